@@ -1,0 +1,97 @@
+"""Token endpoint and the caller's own profile."""
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+
+from . import services
+from .domain import role_label
+from .services import AuthOutcome
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=256, trim_whitespace=False)
+    otp = serializers.CharField(max_length=6, required=False, allow_blank=True)
+
+
+class TokenThrottle(SimpleRateThrottle):
+    """Limit token requests per client address (lockout protects each account; this protects the service)."""
+
+    scope = "token"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+@extend_schema(
+    request=TokenRequestSerializer,
+    responses={
+        200: inline_serializer(
+            "TokenResponse", {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()}
+        )
+    },
+    auth=[],
+)
+@api_view(["POST"])
+@authentication_classes([])
+@permission_classes([AllowAny])
+@throttle_classes([TokenThrottle])
+def obtain_token(request: Request) -> Response:
+    """Exchange username, password (and `otp` where a second factor is on) for an API token."""
+    data = TokenRequestSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    otp = data.validated_data.get("otp") or ""
+    result = services.authenticate_credentials(
+        username=data.validated_data["username"], password=data.validated_data["password"], otp=otp
+    )
+    if result.outcome is AuthOutcome.OTP_REQUIRED or (result.outcome is AuthOutcome.OTP_INVALID and not otp):
+        return Response({"detail": "需要动态验证码（otp）", "code": "otp_required"}, status=status.HTTP_400_BAD_REQUEST)
+    if result.outcome is not AuthOutcome.OK:
+        code = {AuthOutcome.LOCKED: 403, AuthOutcome.ENROL_REQUIRED: 403}.get(result.outcome, 400)
+        return Response({"detail": result.message, "code": result.outcome.value}, status=code)
+    if result.user.must_change_password:
+        return Response(
+            {"detail": "首次登录须先在网页上修改密码", "code": "password_change_required"},
+            status=status.HTTP_403_FORBIDDEN,
+        )
+    key, token = services.token_issue(user=result.user)
+    return Response({"token": key, "expires_at": token.expires_at})
+
+
+@extend_schema(
+    responses=inline_serializer(
+        "Me",
+        {
+            "id": serializers.UUIDField(),
+            "username": serializers.CharField(),
+            "display_name": serializers.CharField(),
+            "assignments": serializers.ListField(child=serializers.DictField()),
+        },
+    )
+)
+@api_view(["GET"])
+def me(request: Request) -> Response:
+    """The caller's account and role assignments."""
+    user = request.user
+    scope = user.get_scope()
+    return Response(
+        {
+            "id": str(user.public_id),
+            "username": user.username,
+            "display_name": user.display_name,
+            "assignments": [
+                {
+                    "role": g.role,
+                    "role_label": role_label(g.role),
+                    "area_path": g.area_path,
+                    "area_level": g.area_level,
+                }
+                for g in scope.grants
+            ],
+        }
+    )

@@ -1,0 +1,24 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+
+from .services import token_authenticate
+
+
+class BearerTokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Token <key>` (also accepts `Bearer <key>`)."""
+
+    keywords = ("token", "bearer")
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower().decode() not in self.keywords:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("令牌格式错误"))
+        user = token_authenticate(header[1].decode(errors="ignore"))
+        if user is None:
+            raise exceptions.AuthenticationFailed(_("令牌无效或已过期"))
+        return (user, None)
+
+    def authenticate_header(self, request) -> str:
+        return "Token"

@@ -1,0 +1,53 @@
+"""Permission rules for account management (security admin, 等保 三员分立)."""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from shequ.core.permissions import ALLOW, Decision, deny, register
+from shequ.core.scoping import scope_of
+
+from .domain import Role
+
+
+def _is_security_admin(actor: Any) -> bool:
+    return scope_of(actor).has_role(Role.SECURITY_ADMIN)
+
+
+@register("accounts.view_users", "查看账号列表（安全管理员）")
+def can_view_users(actor: Any, obj: Any) -> Decision:
+    return ALLOW if _is_security_admin(actor) else deny(_("只有安全管理员可以管理账号"))
+
+
+@register("accounts.manage_user", "创建、停用、解锁账号，重置密码和双因素认证（安全管理员）")
+def can_manage_user(actor: Any, obj: Any) -> Decision:
+    if not _is_security_admin(actor):
+        return deny(_("只有安全管理员可以管理账号"))
+    if obj is not None and getattr(obj, "pk", None) == actor.pk:
+        return deny(_("不能管理自己的账号，请由另一位安全管理员操作"))
+    if obj is not None and not _user_in_admin_scope(actor, obj):
+        return deny(_("该账号不在您的管理范围内"))
+    return ALLOW
+
+
+def _user_in_admin_scope(actor: Any, user: Any) -> bool:
+    """A user is managed by a security admin whose subtree holds one of their assignments (or who has none)."""
+    paths = [p for p in user.assignments.values_list("area__path", flat=True)]
+    if not paths:
+        return True
+    scope = scope_of(actor)
+    return any(scope.covers(p, roles=[Role.SECURITY_ADMIN]) for p in paths)
+
+
+@register("accounts.assign_role", "在本辖区内为账号分配或收回角色（安全管理员）")
+def can_assign_role(actor: Any, area: Any) -> Decision:
+    if not _is_security_admin(actor):
+        return deny(_("只有安全管理员可以分配角色"))
+    if area is not None and not scope_of(actor).covers(area.path, roles=[Role.SECURITY_ADMIN]):
+        return deny(_("该区域不在您的管理范围内"))
+    return ALLOW
+
+
+@register("accounts.manage_own_security", "修改本人密码、设置本人双因素认证")
+def can_manage_own_security(actor: Any, obj: Any) -> Decision:
+    return ALLOW if obj is None or getattr(obj, "pk", None) == actor.pk else deny()

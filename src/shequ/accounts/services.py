@@ -1,0 +1,450 @@
+"""Writes on accounts: authentication with lockout and TOTP, tokens, roles, turnover.
+
+Every function checks permission, validates, writes in one transaction and appends an audit record.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import Any
+
+import pyotp
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.core import audit, handover
+from shequ.core.permissions import require
+from shequ.core.secrets_box import decrypt, encrypt
+
+from .domain import ROLE_SPECS, Role, level_allowed, requires_second_factor, separation_conflict
+from .models import ApiToken, RoleAssignment, User, UserSession
+
+TOTP_PURPOSE = "accounts.totp"
+
+
+class AuthOutcome(StrEnum):
+    OK = "ok"
+    INVALID = "invalid"
+    LOCKED = "locked"
+    INACTIVE = "inactive"
+    OTP_REQUIRED = "otp_required"
+    OTP_INVALID = "otp_invalid"
+    ENROL_REQUIRED = "enrol_required"
+
+
+@dataclass(frozen=True)
+class AuthResult:
+    outcome: AuthOutcome
+    user: User | None = None
+    message: str = ""
+
+
+def _user_roles(user: User) -> set[str]:
+    return set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+
+
+def second_factor_required(user: User) -> bool:
+    return user.totp_enabled or requires_second_factor(_user_roles(user))
+
+
+def _locked_message(user: User) -> str:
+    minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
+    return _("连续登录失败次数过多，账号已锁定，请 %(minutes)d 分钟后再试或联系安全管理员。") % {"minutes": minutes}
+
+
+def _register_failure(user: User, reason: str) -> AuthResult:
+    user.failed_login_count += 1
+    fields = ["failed_login_count"]
+    locked = user.failed_login_count >= settings.SHEQU_LOCKOUT_THRESHOLD
+    if locked:
+        user.locked_until = timezone.now() + timedelta(minutes=settings.SHEQU_LOCKOUT_MINUTES)
+        user.failed_login_count = 0
+        fields.append("locked_until")
+    user.save(update_fields=fields)
+    audit.record(actor=None, action="accounts.login_failed", obj=user, after={"reason": reason})
+    if locked:
+        audit.record(actor=None, action="accounts.locked", obj=user, after={"until": user.locked_until.isoformat()})
+        return AuthResult(AuthOutcome.LOCKED, None, _locked_message(user))
+    if reason == "otp":
+        return AuthResult(AuthOutcome.OTP_INVALID, None, _("动态验证码错误或已过期"))
+    return AuthResult(AuthOutcome.INVALID, None, _("用户名或密码错误"))
+
+
+def authenticate_credentials(*, username: str, password: str, otp: str | None = None) -> AuthResult:
+    """Check username, password and (where required) a TOTP code, counting failures towards lockout.
+
+    Used by the login page (otp=None: the second step comes separately) and the token endpoint.
+    Locks the user row so concurrent guesses are all counted.
+    """
+    username = (username or "").strip()
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username=username).first()
+        if user is None:
+            User().set_password(password)  # equalise timing with the existing-user path
+            return AuthResult(AuthOutcome.INVALID, None, _("用户名或密码错误"))
+        if user.locked_until and user.locked_until > timezone.now():
+            return AuthResult(AuthOutcome.LOCKED, None, _locked_message(user))
+        if not user.check_password(password):
+            return _register_failure(user, "password")
+        if not user.is_active:
+            return AuthResult(AuthOutcome.INACTIVE, None, _("账号已停用，请联系安全管理员"))
+        if second_factor_required(user):
+            if not user.totp_enabled:
+                if otp is not None:
+                    return AuthResult(AuthOutcome.ENROL_REQUIRED, None, _("该账号须先在网页上设置双因素认证"))
+                return AuthResult(AuthOutcome.ENROL_REQUIRED, user)
+            if otp is None:
+                return AuthResult(AuthOutcome.OTP_REQUIRED, user)
+            if not _totp_check(user, otp):
+                return _register_failure(user, "otp")
+        _register_success(user)
+        return AuthResult(AuthOutcome.OK, user)
+
+
+def verify_second_factor(*, user_id: int, otp: str) -> AuthResult:
+    """Complete a login whose password step passed: check the TOTP code, counting failures."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+        if user is None:
+            return AuthResult(AuthOutcome.INVALID, None, _("登录已失效，请重新登录"))
+        if user.locked_until and user.locked_until > timezone.now():
+            return AuthResult(AuthOutcome.LOCKED, None, _locked_message(user))
+        if not user.totp_enabled or not _totp_check(user, otp):
+            return _register_failure(user, "otp")
+        _register_success(user)
+        return AuthResult(AuthOutcome.OK, user)
+
+
+def _register_success(user: User) -> None:
+    user.failed_login_count = 0
+    user.locked_until = None
+    user.last_login = timezone.now()
+    user.save(update_fields=["failed_login_count", "locked_until", "last_login", "totp_last_counter"])
+    audit.record(actor=user, action="accounts.login", obj=user)
+
+
+def session_register(*, user: User, session_key: str, ip: str, user_agent: str) -> None:
+    UserSession.objects.update_or_create(
+        session_key=session_key, defaults={"user": user, "ip": ip[:64], "user_agent": user_agent[:200]}
+    )
+
+
+# --- TOTP -----------------------------------------------------------------------------------------
+
+
+def _totp(user: User) -> pyotp.TOTP:
+    return pyotp.TOTP(decrypt(user.totp_secret_encrypted, purpose=TOTP_PURPOSE))
+
+
+def _totp_check(user: User, code: str) -> bool:
+    """Accept the current or adjacent 30-second step once (a used step cannot be replayed)."""
+    code = (code or "").strip().replace(" ", "")
+    if not user.totp_secret_encrypted or not code.isdigit() or len(code) != 6:
+        return False
+    totp = _totp(user)
+    now = timezone.now()
+    for drift in (0, -1, 1):
+        moment = now + timedelta(seconds=30 * drift)
+        counter = totp.timecode(moment)
+        if counter > user.totp_last_counter and secrets.compare_digest(totp.at(moment), code):
+            user.totp_last_counter = counter
+            return True
+    return False
+
+
+def totp_begin_enrolment(*, user: User) -> str:
+    """Create a new (not yet active) TOTP secret for `user` and return its provisioning URI."""
+    secret = pyotp.random_base32()
+    user.totp_secret_encrypted = encrypt(secret, purpose=TOTP_PURPOSE)
+    user.totp_enabled = False
+    user.totp_last_counter = 0
+    user.save(update_fields=["totp_secret_encrypted", "totp_enabled", "totp_last_counter"])
+    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="shequ")
+
+
+def totp_secret_of(user: User) -> str:
+    return decrypt(user.totp_secret_encrypted, purpose=TOTP_PURPOSE)
+
+
+def totp_confirm_enrolment(*, user: User, code: str) -> bool:
+    """Activate the pending secret if `code` matches it; audited."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if not user.totp_secret_encrypted or not _totp_check(user, code):
+            return False
+        user.totp_enabled = True
+        user.save(update_fields=["totp_enabled", "totp_last_counter"])
+        audit.record(actor=user, action="accounts.totp_enabled", obj=user)
+        return True
+
+
+def totp_reset(*, actor: User, user: User) -> None:
+    """Remove a user's second factor (lost phone); they enrol again at next login if it is required."""
+    require(actor, "accounts.manage_user", user)
+    with transaction.atomic():
+        user.totp_secret_encrypted = ""
+        user.totp_enabled = False
+        user.totp_last_counter = 0
+        user.save(update_fields=["totp_secret_encrypted", "totp_enabled", "totp_last_counter"])
+        audit.record(actor=actor, action="accounts.totp_reset", obj=user)
+
+
+def totp_set_secret(*, user: User, secret: str) -> None:
+    """Install a known TOTP secret (demo data and tests only) and switch the second factor on."""
+    user.totp_secret_encrypted = encrypt(secret, purpose=TOTP_PURPOSE)
+    user.totp_enabled = True
+    user.totp_last_counter = 0
+    user.save(update_fields=["totp_secret_encrypted", "totp_enabled", "totp_last_counter"])
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def token_issue(*, user: User) -> tuple[str, ApiToken]:
+    """Create an API token for an authenticated user; the key is returned once and stored hashed."""
+    key = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            key_digest=_digest(key),
+            prefix=key[:8],
+            expires_at=timezone.now() + timedelta(hours=settings.SHEQU_TOKEN_TTL_HOURS),
+        )
+        audit.record(actor=user, action="accounts.token_issued", obj=user, after={"prefix": token.prefix})
+    return key, token
+
+
+def token_authenticate(key: str) -> User | None:
+    token = ApiToken.objects.select_related("user").filter(key_digest=_digest(key)).first()
+    if token is None or token.expires_at <= timezone.now() or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def _end_sessions_and_tokens(user: User) -> tuple[int, int]:
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(user=user).delete()
+    tokens, _ = ApiToken.objects.filter(user=user).delete()
+    return len(keys), tokens
+
+
+# --- passwords ------------------------------------------------------------------------------------
+
+
+def password_change(*, user: User, old_password: str, new_password: str) -> None:
+    """Change one's own password after checking the old one and the policy; audited."""
+    require(user, "accounts.manage_own_security", user)
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": _("原密码不正确")})
+    if old_password == new_password:
+        raise ValidationError({"new_password": _("新密码不能与原密码相同")})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise ValidationError({"new_password": exc.messages}) from exc
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+        audit.record(actor=user, action="accounts.password_changed", obj=user)
+
+
+def _temporary_password() -> str:
+    # Three character classes guaranteed, 16 characters; shown once to the admin.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+    body = "".join(secrets.choice(alphabet) for _ in range(12))
+    return f"{body[:4]}-{body[4:8]}-{body[8:]}A7"
+
+
+def password_reset(*, actor: User, user: User) -> str:
+    """Set a temporary password that must be changed at next login; returns it once."""
+    require(actor, "accounts.manage_user", user)
+    temp = _temporary_password()
+    with transaction.atomic():
+        user.set_password(temp)
+        user.must_change_password = True
+        user.save(update_fields=["password", "must_change_password"])
+        _end_sessions_and_tokens(user)
+        audit.record(actor=actor, action="accounts.password_reset", obj=user)
+    return temp
+
+
+# --- accounts and roles ---------------------------------------------------------------------------
+
+
+def _check_assignment(user: User, role: str, area: Any) -> None:
+    if role not in {r.value for r in Role}:
+        raise ValidationError({"role": _("未知的角色")})
+    if not level_allowed(role, area.level):
+        raise ValidationError(
+            {
+                "area": _("角色“%(role)s”不能分配在“%(level)s”层级")
+                % {"role": ROLE_SPECS[Role(role)].label, "level": area.level_label}
+            }
+        )
+    conflict = separation_conflict(_user_roles(user), role)
+    if conflict:
+        raise ValidationError(
+            {
+                "role": _("系统管理员、安全管理员、审计管理员三种角色不能由同一账号兼任（已有：%(role)s）")
+                % {"role": ROLE_SPECS[Role(conflict)].label}
+            }
+        )
+
+
+def user_create(
+    *, actor: User, username: str, display_name: str, role: str, area: Any, unit_name: str = ""
+) -> tuple[User, str]:
+    """Create a staff account with its first role; returns (user, temporary password shown once).
+
+    The user must change the password at first login.
+    """
+    require(actor, "accounts.view_users")
+    require(actor, "accounts.assign_role", area)
+    username = (username or "").strip()
+    errors: dict[str, str] = {}
+    if not username or len(username) > 150 or not all(c.isalnum() or c in "._-" for c in username):
+        errors["username"] = _("用户名只能包含字母、数字和 . _ -")
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = _("该用户名已被使用")
+    if not (display_name or "").strip():
+        errors["display_name"] = _("请填写姓名")
+    if errors:
+        raise ValidationError(errors)
+    temp = _temporary_password()
+    with transaction.atomic():
+        user = User(username=username, display_name=display_name.strip(), unit_name=unit_name.strip())
+        user.must_change_password = True
+        user.set_password(temp)
+        user.save()
+        _check_assignment(user, role, area)
+        RoleAssignment.objects.create(user=user, role=role, area=area, granted_by=actor)
+        audit.record(
+            actor=actor,
+            action="accounts.user_created",
+            obj=user,
+            after={"username": username, "display_name": display_name, "role": role, "area": area.code},
+        )
+    return user, temp
+
+
+def assignment_add(*, actor: User, user: User, role: str, area: Any) -> RoleAssignment:
+    """Give `user` a role at `area`; enforces level rules and the separation of admin roles."""
+    require(actor, "accounts.manage_user", user)
+    require(actor, "accounts.assign_role", area)
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        _check_assignment(user, role, area)
+        if RoleAssignment.objects.filter(user=user, role=role, area=area).exists():
+            raise ValidationError({"role": _("该账号已有此角色")})
+        assignment = RoleAssignment.objects.create(user=user, role=role, area=area, granted_by=actor)
+        audit.record(actor=actor, action="accounts.role_assigned", obj=user, after={"role": role, "area": area.code})
+    return assignment
+
+
+def assignment_remove(*, actor: User, assignment: RoleAssignment) -> None:
+    require(actor, "accounts.manage_user", assignment.user)
+    require(actor, "accounts.assign_role", assignment.area)
+    with transaction.atomic():
+        before = {"role": assignment.role, "area": assignment.area.code}
+        assignment.delete()
+        audit.record(actor=actor, action="accounts.role_removed", obj=assignment.user, before=before)
+
+
+def user_deactivate(*, actor: User, user: User, reason: str) -> tuple[int, int]:
+    """Deactivate an account and end its web sessions and API tokens at once.
+
+    Returns (sessions ended, tokens revoked).
+    """
+    require(actor, "accounts.manage_user", user)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写停用原因")})
+    with transaction.atomic():
+        user.is_active = False
+        user.deactivated_at = timezone.now()
+        user.deactivation_reason = reason.strip()[:200]
+        user.save(update_fields=["is_active", "deactivated_at", "deactivation_reason"])
+        ended = _end_sessions_and_tokens(user)
+        audit.record(
+            actor=actor,
+            action="accounts.user_deactivated",
+            obj=user,
+            after={"reason": reason, "sessions_ended": ended[0], "tokens_revoked": ended[1]},
+        )
+    return ended
+
+
+def user_reactivate(*, actor: User, user: User) -> None:
+    require(actor, "accounts.manage_user", user)
+    with transaction.atomic():
+        user.is_active = True
+        user.deactivated_at = None
+        user.deactivation_reason = ""
+        user.must_change_password = True
+        user.save(update_fields=["is_active", "deactivated_at", "deactivation_reason", "must_change_password"])
+        audit.record(actor=actor, action="accounts.user_reactivated", obj=user)
+
+
+def user_unlock(*, actor: User, user: User) -> None:
+    require(actor, "accounts.manage_user", user)
+    with transaction.atomic():
+        user.locked_until = None
+        user.failed_login_count = 0
+        user.save(update_fields=["locked_until", "failed_login_count"])
+        audit.record(actor=actor, action="accounts.user_unlocked", obj=user)
+
+
+@handover.register("accounts.assignments")
+def _move_assignments(actor: User, from_user: User, to_user: User) -> int:
+    moved = 0
+    for a in list(RoleAssignment.objects.filter(user=from_user).select_related("area")):
+        if not RoleAssignment.objects.filter(user=to_user, role=a.role, area=a.area).exists():
+            _check_assignment(to_user, a.role, a.area)
+            RoleAssignment.objects.create(user=to_user, role=a.role, area=a.area, granted_by=actor)
+        a.delete()
+        moved += 1
+    return moved
+
+
+def staff_handover(*, actor: User, from_user: User, to_user: User, deactivate: bool, reason: str) -> dict[str, int]:
+    """Hand all of a person's assignments (and open work of every app) to a successor in one step.
+
+    Runs every registered handover participant in one transaction; optionally deactivates the
+    predecessor, ending their sessions and tokens. Returns the count moved per participant.
+    """
+    require(actor, "accounts.manage_user", from_user)
+    require(actor, "accounts.manage_user", to_user)
+    if from_user.pk == to_user.pk:
+        raise ValidationError({"to_user": _("接替人不能是本人")})
+    if not to_user.is_active:
+        raise ValidationError({"to_user": _("接替人账号已停用")})
+    for a in RoleAssignment.objects.filter(user=from_user).select_related("area"):
+        require(actor, "accounts.assign_role", a.area)
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk__in=[from_user.pk, to_user.pk]).order_by("pk").first()
+        counts = {name: fn(actor, from_user, to_user) for name, fn in handover.participants().items()}
+        audit.record(
+            actor=actor,
+            action="accounts.handover",
+            obj=from_user,
+            after={"to": to_user.username, "moved": counts, "reason": reason},
+        )
+        if deactivate:
+            user_deactivate(actor=actor, user=from_user, reason=reason or _("工作交接"))
+    return counts

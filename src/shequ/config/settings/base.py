@@ -1,0 +1,185 @@
+"""Settings shared by every environment.
+
+Everything that differs between machines comes from the environment: DATABASE_URL, REDIS_URL,
+SHEQU_SECRET_KEY, SHEQU_DATA_DIR, SHEQU_TILE_URL.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+SRC_DIR = Path(__file__).resolve().parents[2]
+PROJECT_DIR = SRC_DIR.parent
+DATA_DIR = Path(os.environ.get("SHEQU_DATA_DIR", PROJECT_DIR / "var"))
+
+SECRET_KEY = os.environ.get("SHEQU_SECRET_KEY", "")
+DEBUG = False
+ALLOWED_HOSTS = [h for h in os.environ.get("SHEQU_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "huey.contrib.djhuey",
+    "shequ.core",
+    "shequ.territory",
+    "shequ.accounts",
+    "shequ.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "shequ.accounts.middleware.SecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "shequ.core.middleware.AuditContextMiddleware",
+]
+
+ROOT_URLCONF = "shequ.config.urls"
+WSGI_APPLICATION = "shequ.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "shequ.web.context.workbench",
+            ],
+        },
+    },
+]
+
+
+def database_from_env(default_sqlite: Path) -> dict:
+    """Return the default database: DATABASE_URL if set, else SQLite in WAL mode."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        db = dj_database_url.parse(url, conn_max_age=60)
+        db.setdefault("TEST", {})
+        return db
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(default_sqlite),
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+            "transaction_mode": "IMMEDIATE",
+        },
+    }
+
+
+DATABASES = {"default": database_from_env(DATA_DIR / "shequ.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["shequ.accounts.backends.LockoutModelBackend"]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "shequ.accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "shequ.accounts.passwords.CharacterClassValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Security policy (DESIGN R12): lockout, idle timeout.
+SHEQU_LOCKOUT_THRESHOLD = 5
+SHEQU_LOCKOUT_MINUTES = 15
+SHEQU_IDLE_TIMEOUT_SECONDS = 30 * 60
+SHEQU_TOKEN_TTL_HOURS = 12
+SESSION_COOKIE_AGE = 12 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [SRC_DIR / "shequ" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PROJECT_DIR / "static_vendor"] if (PROJECT_DIR / "static_vendor").exists() else []
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = DATA_DIR / "media"
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "shequ.accounts.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "shequ.core.pagination.Pagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "shequ.core.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "shequ API",
+    "DESCRIPTION": "社区发展治理平台 REST API",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "shequ", "url": REDIS_URL, "immediate": False}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "shequ",
+        "filename": str(DATA_DIR / "tasks.sqlite3"),
+        "immediate": False,
+    }
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Map tiles: empty means no base map (offline intranets); grid boundaries are drawn on a blank canvas.
+SHEQU_TILE_URL = os.environ.get("SHEQU_TILE_URL", "")
+SHEQU_TILE_ATTRIBUTION = os.environ.get("SHEQU_TILE_ATTRIBUTION", "")
+SHEQU_DEMO_PASSWORD = os.environ.get("SHEQU_DEMO_PASSWORD", "shequ-demo-2026")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"mask_personal": {"()": "shequ.core.masking.MaskPersonalFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal"]}},
+    "root": {"handlers": ["console"], "level": "INFO"},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

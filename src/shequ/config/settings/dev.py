@@ -1,0 +1,18 @@
+"""Development and demo settings: `make run`."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import DATA_DIR
+
+DEBUG = os.environ.get("SHEQU_DEBUG", "1") == "1"
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+_key_file = DATA_DIR / "secret_key"
+if not os.environ.get("SHEQU_SECRET_KEY"):
+    if not _key_file.exists():
+        import secrets
+
+        _key_file.write_text(secrets.token_urlsafe(50))
+        _key_file.chmod(0o600)
+    SECRET_KEY = _key_file.read_text().strip()
+ALLOWED_HOSTS = ["*"]

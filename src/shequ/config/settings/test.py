@@ -1,0 +1,27 @@
+"""Test settings: fast hashing, tasks run inline, fixed data directory under /tmp."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import DATABASES
+
+SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+HUEY = {"huey_class": "huey.MemoryHuey", "name": "shequ-test", "immediate": True}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+DATA_DIR = Path(os.environ.get("SHEQU_TEST_DATA_DIR", tempfile.gettempdir())) / "shequ-test"
+MEDIA_ROOT = DATA_DIR / "media"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["NAME"] = ":memory:"
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    DATA_DIR.mkdir(parents=True, exist_ok=True)

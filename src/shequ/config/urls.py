@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from shequ.accounts import api as accounts_api
+from shequ.core import views as core_views
+from shequ.territory import api as territory_api
+
+from .admin_site import install_admin_policy
+
+install_admin_policy(admin.site)
+
+router = DefaultRouter()
+router.register("areas", territory_api.AreaViewSet, basename="area")
+router.register("compounds", territory_api.CompoundViewSet, basename="compound")
+router.register("buildings", territory_api.BuildingViewSet, basename="building")
+router.register("dwellings", territory_api.DwellingViewSet, basename="dwelling")
+
+api_v1 = [
+    path("auth/token/", accounts_api.obtain_token, name="api-token"),
+    path("me/", accounts_api.me, name="api-me"),
+    path("locate/", territory_api.locate, name="api-locate"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("shequ.accounts.urls")),
+    path("territory/", include("shequ.territory.urls")),
+    path("core/", include("shequ.core.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("shequ.web.urls")),
+]
+
+if settings.DEBUG:
+    pass

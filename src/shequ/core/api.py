@@ -1,0 +1,23 @@
+"""API plumbing shared by every app: error translation and the public-id lookup."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .errors import NotFound, PermissionDenied
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Map service errors to HTTP: NotFound -> 404, PermissionDenied -> 403, ValidationError -> 400."""
+    if isinstance(exc, NotFound):
+        exc = Http404()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(exc.message or None)
+    elif isinstance(exc, DjangoValidationError):
+        detail: Any = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        return Response({"detail": detail}, status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)

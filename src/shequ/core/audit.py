@@ -1,0 +1,197 @@
+"""Append-only, hash-chained audit log (DESIGN R12: tamper-evident, kept >= 6 months).
+
+Writers call `record()`, a plain INSERT: no writer waits on the chain head. A sealer
+(`seal_pending`, run by the background worker shortly after each commit and before every
+verification) takes the unsealed rows in insertion order, numbers them and chains their hashes in
+one short locked step. `verify_chain` recomputes every hash and names the first row that was edited,
+deleted or reordered.
+"""
+
+import contextvars
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection, transaction
+
+from .masking import mask_mapping, mask_text
+from .models import AuditRecord
+
+logger = logging.getLogger(__name__)
+
+GENESIS_HASH = "0" * 64
+_SEAL_LOCK_KEY = 0x5E0A_0D17  # PostgreSQL advisory lock id for the sealer
+_request_ip: contextvars.ContextVar[str] = contextvars.ContextVar("audit_request_ip", default="")
+
+
+def set_request_ip(ip: str) -> contextvars.Token:
+    return _request_ip.set(ip or "")
+
+
+def reset_request_ip(token: contextvars.Token) -> None:
+    _request_ip.reset(token)
+
+
+def _object_fields(obj: Any) -> tuple[str, str, str]:
+    if obj is None:
+        return "", "", ""
+    meta = getattr(obj, "_meta", None)
+    object_type = meta.label_lower if meta else type(obj).__name__
+    object_id = str(getattr(obj, "public_id", None) or getattr(obj, "pk", "") or "")
+    return object_type, object_id, mask_text(str(obj))[:255]
+
+
+def record(
+    *,
+    actor: Any,
+    action: str,
+    obj: Any = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_label: str = "",
+) -> AuditRecord:
+    """Append one audit record; personal information in before/after and labels is masked.
+
+    Call inside the service's transaction so the record commits or rolls back with the change.
+    Schedules a seal shortly after commit.
+    """
+    o_type, o_id, o_label = _object_fields(obj)
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    entry = AuditRecord.objects.create(
+        actor_id=actor.pk if is_user else None,
+        actor_label=(actor.get_username() if is_user else str(actor or "system"))[:150],
+        action=action,
+        object_type=object_type or o_type,
+        object_id=object_id or o_id,
+        object_label=mask_text(object_label)[:255] if object_label else o_label,
+        before=mask_mapping(before),
+        after=mask_mapping(after),
+        ip=_request_ip.get(),
+    )
+    transaction.on_commit(schedule_seal)
+    return entry
+
+
+def schedule_seal() -> None:
+    """Ask the worker to seal soon; at most one request per process every few seconds."""
+    if not cache.add("shequ:audit:seal-scheduled", 1, timeout=3):
+        return
+    try:
+        from .tasks import seal_audit_log
+
+        seal_audit_log.schedule(delay=1)
+    except Exception:  # noqa: BLE001 - the periodic seal catches up; never fail the user's write
+        logger.warning("could not schedule audit seal; the periodic seal will catch up")
+
+
+def _canonical(row: AuditRecord) -> bytes:
+    created = row.created_at
+    payload = {
+        "seq": row.seq,
+        "created_at": created.isoformat() if isinstance(created, datetime) else str(created),
+        "actor_id": row.actor_id,
+        "actor_label": row.actor_label,
+        "action": row.action,
+        "object_type": row.object_type,
+        "object_id": row.object_id,
+        "object_label": row.object_label,
+        "before": row.before,
+        "after": row.after,
+        "ip": row.ip,
+        "prev_hash": row.prev_hash,
+    }
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def compute_hash(row: AuditRecord) -> str:
+    return hashlib.sha256(_canonical(row)).hexdigest()
+
+
+def _lock_sealer() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_SEAL_LOCK_KEY])
+    # SQLite: the IMMEDIATE transaction already holds the database write lock.
+
+
+def seal_pending(batch_size: int = 5000) -> int:
+    """Number and chain every unsealed record; return how many were sealed.
+
+    Locks: a PostgreSQL advisory lock (transaction-scoped) so two sealers never interleave. Rows are
+    sealed in insertion (id) order; a row committed late simply gets a later sequence number.
+    """
+    sealed = 0
+    while True:
+        with transaction.atomic():
+            _lock_sealer()
+            last = AuditRecord.objects.filter(seq__isnull=False).order_by("-seq").only("seq", "hash").first()
+            seq = last.seq if last else 0
+            prev = last.hash if last else GENESIS_HASH
+            rows = list(AuditRecord.objects.filter(seq__isnull=True).order_by("id")[:batch_size])
+            if not rows:
+                return sealed
+            for row in rows:
+                seq += 1
+                row.seq = seq
+                row.prev_hash = prev
+                row.hash = compute_hash(row)
+                prev = row.hash
+            AuditRecord.objects.bulk_update(rows, ["seq", "prev_hash", "hash"], batch_size=1000)
+            sealed += len(rows)
+            if len(rows) < batch_size:
+                return sealed
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    checked: int
+    unsealed: int
+    first_bad_id: int | None = None
+    first_bad_seq: int | None = None
+    problem: str = ""
+
+
+def verify_chain() -> VerifyResult:
+    """Walk the sealed chain in sequence order and report the first broken link."""
+    expected_seq = 1
+    prev = GENESIS_HASH
+    checked = 0
+    qs = AuditRecord.objects.filter(seq__isnull=False).order_by("seq")
+    for row in qs.iterator(chunk_size=2000):
+        if row.seq != expected_seq:
+            return VerifyResult(
+                False,
+                checked,
+                _unsealed(),
+                row.id,
+                row.seq,
+                f"sequence gap: expected {expected_seq}, found {row.seq} (a row was deleted)",
+            )
+        if row.prev_hash != prev:
+            return VerifyResult(
+                False,
+                checked,
+                _unsealed(),
+                row.id,
+                row.seq,
+                "previous-hash link broken (a row before it was edited, deleted or reordered)",
+            )
+        if compute_hash(row) != row.hash:
+            return VerifyResult(
+                False, checked, _unsealed(), row.id, row.seq, "content does not match its hash (row edited)"
+            )
+        prev = row.hash
+        expected_seq += 1
+        checked += 1
+    return VerifyResult(True, checked, _unsealed())
+
+
+def _unsealed() -> int:
+    return AuditRecord.objects.filter(seq__isnull=True).count()

@@ -1,0 +1,39 @@
+"""Masking of personal information."""
+
+import logging
+
+from shequ.core.masking import MaskPersonalFilter, mask_id_number, mask_mapping, mask_mobile, mask_text
+
+
+def test_id_number_shows_at_most_first_and_last_four():
+    """An 18-digit ID becomes 5101**********1234."""
+    assert mask_id_number("510107199001011234") == "5101**********1234"
+
+
+def test_mobile_masked():
+    """A mobile becomes 138****5678."""
+    assert mask_mobile("13812345678") == "138****5678"
+
+
+def test_text_masking_finds_numbers_in_prose():
+    """IDs and mobiles inside free text are masked, other numbers kept."""
+    assert mask_text("电话13812345678，身份证51010719900101123X，门牌12号") == (
+        "电话138****5678，身份证5101**********123X，门牌12号"
+    )
+
+
+def test_mapping_masks_known_keys_and_nested_text():
+    """Known personal keys are masked by kind; passwords never appear."""
+    assert mask_mapping({"mobile": "13812345678", "password": "x", "n": {"t": "13900001111"}, "k": 3}) == {
+        "mobile": "138****5678",
+        "password": "******",
+        "n": {"t": "139****1111"},
+        "k": 3,
+    }
+
+
+def test_log_filter_masks_messages():
+    """The logging filter rewrites messages containing personal numbers."""
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "call %s", ("13812345678",), None)
+    MaskPersonalFilter().filter(record)
+    assert record.getMessage() == "call 138****5678"

@@ -1,0 +1,84 @@
+"""Health and readiness probes; the auditor's audit-log pages."""
+
+from datetime import datetime, time
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpRequest, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import audit as audit_log
+from .models import AuditRecord
+from .permissions import can
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+            cur.fetchone()
+    except Exception:  # noqa: BLE001 - any database failure means "not ready"
+        return JsonResponse({"status": "unavailable", "database": "error"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+# --- audit pages (auditor) ------------------------------------------------------------------------
+
+
+def _parse_day(value: str, end: bool = False):
+    try:
+        d = datetime.strptime(value, "%Y-%m-%d").date()
+    except (TypeError, ValueError):
+        return None
+    return timezone.make_aware(datetime.combine(d, time.max if end else time.min))
+
+
+@login_required
+def audit_list(request: HttpRequest):
+    if not can(request.user, "core.view_audit"):
+        raise Http404()
+    p = request.GET
+    qs = AuditRecord.objects.order_by("-id")
+    if p.get("actor"):
+        qs = qs.filter(actor_label__icontains=p["actor"])
+    if p.get("action"):
+        qs = qs.filter(action__icontains=p["action"])
+    if p.get("object"):
+        qs = qs.filter(object_label__icontains=p["object"]) | qs.filter(object_id=p["object"])
+    if p.get("since") and _parse_day(p["since"]):
+        qs = qs.filter(created_at__gte=_parse_day(p["since"]))
+    if p.get("until") and _parse_day(p["until"], end=True):
+        qs = qs.filter(created_at__lte=_parse_day(p["until"], end=True))
+    page = Paginator(qs, 50).get_page(p.get("page"))
+    return render(request, "core/audit_list.html", {"page": page, "filters": p})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def audit_verify(request: HttpRequest):
+    if not can(request.user, "core.view_audit"):
+        raise Http404()
+    result = None
+    if request.method == "POST":
+        audit_log.seal_pending()
+        result = audit_log.verify_chain()
+        audit_log.record(
+            actor=request.user,
+            action="core.audit_verified",
+            object_type="core.auditrecord",
+            object_label="audit chain",
+            after={"ok": result.ok, "checked": result.checked, "first_bad_seq": result.first_bad_seq},
+        )
+    return render(request, "core/audit_verify.html", {"result": result})

@@ -1,0 +1,254 @@
+"""Writes on the territory: division import, boundary import/export, building placement, point lookup."""
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils.translation import gettext as _
+
+from shequ.core import audit
+from shequ.core.errors import ValidationError
+from shequ.core.permissions import require
+
+from .divisions import DivisionRecord
+from .domain import LEVEL_ORDER, Level, valid_parent
+from .geo import CRS, GeometryError, convert_geometry, convert_point, validate_geometry
+from .models import Area, Building
+from .spatial import PolygonIndex
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return _("新建 %(c)d 条，更新 %(u)d 条，未变 %(s)d 条，错误 %(e)d 条") % {
+            "c": len(self.created),
+            "u": len(self.updated),
+            "s": len(self.skipped),
+            "e": len(self.errors),
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": len(self.skipped),
+            "errors": len(self.errors),
+            "created_codes": self.created[:50],
+            "updated_codes": self.updated[:50],
+        }
+
+
+def _system_actor_ok(actor: Any, area: Area | None) -> None:
+    # Command-line operators (actor is a label string) have shell access already; people need the role.
+    if not isinstance(actor, str):
+        require(actor, "territory.maintain", area)
+
+
+def divisions_import(*, actor: Any, records: list[DivisionRecord]) -> ImportReport:
+    """Create or update areas from official division records; idempotent.
+
+    Parents are processed before children; a record whose parent is unknown (and is not a city) is
+    reported as an error. Runs in one transaction and appends one audit record with the counts.
+    """
+    _system_actor_ok(actor, None)
+    report = ImportReport()
+    ordered = sorted(records, key=lambda r: (LEVEL_ORDER.index(Level(r.level)), r.code))
+    with transaction.atomic():
+        by_code = {
+            a.code: a
+            for a in Area.objects.filter(
+                code__in=[r.code for r in ordered] + [r.parent_code for r in ordered if r.parent_code]
+            )
+        }
+        for r in ordered:
+            parent = by_code.get(r.parent_code) if r.parent_code else None
+            if parent is None and r.level != Level.CITY:
+                report.errors.append(
+                    _("%(code)s %(name)s：上级区划 %(parent)s 不存在")
+                    % {"code": r.code, "name": r.name, "parent": r.parent_code}
+                )
+                continue
+            if parent is not None and not valid_parent(r.level, parent.level):
+                report.errors.append(_("%(code)s %(name)s：层级与上级不符") % {"code": r.code, "name": r.name})
+                continue
+            path = (parent.path if parent else "") + r.code + "/"
+            values = {
+                "parent": parent,
+                "level": r.level,
+                "name": r.name,
+                "path": path,
+                "depth": path.count("/") - 1,
+                "is_official_code": True,
+                "urban_rural_code": r.urban_rural_code or "",
+                "center_lng": r.lng,
+                "center_lat": r.lat,
+                "center_crs": CRS.GCJ02.value,
+            }
+            existing = by_code.get(r.code)
+            if existing is None:
+                area = Area.objects.create(code=r.code, source="import", **values)
+                by_code[r.code] = area
+                report.created.append(r.code)
+                continue
+            changed = {k: v for k, v in values.items() if getattr(existing, k) != v}
+            if not changed:
+                report.skipped.append(r.code)
+                continue
+            for k, v in changed.items():
+                setattr(existing, k, v)
+            existing.save()
+            report.updated.append(r.code)
+        audit.record(
+            actor=actor,
+            action="territory.divisions_imported",
+            object_type="territory.area",
+            object_label=_("区划导入"),
+            after=report.as_dict(),
+        )
+    return report
+
+
+def boundaries_import(*, actor: Any, collection: dict, crs: str = CRS.GCJ02.value) -> ImportReport:
+    """Attach polygons from a GeoJSON FeatureCollection to areas matched by `properties.code`.
+
+    Each feature may name its own `properties.crs`; `crs` is the default. Invalid geometries are
+    reported with the feature number and skip only that feature. One transaction, one audit record.
+    """
+    _system_actor_ok(actor, None)
+    if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
+        raise ValidationError(_("文件必须是 GeoJSON FeatureCollection"))
+    report = ImportReport()
+    features = collection.get("features") or []
+    with transaction.atomic():
+        for n, feature in enumerate(features, start=1):
+            props = (feature or {}).get("properties") or {}
+            code = str(props.get("code") or props.get("adcode") or "").strip()
+            area = Area.objects.filter(code=code).first() if code else None
+            if area is None:
+                report.errors.append(_("第 %(n)d 个要素：区域代码“%(code)s”不存在") % {"n": n, "code": code})
+                continue
+            if not isinstance(actor, str) and not _can_maintain(actor, area):
+                report.errors.append(_("第 %(n)d 个要素：区域“%(code)s”不在您的管理范围内") % {"n": n, "code": code})
+                continue
+            feature_crs = str(props.get("crs") or crs).lower()
+            if feature_crs not in {c.value for c in CRS}:
+                report.errors.append(_("第 %(n)d 个要素：未知坐标系“%(crs)s”") % {"n": n, "crs": feature_crs})
+                continue
+            try:
+                geometry = validate_geometry(feature.get("geometry"))
+            except GeometryError as exc:
+                report.errors.append(_("第 %(n)d 个要素（%(code)s）：%(err)s") % {"n": n, "code": code, "err": exc})
+                continue
+            wgs = convert_geometry(geometry, feature_crs, CRS.WGS84)
+            if area.geometry == geometry and area.geometry_crs == feature_crs:
+                report.skipped.append(code)
+                continue
+            area.geometry, area.geometry_crs, area.geometry_wgs84 = geometry, feature_crs, wgs
+            area.save(update_fields=["geometry", "geometry_crs", "geometry_wgs84", "updated_at"])
+            report.updated.append(code)
+        audit.record(
+            actor=actor,
+            action="territory.boundaries_imported",
+            object_type="territory.area",
+            object_label=_("网格边界导入"),
+            after=report.as_dict(),
+        )
+    return report
+
+
+def _can_maintain(actor: Any, area: Area) -> bool:
+    from shequ.core.permissions import can
+
+    return bool(can(actor, "territory.maintain", area))
+
+
+def boundaries_export(
+    *,
+    root: Area | None = None,
+    levels: tuple[str, ...] = (Level.GRID, Level.MICRO_GRID),
+    crs: str | None = None,
+) -> dict:
+    """Return a FeatureCollection of stored boundaries under `root`, in `crs` (default: as stored)."""
+    qs = Area.objects.filter(level__in=levels, geometry__isnull=False).order_by("path")
+    if root is not None:
+        qs = qs.filter(path__startswith=root.path)
+    features = []
+    for a in qs:
+        target = crs or a.geometry_crs
+        geometry = a.geometry if target == a.geometry_crs else convert_geometry(a.geometry, a.geometry_crs, target)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {"code": a.code, "name": a.name, "level": a.level, "crs": target},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def building_assign_micro_grid(*, actor: Any, building: Building, micro_grid: Area) -> Building:
+    """Place a building in a micro-grid of its own community; authoritative for everything tied to it."""
+    require(actor, "territory.maintain", micro_grid)
+    if micro_grid.level != Level.MICRO_GRID:
+        raise ValidationError({"micro_grid": _("只能分配到微网格")})
+    if not micro_grid.path.startswith(building.compound.community.path):
+        raise ValidationError({"micro_grid": _("微网格必须属于该小区所在社区")})
+    with transaction.atomic():
+        before = {"micro_grid": building.micro_grid.code if building.micro_grid else None}
+        building.micro_grid = micro_grid
+        building.save(update_fields=["micro_grid", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="territory.building_assigned",
+            obj=building,
+            before=before,
+            after={"micro_grid": micro_grid.code},
+        )
+    return building
+
+
+# --- point -> micro-grid ---------------------------------------------------------------------------
+
+_index_lock = threading.Lock()
+_index_state: dict[str, Any] = {"version": None, "index": None, "checked": 0.0}
+INDEX_RECHECK_SECONDS = 60.0
+
+
+def _geometry_version() -> tuple:
+    agg = Area.objects.filter(level=Level.MICRO_GRID, geometry_wgs84__isnull=False).aggregate(
+        n=Count("id"), last=Max("updated_at")
+    )
+    return (agg["n"], agg["last"])
+
+
+def micro_grid_index(force: bool = False) -> PolygonIndex:
+    """Return the process-wide STRtree of micro-grid polygons, rebuilt when the polygons change."""
+    now = time.monotonic()
+    with _index_lock:
+        if not force and _index_state["index"] is not None and now - _index_state["checked"] < INDEX_RECHECK_SECONDS:
+            return _index_state["index"]
+        version = _geometry_version()
+        if force or version != _index_state["version"] or _index_state["index"] is None:
+            rows = Area.objects.filter(level=Level.MICRO_GRID, geometry_wgs84__isnull=False).values_list(
+                "id", "geometry_wgs84"
+            )
+            _index_state["index"] = PolygonIndex(rows.iterator(chunk_size=5000))
+            _index_state["version"] = version
+        _index_state["checked"] = now
+        return _index_state["index"]
+
+
+def locate_micro_grid(lng: float, lat: float, crs: str = CRS.WGS84.value) -> Area | None:
+    """Resolve a bare map point to the micro-grid whose polygon covers it (None when outside all)."""
+    if crs != CRS.WGS84.value:
+        lng, lat = convert_point(lng, lat, crs, CRS.WGS84)
+    key = micro_grid_index().locate(lng, lat)
+    return Area.objects.filter(pk=key).select_related("parent").first() if key is not None else None

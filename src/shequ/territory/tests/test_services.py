@@ -1,0 +1,123 @@
+"""Division import, boundary import/export, point lookup."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from shequ.territory import services
+from shequ.territory.divisions import parse_divisions
+from shequ.territory.geo import convert_point
+from shequ.territory.models import Area
+from shequ.territory.tests.factories import make_tree
+
+pytestmark = pytest.mark.django_db
+
+FIXTURE = Path(services.__file__).parent / "fixtures" / "wuhou_510107_2016.csv"
+SHARED = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "divisions"
+
+
+def test_import_fixture_is_idempotent(capsys):
+    """The shipped 武侯区 fixture imports 147 areas; a second run changes nothing."""
+    call_command("import_divisions", str(FIXTURE))
+    assert "created 147, updated 0, unchanged 0, errors 0" in capsys.readouterr().out
+    call_command("import_divisions", str(FIXTURE))
+    assert "created 0, updated 0, unchanged 147, errors 0" in capsys.readouterr().out
+    assert Area.objects.filter(level="street").count() == 17
+    assert Area.objects.filter(level="community").count() == 128
+    yulin = Area.objects.get(name__startswith="玉林街道")
+    assert yulin.path == "510100000000/510107000000/510107005000/"
+
+
+def test_import_reports_updates():
+    """A renamed division is updated, and reported as such."""
+    records = list(parse_divisions(FIXTURE))
+    services.divisions_import(actor="test", records=records)
+    Area.objects.filter(code="510107005000").update(name="旧名")
+    report = services.divisions_import(actor="test", records=records)
+    assert report.updated == ["510107005000"]
+    assert Area.objects.get(code="510107005000").name.startswith("玉林")
+
+
+def test_import_2022_streets_under_imported_districts():
+    """The 2022 street list attaches streets to districts that exist and reports the rest as errors."""
+    services.divisions_import(actor="test", records=list(parse_divisions(FIXTURE)))
+    report = services.divisions_import(actor="test", records=list(parse_divisions(SHARED / "chengdu_streets_2022.csv")))
+    created_wuhou = [c for c in report.created if c.startswith("510107")]
+    assert len(created_wuhou) == 15 - len([c for c in report.skipped + report.updated if c.startswith("510107")])
+    assert all(not c.startswith("510107") for c in [e.split(" ")[0] for e in report.errors])
+    assert report.errors  # streets of districts not imported
+
+
+def _square(lng, lat, d=0.001):
+    return {
+        "type": "Polygon",
+        "coordinates": [[[lng, lat], [lng + d, lat], [lng + d, lat + d], [lng, lat + d], [lng, lat]]],
+    }
+
+
+def test_boundaries_import_export_roundtrip(tmp_path, capsys):
+    """GeoJSON boundaries import by code from the CLI, convert to WGS-84 for lookup, and export back."""
+    t = make_tree()
+    fc = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"code": t["m111"].code}, "geometry": _square(104.05, 30.64)},
+            {"type": "Feature", "properties": {"code": "nope"}, "geometry": _square(104.06, 30.64)},
+            {
+                "type": "Feature",
+                "properties": {"code": t["m112"].code},
+                "geometry": {"type": "Polygon", "coordinates": [[[104.0, 30.0], [104.1, 30.0]]]},
+            },
+        ],
+    }
+    path = tmp_path / "grids.geojson"
+    path.write_text(json.dumps(fc), encoding="utf-8")
+    call_command("import_boundaries", str(path), "--crs", "gcj02")
+    captured = capsys.readouterr()
+    assert "updated 1, unchanged 0, errors 2" in captured.out
+    assert "“nope”不存在" in captured.err
+    m = Area.objects.get(pk=t["m111"].pk)
+    assert m.geometry_crs == "gcj02" and m.geometry_wgs84 is not None
+    out = tmp_path / "out.geojson"
+    call_command("export_boundaries", "--root", t["c1"].code, "--output", str(out))
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    assert [f["properties"]["code"] for f in exported["features"]] == [t["m111"].code]
+    assert exported["features"][0]["geometry"] == m.geometry
+
+
+def test_locate_point_in_micro_grid(client):
+    """A GCJ-02 point inside a micro-grid polygon resolves to it; the API answers 404 outside scope."""
+    from shequ.accounts.tests.factories import staff
+
+    t = make_tree()
+    services.boundaries_import(
+        actor="test",
+        collection={
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"code": t["m111"].code},
+                    "geometry": _square(104.05, 30.64),
+                },
+                {
+                    "type": "Feature",
+                    "properties": {"code": t["m211"].code},
+                    "geometry": _square(104.06, 30.64),
+                },
+            ],
+        },
+        crs="gcj02",
+    )
+    services.micro_grid_index(force=True)
+    lng, lat = convert_point(104.0505, 30.6405, "gcj02", "wgs84")
+    assert services.locate_micro_grid(lng, lat).code == t["m111"].code
+    assert services.locate_micro_grid(104.0505, 30.6405, crs="gcj02").code == t["m111"].code
+    assert services.locate_micro_grid(100.0, 20.0) is None
+    client.force_login(staff("community_worker", t["c1"]))
+    ok = client.get("/api/v1/locate/", {"lng": 104.0505, "lat": 30.6405, "crs": "gcj02"})
+    assert ok.status_code == 200 and ok.json()["code"] == t["m111"].code
+    assert client.get("/api/v1/locate/", {"lng": 104.0605, "lat": 30.6405, "crs": "gcj02"}).status_code == 404
+    assert client.get("/api/v1/locate/", {"lng": "x", "lat": 30}).status_code == 400

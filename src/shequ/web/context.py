@@ -1,0 +1,43 @@
+"""Workbench context: the left menu by role and the scope indicator, on every page."""
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from shequ.accounts.domain import role_label
+from shequ.core.permissions import can
+from shequ.territory.selectors import top_areas_for
+
+
+def _menu(request: HttpRequest) -> list[dict]:
+    user = request.user
+    items = [{"label": _("工作台首页"), "url": reverse("web:home"), "key": "home"}]
+    if can(user, "territory.view"):
+        items.append({"label": _("辖区浏览"), "url": reverse("territory:browser"), "key": "territory"})
+    if can(user, "accounts.view_users"):
+        items.append({"label": _("账号管理"), "url": reverse("accounts:user_list"), "key": "accounts"})
+    if can(user, "core.view_audit"):
+        items.append({"label": _("审计日志"), "url": reverse("core:audit_list"), "key": "audit"})
+        items.append({"label": _("审计链校验"), "url": reverse("core:audit_verify"), "key": "audit_verify"})
+    if can(user, "core.admin_site"):
+        items.append({"label": _("系统管理后台"), "url": reverse("admin:index"), "key": "admin"})
+    items.append({"label": _("账号安全"), "url": reverse("accounts:security"), "key": "security"})
+    items.append({"label": _("API 文档"), "url": reverse("api-docs"), "key": "api"})
+    return items
+
+
+def workbench(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    scope = user.get_scope()
+    labels = []
+    areas = {a.path: a for a in top_areas_for(user)} if scope.paths() else {}
+    for g in scope.grants:
+        labels.append(
+            {
+                "role": role_label(g.role),
+                "area": areas.get(g.area_path).name if g.area_path in areas else g.area_path.strip("/").split("/")[-1],
+            }
+        )
+    return {"menu": _menu(request), "scope_labels": labels}

@@ -47,3 +47,26 @@ def _chinese_interface():
     translation.activate("zh-hans")
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def flushable_audit(transactional_db):
+    """Let a transactional test's final flush empty the append-only audit table on SQLite.
+
+    PostgreSQL flushes with TRUNCATE, which the row triggers do not see; SQLite flushes with DELETE, so the
+    triggers are dropped at teardown and re-created at the next set-up.
+    """
+    import importlib
+
+    from django.db import connection
+
+    migration = importlib.import_module("shequ.core.migrations.0002_audit_append_only")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            for stmt in migration.SQLITE_DOWN + migration.SQLITE_UP:
+                cur.execute(stmt)
+    yield
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            for stmt in migration.SQLITE_DOWN:
+                cur.execute(stmt)

@@ -19,6 +19,7 @@ class User(AbstractUser):
     failed_login_count = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
     locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
     totp_secret_encrypted = models.TextField(blank=True, editable=False)
+    totp_pending_encrypted = models.TextField(blank=True, editable=False)
     totp_enabled = models.BooleanField(_("已启用双因素认证"), default=False)
     totp_last_counter = models.BigIntegerField(default=0, editable=False)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)

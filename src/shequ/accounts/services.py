@@ -139,16 +139,18 @@ def session_register(*, user: User, session_key: str, ip: str, user_agent: str) 
 # --- TOTP -----------------------------------------------------------------------------------------
 
 
-def _totp(user: User) -> pyotp.TOTP:
-    return pyotp.TOTP(decrypt(user.totp_secret_encrypted, purpose=TOTP_PURPOSE))
+def _totp(user: User, *, pending: bool = False) -> pyotp.TOTP:
+    ciphertext = user.totp_pending_encrypted if pending else user.totp_secret_encrypted
+    return pyotp.TOTP(decrypt(ciphertext, purpose=TOTP_PURPOSE))
 
 
-def _totp_check(user: User, code: str) -> bool:
+def _totp_check(user: User, code: str, *, pending: bool = False) -> bool:
     """Accept the current or adjacent 30-second step once (a used step cannot be replayed)."""
     code = (code or "").strip().replace(" ", "")
-    if not user.totp_secret_encrypted or not code.isdigit() or len(code) != 6:
+    ciphertext = user.totp_pending_encrypted if pending else user.totp_secret_encrypted
+    if not ciphertext or not code.isdigit() or len(code) != 6:
         return False
-    totp = _totp(user)
+    totp = _totp(user, pending=pending)
     now = timezone.now()
     for drift in (0, -1, 1):
         moment = now + timedelta(seconds=30 * drift)
@@ -160,13 +162,15 @@ def _totp_check(user: User, code: str) -> bool:
 
 
 def totp_begin_enrolment(*, user: User) -> str:
-    """Create a new (not yet active) TOTP secret for `user` and return its provisioning URI."""
+    """Create a pending TOTP secret and return its provisioning URI; the active factor stays until confirmed."""
     secret = pyotp.random_base32()
-    user.totp_secret_encrypted = encrypt(secret, purpose=TOTP_PURPOSE)
-    user.totp_enabled = False
-    user.totp_last_counter = 0
-    user.save(update_fields=["totp_secret_encrypted", "totp_enabled", "totp_last_counter"])
+    user.totp_pending_encrypted = encrypt(secret, purpose=TOTP_PURPOSE)
+    user.save(update_fields=["totp_pending_encrypted"])
     return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="shequ")
+
+
+def totp_pending_secret_of(user: User) -> str:
+    return decrypt(user.totp_pending_encrypted, purpose=TOTP_PURPOSE) if user.totp_pending_encrypted else ""
 
 
 def totp_secret_of(user: User) -> str:
@@ -174,13 +178,18 @@ def totp_secret_of(user: User) -> str:
 
 
 def totp_confirm_enrolment(*, user: User, code: str) -> bool:
-    """Activate the pending secret if `code` matches it; audited."""
+    """Activate the pending secret if `code` matches it, replacing any previous one; audited."""
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        if not user.totp_secret_encrypted or not _totp_check(user, code):
+        user.totp_last_counter = 0
+        if not user.totp_pending_encrypted or not _totp_check(user, code, pending=True):
             return False
+        user.totp_secret_encrypted = user.totp_pending_encrypted
+        user.totp_pending_encrypted = ""
         user.totp_enabled = True
-        user.save(update_fields=["totp_enabled", "totp_last_counter"])
+        user.save(
+            update_fields=["totp_secret_encrypted", "totp_pending_encrypted", "totp_enabled", "totp_last_counter"]
+        )
         audit.record(actor=user, action="accounts.totp_enabled", obj=user)
         return True
 
@@ -190,9 +199,12 @@ def totp_reset(*, actor: User, user: User) -> None:
     require(actor, "accounts.manage_user", user)
     with transaction.atomic():
         user.totp_secret_encrypted = ""
+        user.totp_pending_encrypted = ""
         user.totp_enabled = False
         user.totp_last_counter = 0
-        user.save(update_fields=["totp_secret_encrypted", "totp_enabled", "totp_last_counter"])
+        user.save(
+            update_fields=["totp_secret_encrypted", "totp_pending_encrypted", "totp_enabled", "totp_last_counter"]
+        )
         audit.record(actor=actor, action="accounts.totp_reset", obj=user)
 
 

@@ -101,7 +101,8 @@ def _qr_svg(uri: str) -> str:
     img = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     buf = io.BytesIO()
     img.save(buf)
-    return buf.getvalue().decode()
+    svg = buf.getvalue().decode()
+    return svg[svg.index("<svg") :] if "<svg" in svg else svg
 
 
 def enrol(request: HttpRequest) -> HttpResponse:
@@ -130,7 +131,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
         form = forms.OtpForm()
         uri = services.totp_begin_enrolment(user=user)
         request.session["accounts:enrol_uri"] = uri
-    secret = services.totp_secret_of(user) if user.totp_secret_encrypted else ""
+    secret = services.totp_pending_secret_of(user)
     return render(
         request,
         "accounts/enrol.html",

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from shequ.core.errors import NotFound
 from shequ.core.lookup import get_by_public_id
 from shequ.core.scoping import scope_of
 
@@ -165,5 +164,6 @@ def search_areas(actor: Any, query: str, limit: int = 20) -> QuerySet[Area]:
     return areas_for(actor).filter(Q(name__icontains=query) | Q(code__startswith=query)).order_by("path")[:limit]
 
 
-def not_found() -> NotFound:
-    return NotFound()
+def area_names_by_path(paths: list[str]) -> dict[str, str]:
+    """Names of the nodes of role assignments (shown in the scope indicator, whatever the role)."""
+    return dict(Area.objects.filter(path__in=paths).values_list("path", "name"))

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.accounts.domain import role_label
 from shequ.core.permissions import can
-from shequ.territory.selectors import top_areas_for
+from shequ.territory.selectors import area_names_by_path
 
 
 def _menu(request: HttpRequest) -> list[dict]:
@@ -31,13 +31,6 @@ def workbench(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     scope = user.get_scope()
-    labels = []
-    areas = {a.path: a for a in top_areas_for(user)} if scope.paths() else {}
-    for g in scope.grants:
-        labels.append(
-            {
-                "role": role_label(g.role),
-                "area": areas.get(g.area_path).name if g.area_path in areas else g.area_path.strip("/").split("/")[-1],
-            }
-        )
+    names = area_names_by_path([g.area_path for g in scope.grants])
+    labels = [{"role": role_label(g.role), "area": names.get(g.area_path, "")} for g in scope.grants]
     return {"menu": _menu(request), "scope_labels": labels}

@@ -132,7 +132,7 @@ def test_required_second_factor_forces_enrolment(client, tree, clock):
     page = client.get(reverse("accounts:enrol"))
     assert page.status_code == 200 and "<svg" in page.content.decode()
     user.refresh_from_db()
-    secret = services.totp_secret_of(user)
+    secret = services.totp_pending_secret_of(user)
     response = client.post(reverse("accounts:enrol"), {"otp": pyotp.TOTP(secret).at(clock.now)})
     assert response.status_code == 302
     user.refresh_from_db()
@@ -204,3 +204,15 @@ def test_deactivation_ends_sessions_and_tokens_at_once(client, tree, worker):
     assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
     assert ApiToken.objects.filter(user=worker).count() == 0
     assert User.objects.get(pk=worker.pk).is_active is False
+
+
+def test_opening_enrolment_keeps_existing_factor(client, sysadmin, clock):
+    """Starting to replace the authenticator does not switch the current one off until a code confirms."""
+    client.force_login(sysadmin)
+    assert client.get(reverse("accounts:enrol")).status_code == 200
+    sysadmin.refresh_from_db()
+    assert sysadmin.totp_enabled and services.totp_secret_of(sysadmin) == SECRET
+    new_secret = services.totp_pending_secret_of(sysadmin)
+    client.post(reverse("accounts:enrol"), {"otp": pyotp.TOTP(new_secret).at(clock.now)})
+    sysadmin.refresh_from_db()
+    assert services.totp_secret_of(sysadmin) == new_secret and not sysadmin.totp_pending_encrypted

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import dj_database_url
 
-SRC_DIR = Path(__file__).resolve().parents[2]
-PROJECT_DIR = SRC_DIR.parent
+PACKAGE_DIR = Path(__file__).resolve().parents[2]
+PROJECT_DIR = PACKAGE_DIR.parents[1]
 DATA_DIR = Path(os.environ.get("SHEQU_DATA_DIR", PROJECT_DIR / "var"))
 
 SECRET_KEY = os.environ.get("SHEQU_SECRET_KEY", "")
@@ -120,7 +120,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [SRC_DIR / "shequ" / "locale"]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

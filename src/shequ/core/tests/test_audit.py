@@ -11,6 +11,18 @@ from shequ.core.models import AuditRecord
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _guards_installed(db):
+    """Browser tests drop the SQLite guards before their flush; make sure they are in place here."""
+    import importlib
+
+    migration = importlib.import_module("shequ.core.migrations.0002_audit_append_only")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            for stmt in migration.SQLITE_DOWN + migration.SQLITE_UP:
+                cur.execute(stmt)
+
+
 def _drop_guards():
     """Simulate a privileged attacker who can disable the append-only triggers."""
     with connection.cursor() as cur:

@@ -48,6 +48,7 @@ run: setup
 test: deps static
 	$(VENV)/bin/ruff check src bench
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 	$(SHEQU) makemigrations --check --dry-run -v0
 	DJANGO_SETTINGS_MODULE=shequ.config.settings.test $(VENV)/bin/pytest -n 2
 

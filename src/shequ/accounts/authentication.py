@@ -1,4 +1,5 @@
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from .services import token_authenticate
@@ -22,3 +23,18 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return "Token"
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """Describe `Authorization: Token <key>` in the OpenAPI schema."""
+
+    target_class = "shequ.accounts.authentication.BearerTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'Token from POST /api/v1/auth/token/, sent as "Token <key>"',
+        }

@@ -10,10 +10,14 @@
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
 
 from shequ.territory.domain import Level
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
 class Role(StrEnum):
@@ -34,7 +38,7 @@ class Role(StrEnum):
 @dataclass(frozen=True)
 class RoleSpec:
     role: Role
-    label: str
+    label: "StrOrPromise"
     levels: tuple[Level, ...]
     territorial: bool
     requires_2fa: bool = False

@@ -55,6 +55,7 @@ def second_factor_required(user: User) -> bool:
 
 
 def _locked_message(user: User) -> str:
+    assert user.locked_until is not None
     minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
     return _("连续登录失败次数过多，账号已锁定，请 %(minutes)d 分钟后再试或联系安全管理员。") % {"minutes": minutes}
 
@@ -70,7 +71,7 @@ def _register_failure(user: User, reason: str) -> AuthResult:
     user.save(update_fields=fields)
     audit.record(actor=None, action="accounts.login_failed", obj=user, after={"reason": reason})
     if locked:
-        audit.record(actor=None, action="accounts.locked", obj=user, after={"until": user.locked_until.isoformat()})
+        audit.record(actor=None, action="accounts.locked", obj=user, after={"until": str(user.locked_until)})
         return AuthResult(AuthOutcome.LOCKED, None, _locked_message(user))
     if reason == "otp":
         return AuthResult(AuthOutcome.OTP_INVALID, None, _("动态验证码错误或已过期"))

@@ -131,7 +131,7 @@ def seal_pending(batch_size: int = 5000) -> int:
         with transaction.atomic():
             _lock_sealer()
             last = AuditRecord.objects.filter(seq__isnull=False).order_by("-seq").only("seq", "hash").first()
-            seq = last.seq if last else 0
+            seq: int = (last.seq or 0) if last else 0
             prev = last.hash if last else GENESIS_HASH
             rows = list(AuditRecord.objects.filter(seq__isnull=True).order_by("id")[:batch_size])
             if not rows:

@@ -3,7 +3,7 @@
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Count, Max
@@ -182,6 +182,7 @@ def boundaries_export(
         qs = qs.filter(path__startswith=root.path)
     features = []
     for a in qs:
+        assert a.geometry is not None
         target = crs or a.geometry_crs
         geometry = a.geometry if target == a.geometry_crs else convert_geometry(a.geometry, a.geometry_crs, target)
         features.append(
@@ -251,4 +252,4 @@ def locate_micro_grid(lng: float, lat: float, crs: str = CRS.WGS84.value) -> Are
     if crs != CRS.WGS84.value:
         lng, lat = convert_point(lng, lat, crs, CRS.WGS84)
     key = micro_grid_index().locate(lng, lat)
-    return Area.objects.filter(pk=key).select_related("parent").first() if key is not None else None
+    return Area.objects.filter(pk=cast(int, key)).select_related("parent").first() if key is not None else None

@@ -54,6 +54,7 @@ test: deps static
 
 bench: deps
 	$(PY) bench/bench_point_lookup.py
+	$(PY) bench/bench_audit.py
 
 lint:
 	$(VENV)/bin/ruff check src bench

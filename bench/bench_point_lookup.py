@@ -88,9 +88,7 @@ def make_micro_grid(rows: int, cols: int, rng: np.random.Generator) -> MicroGrid
     ci, cj = np.broadcast_arrays(ci, cj)
     rings = np.stack([vertex_lngs[ci, cj], vertex_lats[ci, cj]], axis=-1).reshape(rows * cols, 5, 2)
 
-    items = [
-        (100_000 + n, {"type": "Polygon", "coordinates": [ring]}) for n, ring in enumerate(rings.tolist())
-    ]
+    items = [(100_000 + n, {"type": "Polygon", "coordinates": [ring]}) for n, ring in enumerate(rings.tolist())]
     return MicroGrid(items=items, vertex_lngs=vertex_lngs, vertex_lats=vertex_lats)
 
 
@@ -179,9 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         for i, (point, got, want) in enumerate(zip(subset, single, brute, strict=False))
         if got != want
     ]
-    mismatches += [
-        (i, point_pairs[i], bulk[i], single[i]) for i in range(len(point_pairs)) if bulk[i] != single[i]
-    ]
+    mismatches += [(i, point_pairs[i], bulk[i], single[i]) for i in range(len(point_pairs)) if bulk[i] != single[i]]
 
     brute_per_point = brute_s / len(subset)
     rows = [

@@ -142,7 +142,12 @@ def seal_pending(batch_size: int = 5000) -> int:
                 row.prev_hash = prev
                 row.hash = compute_hash(row)
                 prev = row.hash
-            AuditRecord.objects.bulk_update(rows, ["seq", "prev_hash", "hash"], batch_size=1000)
+            table = connection.ops.quote_name(AuditRecord._meta.db_table)
+            with connection.cursor() as cur:
+                cur.executemany(
+                    f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s",  # noqa: S608 - fixed name
+                    [(r.seq, r.prev_hash, r.hash, r.id) for r in rows],
+                )
             sealed += len(rows)
             if len(rows) < batch_size:
                 return sealed

@@ -128,6 +128,9 @@ def seal_pending(batch_size: int = 5000) -> int:
     """
     sealed = 0
     while True:
+        # Cheap read first: an idle sealer must not take the write lock (SQLite) or the advisory lock.
+        if not AuditRecord.objects.filter(seq__isnull=True).exists():
+            return sealed
         with transaction.atomic():
             _lock_sealer()
             last = AuditRecord.objects.filter(seq__isnull=False).order_by("-seq").only("seq", "hash").first()

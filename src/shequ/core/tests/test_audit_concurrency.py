@@ -1,6 +1,7 @@
 """Concurrent writers never wait on the chain head, and concurrent sealers never number a row twice."""
 
 import threading
+import time
 
 import pytest
 from django.db import close_old_connections, connection, transaction
@@ -52,6 +53,8 @@ def test_writers_and_sealers_in_parallel_keep_one_intact_chain(flushable_audit):
     def sealer():
         while not stop.is_set():
             audit.seal_pending(batch_size=7)
+            time.sleep(0.005)
+        connection.close()
 
     sealers = [threading.Thread(target=sealer) for _ in range(2)]
     for s in sealers:

@@ -1,5 +1,6 @@
 """Token endpoint and the caller's own profile."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
@@ -50,13 +51,15 @@ def obtain_token(request: Request) -> Response:
         username=data.validated_data["username"], password=data.validated_data["password"], otp=otp
     )
     if result.outcome is AuthOutcome.OTP_REQUIRED or (result.outcome is AuthOutcome.OTP_INVALID and not otp):
-        return Response({"detail": "需要动态验证码（otp）", "code": "otp_required"}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"detail": _("需要动态验证码（otp）"), "code": "otp_required"}, status=status.HTTP_400_BAD_REQUEST
+        )
     if result.outcome is not AuthOutcome.OK:
         code = {AuthOutcome.LOCKED: 403, AuthOutcome.ENROL_REQUIRED: 403}.get(result.outcome, 400)
         return Response({"detail": result.message, "code": result.outcome.value}, status=code)
     if result.user.must_change_password:
         return Response(
-            {"detail": "首次登录须先在网页上修改密码", "code": "password_change_required"},
+            {"detail": _("首次登录须先在网页上修改密码"), "code": "password_change_required"},
             status=status.HTTP_403_FORBIDDEN,
         )
     key, token = services.token_issue(user=result.user)

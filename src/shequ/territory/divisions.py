@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
 
+from django.utils.translation import gettext as _
+
 __all__ = [
     "DivisionFormatError",
     "DivisionLevel",
@@ -88,7 +90,7 @@ def pad_division_code(code: str) -> str:
     """
     code = code.strip()
     if not re.fullmatch(r"[0-9]{2}|[0-9]{4}|[0-9]{6}|[0-9]{9}|[0-9]{12}", code):
-        raise ValueError(f"区划代码应为2、4、6、9或12位数字：{code!r}")
+        raise ValueError(_("区划代码应为2、4、6、9或12位数字：%(code)s") % {"code": repr(code)})
     return code.ljust(12, "0")
 
 
@@ -115,7 +117,7 @@ def _text_lines(source: Iterable[str | bytes]) -> Iterator[str]:
             try:
                 text = line.decode("utf-8-sig" if number == 1 else "utf-8")
             except UnicodeDecodeError:
-                raise DivisionFormatError(f"第{number}行：文件不是UTF-8编码") from None
+                raise DivisionFormatError(_("第%(line)s行：文件不是UTF-8编码") % {"line": number}) from None
         else:
             text = line
         if number == 1:
@@ -136,7 +138,7 @@ def _detect_format(header: list[str]) -> tuple[str, dict[str, int]]:
             return fmt, {column: positions[column.lower()] for column in _FORMATS[fmt]}
     # Name the columns of the closest format; min() keeps the first on ties, i.e. the detection order.
     closest = min(missing_by_format.values(), key=len)
-    raise DivisionFormatError(f"无法识别的区划文件格式：缺少列 {'、'.join(closest)}")
+    raise DivisionFormatError(_("无法识别的区划文件格式：缺少列 %(columns)s") % {"columns": "、".join(closest)})
 
 
 def _parse_coordinate(value: str, line: int) -> float | None:
@@ -146,13 +148,15 @@ def _parse_coordinate(value: str, line: int) -> float | None:
     try:
         return float(value)
     except ValueError:
-        raise DivisionFormatError(f"第{line}行：经纬度“{value}”无效") from None
+        raise DivisionFormatError(_("第%(line)s行：经纬度“%(value)s”无效") % {"line": line, "value": value}) from None
 
 
 def _require_digits(value: str, length: int, line: int, what: str) -> str:
     """Return ``value`` if it is exactly ``length`` digits, else raise a row-numbered error."""
     if not _DIGITS_RE[length].fullmatch(value):
-        raise DivisionFormatError(f"第{line}行：{what}应为{length}位数字")
+        raise DivisionFormatError(
+            _("第%(line)s行：%(what)s应为%(length)s位数字") % {"line": line, "what": what, "length": length}
+        )
     return value
 
 
@@ -162,7 +166,7 @@ def _parse_lines(lines: Iterable[str]) -> Iterator[DivisionRecord]:
     try:
         header = [_clean(cell) for cell in next(reader)]
     except StopIteration:
-        raise DivisionFormatError("无法识别的区划文件格式：文件为空") from None
+        raise DivisionFormatError(_("无法识别的区划文件格式：文件为空")) from None
     fmt, col = _detect_format(header)
 
     # Maps the code of a skipped row (virtual placeholder or province) to the parent its children get.
@@ -174,19 +178,24 @@ def _parse_lines(lines: Iterable[str]) -> Iterator[DivisionRecord]:
         if not any(cells):
             continue
         if len(cells) != len(header):
-            raise DivisionFormatError(f"第{line}行：应有{len(header)}列，实际为{len(cells)}列")
+            raise DivisionFormatError(
+                _("第%(line)s行：应有%(expected)s列，实际为%(actual)s列")
+                % {"line": line, "expected": len(header), "actual": len(cells)}
+            )
 
         if fmt == "adcode":
-            code = _require_digits(cells[col["code"]], 12, line, "区划代码")
+            code = _require_digits(cells[col["code"]], 12, line, _("区划代码"))
             raw_level = cells[col["level"]]
             if raw_level not in _ADCODE_LEVELS:
-                raise DivisionFormatError(f"第{line}行：未知的区划级别“{raw_level}”")
+                raise DivisionFormatError(
+                    _("第%(line)s行：未知的区划级别“%(level)s”") % {"line": line, "level": raw_level}
+                )
             level = _ADCODE_LEVELS[raw_level]
             if level is None:
                 # Provinces are not modelled; their children become roots.
                 replaced_parents[code] = ""
                 continue
-            parent = _require_digits(cells[col["parent"]], 12, line, "上级区划代码")
+            parent = _require_digits(cells[col["parent"]], 12, line, _("上级区划代码"))
             parent = replaced_parents.get(parent, parent)
             if parent.endswith(_PROVINCE_SUFFIX):
                 # The province row may be absent (single-city extracts); the rule must not depend on it.
@@ -204,8 +213,8 @@ def _parse_lines(lines: Iterable[str]) -> Iterator[DivisionRecord]:
                 urban_rural_code=cells[col["ur_code"]],
             )
         elif fmt == "street":
-            code = _require_digits(cells[col["code"]], 9, line, "区划代码")
-            parent = _require_digits(cells[col["areaCode"]], 6, line, "上级区划代码")
+            code = _require_digits(cells[col["code"]], 9, line, _("区划代码"))
+            parent = _require_digits(cells[col["areaCode"]], 6, line, _("上级区划代码"))
             record = DivisionRecord(
                 code=pad_division_code(code),
                 parent_code=pad_division_code(parent),
@@ -213,8 +222,8 @@ def _parse_lines(lines: Iterable[str]) -> Iterator[DivisionRecord]:
                 level="street",
             )
         else:
-            code = _require_digits(cells[col["code"]], 6, line, "区划代码")
-            parent = _require_digits(cells[col["cityCode"]], 4, line, "上级区划代码")
+            code = _require_digits(cells[col["code"]], 6, line, _("区划代码"))
+            parent = _require_digits(cells[col["cityCode"]], 4, line, _("上级区划代码"))
             record = DivisionRecord(
                 code=pad_division_code(code),
                 parent_code=pad_division_code(parent),
@@ -222,7 +231,7 @@ def _parse_lines(lines: Iterable[str]) -> Iterator[DivisionRecord]:
                 level="district",
             )
         if not record.name:
-            raise DivisionFormatError(f"第{line}行：区划名称为空")
+            raise DivisionFormatError(_("第%(line)s行：区划名称为空") % {"line": line})
         yield record
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext as _
 from shapely.errors import ShapelyError
 from shapely.geometry import shape
 from shapely.validation import explain_validity
@@ -176,7 +177,7 @@ def _gcj02_to_wgs84_scalar(lng: float, lat: float) -> tuple[float, float]:
     # The offset varies slowly with position, so w <- w - (f(w) - g) contracts quickly; the China box is
     # deliberately ignored inside the loop so points near its edge cannot oscillate across it.
     wlng, wlat = lng, lat
-    for _ in range(_INVERSE_MAX_ITERATIONS):
+    for _iteration in range(_INVERSE_MAX_ITERATIONS):
         dlng, dlat = _gcj02_offset(wlng, wlat, _SCALAR)
         err_lng = wlng + dlng - lng
         err_lat = wlat + dlat - lat
@@ -241,7 +242,7 @@ def _gcj02_to_wgs84_array(lngs: np.ndarray, lats: np.ndarray) -> tuple[np.ndarra
     wlng, wlat = glng.copy(), glat.copy()
     # Iterate all points until the slowest has converged; points that converged earlier only move by less
     # than the tolerance, so results match the scalar loop to floating-point noise.
-    for _ in range(_INVERSE_MAX_ITERATIONS):
+    for _iteration in range(_INVERSE_MAX_ITERATIONS):
         dlng, dlat = _gcj02_offset(wlng, wlat, _ARRAY)
         err_lng = wlng + dlng - glng
         err_lat = wlat + dlat - glat
@@ -362,27 +363,27 @@ def _is_number(value: Any) -> bool:
 def _validate_ring(ring: Any) -> None:
     """Check one linear ring's structure, coordinate ranges and closure."""
     if not isinstance(ring, list | tuple):
-        raise GeometryError("坐标格式无效：多边形的环必须是坐标数组")
+        raise GeometryError(_("坐标格式无效：多边形的环必须是坐标数组"))
     for position in ring:
         if not isinstance(position, list | tuple) or len(position) < 2:
-            raise GeometryError(f"坐标格式无效：{position!r} 不是 [经度, 纬度]")
+            raise GeometryError(_("坐标格式无效：%(p)s 不是 [经度, 纬度]") % {"p": repr(position)})
         lng, lat = position[0], position[1]
         if not (_is_number(lng) and _is_number(lat)) or not (math.isfinite(lng) and math.isfinite(lat)):
-            raise GeometryError(f"坐标格式无效：{position!r} 必须是有限的数字")
+            raise GeometryError(_("坐标格式无效：%(p)s 必须是有限的数字") % {"p": repr(position)})
         if not -180.0 <= lng <= 180.0:
-            raise GeometryError(f"坐标超出范围：经度 {lng} 不在 -180 到 180 之间")
+            raise GeometryError(_("坐标超出范围：经度 %(v)s 不在 -180 到 180 之间") % {"v": lng})
         if not -90.0 <= lat <= 90.0:
-            raise GeometryError(f"坐标超出范围：纬度 {lat} 不在 -90 到 90 之间")
+            raise GeometryError(_("坐标超出范围：纬度 %(v)s 不在 -90 到 90 之间") % {"v": lat})
     if len(ring) < 4:
-        raise GeometryError(f"多边形的环至少需要 4 个坐标点（首尾相同），当前只有 {len(ring)} 个")
+        raise GeometryError(_("多边形的环至少需要 4 个坐标点（首尾相同），当前只有 %(n)d 个") % {"n": len(ring)})
     if list(ring[0][:2]) != list(ring[-1][:2]):
-        raise GeometryError("多边形的环必须闭合：首尾坐标必须相同")
+        raise GeometryError(_("多边形的环必须闭合：首尾坐标必须相同"))
 
 
 def _validate_polygon_rings(rings: Any) -> None:
     """Check the rings of one polygon (exterior first, then holes)."""
     if not isinstance(rings, list | tuple) or not rings:
-        raise GeometryError("坐标格式无效：多边形至少需要一个外环")
+        raise GeometryError(_("坐标格式无效：多边形至少需要一个外环"))
     for ring in rings:
         _validate_ring(ring)
 
@@ -395,20 +396,20 @@ def validate_geometry(geometry: Any) -> dict[str, Any]:
     ``GeometryError`` with a Simplified Chinese message otherwise, suitable for showing to the user.
     """
     if not isinstance(geometry, dict) or geometry.get("type") not in ("Polygon", "MultiPolygon"):
-        raise GeometryError("边界必须是 Polygon 或 MultiPolygon")
+        raise GeometryError(_("边界必须是 Polygon 或 MultiPolygon"))
     coordinates = geometry.get("coordinates")
     if geometry["type"] == "Polygon":
         _validate_polygon_rings(coordinates)
     else:
         if not isinstance(coordinates, list | tuple) or not coordinates:
-            raise GeometryError("坐标格式无效：MultiPolygon 至少需要一个多边形")
+            raise GeometryError(_("坐标格式无效：MultiPolygon 至少需要一个多边形"))
         for polygon in coordinates:
             _validate_polygon_rings(polygon)
 
     try:
         geom = shape(geometry)
     except (ValueError, TypeError, ShapelyError) as exc:
-        raise GeometryError(f"边界多边形无效：{exc}") from exc
+        raise GeometryError(_("边界多边形无效：%(reason)s") % {"reason": exc}) from exc
     if not geom.is_valid:
-        raise GeometryError(f"边界多边形无效：{explain_validity(geom)}")
+        raise GeometryError(_("边界多边形无效：%(reason)s") % {"reason": explain_validity(geom)})
     return geometry

@@ -56,17 +56,8 @@ def flushable_audit(transactional_db):
     PostgreSQL flushes with TRUNCATE, which the row triggers do not see; SQLite flushes with DELETE, so the
     triggers are dropped at teardown and re-created at the next set-up.
     """
-    import importlib
+    from shequ.core.tests.audit_guards import install_guards, remove_sqlite_guards
 
-    from django.db import connection
-
-    migration = importlib.import_module("shequ.core.migrations.0002_audit_append_only")
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cur:
-            for stmt in migration.SQLITE_DOWN + migration.SQLITE_UP:
-                cur.execute(stmt)
+    install_guards()
     yield
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cur:
-            for stmt in migration.SQLITE_DOWN:
-                cur.execute(stmt)
+    remove_sqlite_guards()

@@ -10,8 +10,9 @@ text = open(po_path, encoding="utf-8").read()
 blocks = text.split("\n\n")
 out = []
 for b in blocks:
-    m = re.search(r'^msgid "(.*)"$', b, re.M)
-    if m and m.group(1) in translations:
+    m = re.search(r'^msgid "(.*)"\n((?:".*"\n)*)msgstr', b, re.M)
+    msgid = (m.group(1) + "".join(re.findall(r'^"(.*)"$', m.group(2), re.M))) if m else None
+    if msgid in translations:
         lines = [ln for ln in b.split("\n") if not ln.startswith("#| ")]
         lines = [ln.replace("#, fuzzy, ", "#, ") if ln.startswith("#, fuzzy,") else ln for ln in lines]
         lines = [ln for ln in lines if ln != "#, fuzzy"]
@@ -19,7 +20,7 @@ for b in blocks:
         j = i + 1
         while j < len(lines) and lines[j].startswith('"'):
             j += 1
-        value = translations[m.group(1)].replace("\\", "\\\\").replace('"', '\\"')
+        value = translations[msgid].replace("\\", "\\\\").replace('"', '\\"')
         lines[i:j] = [f'msgstr "{value}"']
         b = "\n".join(lines)
     out.append(b)

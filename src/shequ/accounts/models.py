@@ -25,6 +25,15 @@ class User(AbstractUser):
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
     deactivated_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
     deactivation_reason = models.CharField(_("停用原因"), max_length=200, blank=True)
+    home_area = models.ForeignKey(
+        "territory.Area",
+        verbose_name=_("账号管理辖区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("账号没有任何角色时，由该辖区的安全管理员管理"),
+    )
 
     class Meta:
         verbose_name = _("账号")

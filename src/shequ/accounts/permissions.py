@@ -32,9 +32,9 @@ def can_manage_user(actor: Any, obj: Any) -> Decision:
 
 def _user_in_admin_scope(actor: Any, user: Any) -> bool:
     """A user is managed by a security admin whose subtree holds one of their assignments (or who has none)."""
-    paths = [p for p in user.assignments.values_list("area__path", flat=True)]
+    paths = list(user.assignments.values_list("area__path", flat=True))
     if not paths:
-        return True
+        paths = [user.home_area.path] if user.home_area_id else []
     scope = scope_of(actor)
     return any(scope.covers(p, roles=[Role.SECURITY_ADMIN]) for p in paths)
 

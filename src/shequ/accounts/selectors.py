@@ -24,11 +24,13 @@ def assignments_of(user: User) -> QuerySet[RoleAssignment]:
 
 
 def users_for(actor: Any, *, search: str = "", role: str = "", active: bool | None = None) -> QuerySet[User]:
-    """Accounts a security admin manages: those with an assignment in the admin's subtree, or none at all."""
+    """Accounts a security admin manages: an assignment in the admin's subtree, or no role and a home area there."""
     require(actor, "accounts.view_users")
     scope = scope_of(actor)
     in_scope = scope.q("assignments__area__path", roles=[Role.SECURITY_ADMIN])
-    qs = User.objects.filter(in_scope | Q(assignments__isnull=True)).distinct()
+    # An account without roles (e.g. emptied by a handover) stays with the admins of its home area.
+    roleless = Q(assignments__isnull=True) & scope.q("home_area__path", roles=[Role.SECURITY_ADMIN])
+    qs = User.objects.filter(in_scope | roleless).distinct()
     if search:
         qs = qs.filter(Q(username__icontains=search) | Q(display_name__icontains=search))
     if role:

@@ -342,7 +342,7 @@ def user_create(
         raise ValidationError(errors)
     temp = _temporary_password()
     with transaction.atomic():
-        user = User(username=username, display_name=display_name.strip(), unit_name=unit_name.strip())
+        user = User(username=username, display_name=display_name.strip(), unit_name=unit_name.strip(), home_area=area)
         user.must_change_password = True
         user.set_password(temp)
         user.save()
@@ -451,6 +451,12 @@ def staff_handover(*, actor: User, from_user: User, to_user: User, deactivate: b
         require(actor, "accounts.assign_role", a.area)
     with transaction.atomic():
         User.objects.select_for_update().filter(pk__in=[from_user.pk, to_user.pk]).order_by("pk").first()
+        if from_user.home_area_id is None:
+            # Keep the emptied account with the admins of the area it served.
+            first = RoleAssignment.objects.filter(user=from_user).order_by("created_at", "id").first()
+            if first is not None:
+                from_user.home_area_id = first.area_id
+                from_user.save(update_fields=["home_area"])
         counts = {name: fn(actor, from_user, to_user) for name, fn in handover.participants().items()}
         audit.record(
             actor=actor,

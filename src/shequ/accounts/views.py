@@ -345,6 +345,8 @@ def user_handover(request: HttpRequest, public_id: str) -> HttpResponse:
                 )
             except ValidationError as exc:
                 _errors_to_form(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, exc.message or _("部分角色不在您的管理范围内，无法交接"))
             else:
                 messages.success(
                     request, _("交接完成：移交角色 %(n)d 项") % {"n": counts.get("accounts.assignments", 0)}

@@ -1,5 +1,7 @@
 """Restrict the Django admin to system admins (等保 三员分立) and log in through the workbench."""
 
+from urllib.parse import urlencode
+
 from django.contrib.admin import AdminSite
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -17,7 +19,8 @@ def install_admin_policy(site: AdminSite) -> None:
         return bool(request.user.is_active and can(request.user, "core.admin_site"))
 
     def login(request, extra_context=None):
-        return redirect(f"{reverse('accounts:login')}?next={request.GET.get('next', reverse('admin:index'))}")
+        query = urlencode({"next": request.GET.get("next", reverse("admin:index"))}, safe="/")
+        return redirect(f"{reverse('accounts:login')}?{query}")
 
     site.has_permission = has_permission
     site.login = login

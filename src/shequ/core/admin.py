@@ -14,6 +14,10 @@ class CalendarAdmin(AuditedModelAdmin):
         super().delete_model(request, obj)
         invalidate()
 
+    def delete_queryset(self, request, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        invalidate()
+
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(CalendarAdmin):

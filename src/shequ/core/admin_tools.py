@@ -9,9 +9,19 @@ from . import audit
 from .permissions import can
 
 
+def _json_safe(value: Any) -> Any:
+    # JSON fields (boundaries) stay structured; everything else (dates, decimals, related ids) as text.
+    if isinstance(value, str | int | float | bool | type(None)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return str(value)
+
+
 def _snapshot(obj: Any) -> dict[str, Any]:
-    data = model_to_dict(obj)
-    return {k: (v if isinstance(v, str | int | float | bool | type(None)) else str(v)) for k, v in data.items()}
+    return {k: _json_safe(v) for k, v in model_to_dict(obj).items()}
 
 
 class AuditedModelAdmin(admin.ModelAdmin):

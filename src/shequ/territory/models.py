@@ -1,11 +1,13 @@
 """Territory: the area tree (responsibility ladder) and the physical places inside it."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.models import BaseModel
 
-from .domain import LEVEL_LABELS, Level
+from .domain import LEVEL_LABELS, Level, code_format_ok, valid_parent
+from .geo import CRS, GeometryError, convert_geometry, validate_geometry
 
 LEVEL_CHOICES = [(lv.value, LEVEL_LABELS[lv]) for lv in Level]
 CRS_CHOICES = [("wgs84", "WGS-84"), ("gcj02", "GCJ-02"), ("bd09", "BD-09")]
@@ -51,7 +53,31 @@ class Area(BaseModel):
     def level_label(self) -> str:
         return str(LEVEL_LABELS[Level(self.level)])
 
+    def clean(self) -> None:
+        """Enforce the tree rules wherever a form edits an area (the admin included)."""
+        errors: dict[str, str] = {}
+        parent_level = self.parent.level if self.parent_id and self.parent else None
+        if self.level and not valid_parent(self.level, parent_level):
+            errors["parent"] = _("上级区域的层级不符：每一层的上级必须是紧邻的上一层")
+        if self.level and self.code and not code_format_ok(self.level, self.code):
+            errors["code"] = _(
+                "代码格式不符：社区及以上为12位统计用区划代码，网格为“社区代码-NN”，微网格为“网格代码-NN”"
+            )
+        if self.geometry is not None:
+            try:
+                validate_geometry(self.geometry)
+            except GeometryError as exc:
+                errors["geometry"] = str(exc)
+        if errors:
+            raise ValidationError(errors)
+
     def save(self, *args, **kwargs) -> None:
+        # Derived data first: the WGS-84 copy of the boundary used by the map and point lookup.
+        self.geometry_wgs84 = (
+            convert_geometry(self.geometry, self.geometry_crs, CRS.WGS84) if self.geometry is not None else None
+        )
+        if kwargs.get("update_fields") is not None and "geometry" in kwargs["update_fields"]:
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | {"geometry_wgs84"}
         # The materialised path is derived data: keep it (and the subtree's) in step with parent and code.
         new_path = (self.parent.path if self.parent_id else "") + self.code + "/"
         old_path = self.path

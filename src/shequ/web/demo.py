@@ -254,7 +254,7 @@ def build_demo(seed: int = 2026) -> list[DemoAccount]:
         accounts_made: list[DemoAccount] = []
 
         def staff(username: str, role: str, area: Area, unit: str = "") -> User:
-            user = User(username=username, display_name=_name(rng), unit_name=unit)
+            user = User(username=username, display_name=_name(rng), unit_name=unit, home_area=area)
             user.set_password(password)
             user.save()
             RoleAssignment.objects.create(user=user, role=role, area=area)

@@ -112,3 +112,19 @@ def test_handover_is_all_or_nothing(secadmin, tree):
     assert list(RoleAssignment.objects.filter(user=auditor).values_list("role", flat=True)) == ["auditor"]
     old.refresh_from_db()
     assert old.is_active
+
+
+def test_roleless_account_stays_with_the_admins_of_its_home_area(tree):
+    """After a handover empties an account, only security admins over the area it served may manage it."""
+    s1_admin = staff("security_admin", tree["s1"], username="s1-admin")
+    s2_admin = staff("security_admin", tree["s2"], username="s2-admin")
+    old = staff("community_worker", tree["c1"], username="old")
+    new = staff("community_worker", tree["c1"], username="new")
+    services.staff_handover(actor=s1_admin, from_user=old, to_user=new, deactivate=True, reason="调岗")
+    old.refresh_from_db()
+    assert old.home_area_id == tree["c1"].pk
+    with pytest.raises(PermissionDenied):
+        services.user_reactivate(actor=s2_admin, user=old)
+    services.user_reactivate(actor=s1_admin, user=old)
+    old.refresh_from_db()
+    assert old.is_active

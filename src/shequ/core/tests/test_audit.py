@@ -3,10 +3,11 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 
 from shequ.core import audit
 from shequ.core.models import AuditRecord
+from shequ.core.tests.audit_guards import drop_guards, install_guards
 
 pytestmark = pytest.mark.django_db
 
@@ -14,23 +15,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _guards_installed(db):
     """Browser tests drop the SQLite guards before their flush; make sure they are in place here."""
-    import importlib
-
-    migration = importlib.import_module("shequ.core.migrations.0002_audit_append_only")
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cur:
-            for stmt in migration.SQLITE_DOWN + migration.SQLITE_UP:
-                cur.execute(stmt)
-
-
-def _drop_guards():
-    """Simulate a privileged attacker who can disable the append-only triggers."""
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute("ALTER TABLE core_auditrecord DISABLE TRIGGER core_auditrecord_append_only")
-        else:
-            cur.execute("DROP TRIGGER core_auditrecord_no_delete")
-            cur.execute("DROP TRIGGER core_auditrecord_no_update")
+    install_guards()
 
 
 def _write(n):
@@ -108,7 +93,7 @@ def test_verify_names_edited_row():
     """Editing a sealed row's content breaks its own hash: that row is named."""
     _write(5)
     audit.seal_pending()
-    _drop_guards()
+    drop_guards()
     target = AuditRecord.objects.get(seq=3)
     AuditRecord.objects.filter(pk=target.pk).update(after={"note": "forged"})
     result = audit.verify_chain()
@@ -122,7 +107,7 @@ def test_verify_names_row_after_deleted_one():
     """Deleting a row leaves a gap: the row after the gap is named."""
     _write(5)
     audit.seal_pending()
-    _drop_guards()
+    drop_guards()
     AuditRecord.objects.filter(seq=2).delete()
     result = audit.verify_chain()
     assert (result.ok, result.first_bad_seq) == (False, 3)
@@ -133,7 +118,7 @@ def test_verify_detects_reordering():
     """Swapping two rows' sequence numbers is detected at the first swapped position."""
     _write(4)
     audit.seal_pending()
-    _drop_guards()
+    drop_guards()
     a, b = AuditRecord.objects.get(seq=2), AuditRecord.objects.get(seq=3)
     AuditRecord.objects.filter(pk=a.pk).update(seq=-1)
     AuditRecord.objects.filter(pk=b.pk).update(seq=2)
@@ -147,7 +132,7 @@ def test_audit_verify_command(capsys):
     _write(3)
     call_command("audit_verify")
     assert "audit chain intact: 3 record(s) verified" in capsys.readouterr().out
-    _drop_guards()
+    drop_guards()
     AuditRecord.objects.filter(seq=2).update(action="forged")
     with pytest.raises(CommandError, match="broken at seq 2"):
         call_command("audit_verify")

@@ -9,7 +9,7 @@ import sys
 def test_check_deploy_is_clean_under_production_settings():
     """`shequ check --deploy --fail-level WARNING` reports no issue with production settings."""
     env = dict(
-        os.environ,
+        {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         DJANGO_SETTINGS_MODULE="shequ.config.settings.prod",
         SHEQU_SECRET_KEY=secrets.token_urlsafe(60),
         SHEQU_ALLOWED_HOSTS="shequ.example.gov.cn",

@@ -1,0 +1,135 @@
+"""The demo district: real 武侯区 divisions, generated places and one staff account per role and level.
+
+Loading takes several seconds, so one test loads it once and checks everything.
+"""
+
+import csv
+import io
+import re
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Count
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+# The web layer reaches models only through services (import-linter); this data check reads them via the registry.
+User = apps.get_model("accounts", "User")
+RoleAssignment = apps.get_model("accounts", "RoleAssignment")
+AuditRecord = apps.get_model("core", "AuditRecord")
+Area, Building, Compound, Dwelling = (
+    apps.get_model("territory", m) for m in ("Area", "Building", "Compound", "Dwelling")
+)
+DEMO_PASSWORD = "shequ-demo-2026"
+STAFF_ROLES = {
+    "micro_grid_worker",
+    "grid_worker",
+    "community_worker",
+    "community_secretary",
+    "street_officer",
+    "district_officer",
+    "department_officer",
+    "org_staff",
+    "auditor",
+    "security_admin",
+    "system_admin",
+}
+ADMINS = {"auditor1", "secadmin1", "sysadmin1"}
+CODE_BY_ROLE = {
+    "micro_grid_worker": re.compile(r"^\d{12}-\d{2}-\d{2}$"),
+    "grid_worker": re.compile(r"^\d{12}-\d{2}$"),
+}
+OFFICIAL_CODE = re.compile(r"^\d{12}$")
+
+
+def _counts():
+    return {
+        "areas": Area.objects.count(),
+        "compounds": Compound.objects.count(),
+        "buildings": Building.objects.count(),
+        "dwellings": Dwelling.objects.count(),
+        "users": User.objects.count(),
+        "assignments": RoleAssignment.objects.count(),
+        "audit": AuditRecord.objects.count(),
+    }
+
+
+def test_demo_district():
+    """`demo` loads 武侯区 (17 streets, 128 communities) with 30–100 households per micro-grid, buildings placed in
+    their own community, every staff role, a CSV account list, TOTP on the three admins; it refuses a second load.
+    """
+    out = io.StringIO()
+    call_command("demo", stdout=out)
+    staff_count = User.objects.count()
+    assert re.fullmatch(rf"demo loaded in \d+\.\ds: {staff_count} staff accounts\n", out.getvalue())
+
+    # Territory: the real district with its official divisions.
+    district = Area.objects.get(code="510107000000")
+    assert (district.name, district.level, district.parent.code) == ("武侯区", "district", "510100000000")
+    assert Area.objects.filter(parent=district, level="street").count() == 17
+    assert Area.objects.filter(path__startswith=district.path, level="community").count() == 128
+    assert not Area.objects.filter(level="community").annotate(n=Count("children")).filter(n=0).exists()
+
+    # Every micro-grid holds 30-100 households.
+    households = dict(
+        Area.objects.filter(level="micro_grid").annotate(n=Count("buildings__dwellings")).values_list("code", "n")
+    )
+    assert households and {code: n for code, n in households.items() if not 30 <= n <= 100} == {}
+
+    # Every building sits in a micro-grid of its own compound's community.
+    placements = Building.objects.values_list("micro_grid__level", "micro_grid__path", "compound__community__path")
+    misplaced = [p for p in placements if p[0] != "micro_grid" or not p[1].startswith(p[2])]
+    assert placements.count() > 0 and misplaced == []
+
+    # Every staff role appears; the three admins (and only they) have TOTP switched on.
+    assert set(RoleAssignment.objects.values_list("role", flat=True)) == STAFF_ROLES
+    admins = dict(
+        RoleAssignment.objects.filter(role__in=["auditor", "security_admin", "system_admin"]).values_list(
+            "user__username", "role"
+        )
+    )
+    assert admins == {"auditor1": "auditor", "secadmin1": "security_admin", "sysadmin1": "system_admin"}
+    assert set(User.objects.filter(totp_enabled=True).values_list("username", flat=True)) == ADMINS
+
+    # demo_users: CSV with the exact header and one row per staff account.
+    out = io.StringIO()
+    call_command("demo_users", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "username,role,scope_code,scope_name"
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert len(rows) == staff_count
+    assert {r["username"] for r in rows} == set(User.objects.values_list("username", flat=True))
+    names = dict(Area.objects.values_list("code", "name"))
+    for row in rows:
+        first = RoleAssignment.objects.filter(user__username=row["username"]).get()
+        assert (row["role"], row["scope_code"]) == (first.role, first.area.code), row
+        assert row["scope_name"] == names[row["scope_code"]], row
+        assert CODE_BY_ROLE.get(row["role"], OFFICIAL_CODE).fullmatch(row["scope_code"]), row
+
+    # A second load: --if-empty does nothing, a bare `demo` refuses.
+    before = _counts()
+    out = io.StringIO()
+    call_command("demo", "--if-empty", stdout=out)
+    assert out.getvalue() == "demo: data already present, nothing to do\n"
+    with pytest.raises(CommandError, match="already holds the demo district"):
+        call_command("demo")
+    assert _counts() == before
+
+    # The demo password logs in: straight to the workbench, or to the second factor for an admin.
+    client = Client()
+    response = client.post(reverse("accounts:login"), {"username": "district1", "password": DEMO_PASSWORD})
+    assert (response.status_code, response.url) == (302, reverse("web:home"))
+    assert client.get(reverse("web:home")).status_code == 200
+    admin = Client()
+    response = admin.post(reverse("accounts:login"), {"username": "sysadmin1", "password": DEMO_PASSWORD})
+    assert (response.status_code, response.url) == (302, reverse("accounts:login_otp"))
+    out = io.StringIO()
+    call_command("demo_otp", "sysadmin1", stdout=out)
+    assert re.fullmatch(r"\d{6}\n", out.getvalue())
+    response = admin.post(reverse("accounts:login_otp"), {"otp": out.getvalue().strip()})
+    assert (response.status_code, response.url) == (302, reverse("web:home"))
+    assert admin.get("/admin/").status_code == 200

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from shequ.core.tests.shared_data import SHARED_DATA
 from shequ.territory.divisions import (
     DivisionFormatError,
     DivisionRecord,
@@ -20,8 +21,7 @@ from shequ.territory.divisions import (
     significant_prefix,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[4]
-DATA_DIR = REPO_ROOT.parent / "shared" / "data" / "divisions"
+DATA_DIR = SHARED_DATA / "divisions"
 FIXTURES_DIR = Path(__file__).resolve().parents[1] / "fixtures"
 
 ADCODE_HEADER = (

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from shequ.core.tests.shared_data import SHARED_DATA
 from shequ.territory import services
 from shequ.territory.divisions import parse_divisions
 from shequ.territory.geo import convert_point
@@ -15,7 +16,7 @@ from shequ.territory.tests.factories import make_tree
 pytestmark = pytest.mark.django_db
 
 FIXTURE = Path(services.__file__).parent / "fixtures" / "wuhou_510107_2016.csv"
-SHARED = Path(__file__).resolve().parents[4].parent / "shared" / "data" / "divisions"
+SHARED = SHARED_DATA / "divisions"
 
 
 def test_import_fixture_is_idempotent(capsys):

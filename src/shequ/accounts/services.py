@@ -165,8 +165,10 @@ def _totp_check(user: User, code: str, *, pending: bool = False) -> bool:
 def totp_begin_enrolment(*, user: User) -> str:
     """Create a pending TOTP secret and return its provisioning URI; the active factor stays until confirmed."""
     secret = pyotp.random_base32()
-    user.totp_pending_encrypted = encrypt(secret, purpose=TOTP_PURPOSE)
-    user.save(update_fields=["totp_pending_encrypted"])
+    with transaction.atomic():
+        user.totp_pending_encrypted = encrypt(secret, purpose=TOTP_PURPOSE)
+        user.save(update_fields=["totp_pending_encrypted"])
+        audit.record(actor=user, action="accounts.totp_enrolment_started", obj=user)
     return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="shequ")
 
 

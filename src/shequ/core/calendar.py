@@ -10,6 +10,7 @@ from datetime import date
 from django.core.cache import cache
 from django.db import transaction
 
+from . import audit
 from .models import CalendarDay, CalendarYear
 from .workdays import WorkCalendar, official_calendar_rows, official_years
 
@@ -56,5 +57,12 @@ def seed_official_calendar() -> tuple[int, int]:
             written += int(created)
         for y in years:
             CalendarYear.objects.get_or_create(year=y, defaults={"source": "chinese-calendar"})
+        audit.record(
+            actor="system",
+            action="core.calendar_seeded",
+            object_type="core.calendarday",
+            object_label="chinese-calendar",
+            after={"days_added": written, "years": sorted(years)},
+        )
     transaction.on_commit(invalidate)
     return written, len(years)

@@ -157,6 +157,15 @@ class Building(BaseModel):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """A building lies in a micro-grid of its own compound's community (forms, the admin included)."""
+        if self.micro_grid_id and self.compound_id:
+            micro, community = self.micro_grid, self.compound.community
+            if micro.level != Level.MICRO_GRID:
+                raise ValidationError({"micro_grid": _("只能分配到微网格")})
+            if not micro.path.startswith(community.path):
+                raise ValidationError({"micro_grid": _("微网格必须属于该小区所在社区")})
+
 
 class BuildingUnit(BaseModel):
     """A unit (单元, stairwell) of a building."""

@@ -39,6 +39,10 @@ def ancestors_of(area: Area) -> list[Area]:
     return [found[c] for c in codes if c in found]
 
 
+def territory_is_empty() -> bool:
+    return not Area.objects.exists()
+
+
 def area_by_code(code: str) -> Area | None:
     """Unscoped lookup for internal use (imports, assignment forms that check permission after)."""
     return Area.objects.filter(code=(code or "").strip()).first()

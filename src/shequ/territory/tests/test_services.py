@@ -122,3 +122,16 @@ def test_locate_point_in_micro_grid(client):
     assert ok.status_code == 200 and ok.json()["code"] == t["m111"].code
     assert client.get("/api/v1/locate/", {"lng": 104.0605, "lat": 30.6405, "crs": "gcj02"}).status_code == 404
     assert client.get("/api/v1/locate/", {"lng": "x", "lat": 30}).status_code == 400
+
+
+def test_building_model_refuses_micro_grid_of_another_community():
+    """Form validation (the admin included) keeps a building inside its compound's community."""
+    from django.core.exceptions import ValidationError
+
+    t = make_tree()
+    t["b1"].micro_grid = t["m211"]
+    with pytest.raises(ValidationError, match="微网格必须属于该小区所在社区"):
+        t["b1"].full_clean()
+    t["b1"].micro_grid = t["g11"]
+    with pytest.raises(ValidationError, match="只能分配到微网格"):
+        t["b1"].full_clean()

@@ -114,7 +114,7 @@ def test_demo_district():
     before = _counts()
     out = io.StringIO()
     call_command("demo", "--if-empty", stdout=out)
-    assert out.getvalue() == "demo: data already present, nothing to do\n"
+    assert out.getvalue() == "demo: the database already holds territory data, nothing to do\n"
     with pytest.raises(CommandError, match="already holds the demo district"):
         call_command("demo")
     assert _counts() == before

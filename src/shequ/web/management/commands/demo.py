@@ -13,13 +13,14 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, **options) -> None:
-        from shequ.territory.selectors import area_by_code
+        from shequ.territory.selectors import area_by_code, territory_is_empty
 
-        if area_by_code("510107000000") is not None:
+        if not territory_is_empty():
             if options["if_empty"]:
-                self.stdout.write("demo: data already present, nothing to do")
+                self.stdout.write("demo: the database already holds territory data, nothing to do")
                 return
-            raise CommandError("the database already holds the demo district; use a fresh database")
+            if area_by_code("510107000000") is not None:
+                raise CommandError("the database already holds the demo district; use a fresh database")
         started = time.monotonic()
         accounts = build_demo(seed=options["seed"])
         self.stdout.write(f"demo loaded in {time.monotonic() - started:.1f}s: {len(accounts)} staff accounts")

@@ -24,7 +24,9 @@ def current_calendar() -> WorkCalendar:
         overrides = dict(CalendarDay.objects.values_list("date", "is_working_day"))
         years = frozenset(CalendarYear.objects.values_list("year", flat=True))
         cal = WorkCalendar(overrides=overrides, scheduled_years=years)
-        cache.set(_CACHE_KEY, cal, timeout=3600)
+        # Short TTL: without Redis each worker process has its own cache, and an admin edit in one process must
+        # reach the others within a minute.
+        cache.set(_CACHE_KEY, cal, timeout=60)
     return cal
 
 

@@ -59,9 +59,12 @@ class AreaAdmin(AuditedModelAdmin):
 
     @admin.action(description=_("导出所选区域下的网格边界（GeoJSON）"))
     def export_boundaries(self, request, queryset):
-        features = []
-        for area in queryset:
-            features += services.boundaries_export(root=area)["features"]
+        features, seen = [], set()
+        for area in queryset.order_by("path"):
+            for feature in services.boundaries_export(root=area)["features"]:
+                if feature["properties"]["code"] not in seen:  # nested selections export each boundary once
+                    seen.add(feature["properties"]["code"])
+                    features.append(feature)
         body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
         response = HttpResponse(body, content_type="application/geo+json")
         response["Content-Disposition"] = 'attachment; filename="boundaries.geojson"'

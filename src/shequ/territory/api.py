@@ -1,6 +1,7 @@
 """REST endpoints for the territory (read-only here; maintenance happens via commands and the admin)."""
 
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import api_view
@@ -61,8 +62,14 @@ class CompoundViewSet(_ScopedViewSet):
 
 
 class BuildingViewSet(_ScopedViewSet):
+    """Buildings in the caller's scope; `compound` (its id) narrows to one compound."""
+
     serializer_class = serializers.BuildingSerializer
     getter = staticmethod(selectors.get_building_for)
+
+    @extend_schema(parameters=[OpenApiParameter("compound", OpenApiTypes.UUID)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
         qs = selectors.buildings_for(self.request.user).select_related("compound", "micro_grid")
@@ -72,8 +79,14 @@ class BuildingViewSet(_ScopedViewSet):
 
 
 class DwellingViewSet(_ScopedViewSet):
+    """Dwellings in the caller's scope; `building` (its id) narrows to one building."""
+
     serializer_class = serializers.DwellingSerializer
     getter = staticmethod(selectors.get_dwelling_for)
+
+    @extend_schema(parameters=[OpenApiParameter("building", OpenApiTypes.UUID)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
         qs = selectors.dwellings_for(self.request.user).select_related("building", "unit")

@@ -104,3 +104,14 @@ def test_area_page_counts(client):
         2,
         1,
     )
+
+
+def test_list_filters_by_parent_ids_and_reject_bad_ids(client):
+    """`?compound=` and `?building=` narrow the lists; a malformed id is a 400, not a 500."""
+    t = make_tree()
+    client.force_login(staff("community_worker", t["c1"]))
+    data = client.get("/api/v1/buildings/", {"compound": str(t["compound1"].public_id)}).json()
+    assert sorted(row["name"] for row in data["results"]) == ["1栋", "2栋"]
+    data = client.get("/api/v1/dwellings/", {"building": str(t["b1"].public_id)}).json()
+    assert [row["number"] for row in data["results"]] == ["1-301"]
+    assert client.get("/api/v1/buildings/", {"compound": "xyz"}).status_code == 400

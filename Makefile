@@ -31,6 +31,7 @@ static: static_vendor/.stamp
 
 setup: deps static
 	$(SHEQU) migrate --noinput -v0
+	$(SHEQU) pii-key init
 	$(SHEQU) collectstatic --noinput -v0
 	$(SHEQU) demo --if-empty
 

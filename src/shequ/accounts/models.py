@@ -74,7 +74,7 @@ class RoleAssignment(BaseModel):
     class Meta:
         verbose_name = _("角色分配")
         verbose_name_plural = _("角色分配")
-        ordering = ["user", "role"]
+        ordering = ["user_id", "role"]
         constraints = [models.UniqueConstraint(fields=["user", "role", "area"], name="assignment_unique")]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from shequ.accounts import api as accounts_api
 from shequ.core import views as core_views
+from shequ.registry import api as registry_api
 from shequ.territory import api as territory_api
 
 from .admin_site import install_admin_policy
@@ -17,6 +18,8 @@ router.register("areas", territory_api.AreaViewSet, basename="area")
 router.register("compounds", territory_api.CompoundViewSet, basename="compound")
 router.register("buildings", territory_api.BuildingViewSet, basename="building")
 router.register("dwellings", territory_api.DwellingViewSet, basename="dwelling")
+router.register("residents", registry_api.ResidentViewSet, basename="resident")
+router.register("households", registry_api.HouseholdViewSet, basename="household")
 
 api_v1 = [
     path("auth/token/", accounts_api.obtain_token, name="api-token"),
@@ -33,6 +36,8 @@ urlpatterns = [
     path("accounts/", include("shequ.accounts.urls")),
     path("territory/", include("shequ.territory.urls")),
     path("core/", include("shequ.core.urls")),
+    path("registry/", include("shequ.registry.urls")),
+    path("portal/", include("shequ.portal.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -2,15 +2,25 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from . import audit
 
 
 def client_ip(request: HttpRequest) -> str:
-    # Behind the intranet reverse proxy the first X-Forwarded-For hop is the client.
+    """The client's address; X-Forwarded-For only when a trusted proxy sets it (SHEQU_TRUSTED_PROXY_HOPS).
+
+    With N trusted proxies in front, the client is the N-th address from the right of X-Forwarded-For;
+    anything further left was written by the client and could be forged to dodge rate limits.
+    """
+    hops = getattr(settings, "SHEQU_TRUSTED_PROXY_HOPS", 0)
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", ""))[:64]
+    if hops and forwarded:
+        chain = [part.strip() for part in forwarded.split(",") if part.strip()]
+        if len(chain) >= hops:
+            return chain[-hops][:64]
+    return request.META.get("REMOTE_ADDR", "")[:64]
 
 
 class AuditContextMiddleware:

@@ -78,3 +78,20 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+class KeyCanary(models.Model):
+    """A known plaintext encrypted under each personal-information key: proves the keyring matches the data."""
+
+    key_id = models.CharField(max_length=32, unique=True)
+    ciphertext = models.TextField()
+    mac = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("密钥校验值")
+        verbose_name_plural = _("密钥校验值")
+
+    def __str__(self) -> str:
+        return self.key_id

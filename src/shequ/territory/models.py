@@ -151,7 +151,7 @@ class Building(BaseModel):
     class Meta:
         verbose_name = _("楼栋")
         verbose_name_plural = _("楼栋")
-        ordering = ["compound", "number"]
+        ordering = ["compound_id", "number"]
         constraints = [models.UniqueConstraint(fields=["compound", "number"], name="building_number_unique")]
 
     def __str__(self) -> str:
@@ -179,7 +179,7 @@ class BuildingUnit(BaseModel):
     class Meta:
         verbose_name = _("单元")
         verbose_name_plural = _("单元")
-        ordering = ["building", "number"]
+        ordering = ["building_id", "number"]
         constraints = [models.UniqueConstraint(fields=["building", "number"], name="unit_number_unique")]
 
     def __str__(self) -> str:
@@ -213,7 +213,7 @@ class Dwelling(BaseModel):
     class Meta:
         verbose_name = _("房屋")
         verbose_name_plural = _("房屋")
-        ordering = ["building", "unit", "floor", "number"]
+        ordering = ["building_id", "unit_id", "floor", "number"]
         constraints = [
             models.UniqueConstraint(fields=["unit", "number"], name="dwelling_number_unique"),
             models.CheckConstraint(condition=models.Q(floor_area__gt=0), name="dwelling_area_positive"),

@@ -48,16 +48,16 @@ def area_by_code(code: str) -> Area | None:
     return Area.objects.filter(code=(code or "").strip()).first()
 
 
-def _building_scope_q(actor: Any, prefix: str = "") -> Q:
+def building_scope_q(actor: Any, prefix: str = "", roles: Any = None) -> Q:
     """Buildings in scope: their micro-grid lies in a scoped subtree, or, unassigned, their community does."""
     scope = scope_of(actor)
-    mg = scope.q(f"{prefix}micro_grid__path")
-    unassigned = Q(**{f"{prefix}micro_grid__isnull": True}) & scope.q(f"{prefix}compound__community__path")
+    mg = scope.q(f"{prefix}micro_grid__path", roles=roles)
+    unassigned = Q(**{f"{prefix}micro_grid__isnull": True}) & scope.q(f"{prefix}compound__community__path", roles=roles)
     return mg | unassigned
 
 
 def buildings_for(actor: Any) -> QuerySet[Building]:
-    return Building.objects.filter(_building_scope_q(actor))
+    return Building.objects.filter(building_scope_q(actor))
 
 
 def get_building_for(actor: Any, public_id: Any) -> Building:
@@ -71,7 +71,7 @@ def compounds_for(actor: Any) -> QuerySet[Compound]:
     scope = scope_of(actor)
     if not scope.paths():
         return Compound.objects.none()
-    visible_buildings = Building.objects.filter(_building_scope_q(actor)).values("compound_id")
+    visible_buildings = Building.objects.filter(building_scope_q(actor)).values("compound_id")
     return Compound.objects.filter(scope.q("community__path") | Q(pk__in=visible_buildings))
 
 
@@ -80,7 +80,7 @@ def get_compound_for(actor: Any, public_id: Any) -> Compound:
 
 
 def dwellings_for(actor: Any) -> QuerySet[Dwelling]:
-    return Dwelling.objects.filter(_building_scope_q(actor, prefix="building__"))
+    return Dwelling.objects.filter(building_scope_q(actor, prefix="building__"))
 
 
 def get_dwelling_for(actor: Any, public_id: Any) -> Dwelling:

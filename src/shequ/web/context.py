@@ -14,6 +14,8 @@ def _menu(request: HttpRequest) -> list[dict]:
     items = [{"label": _("工作台首页"), "url": reverse("web:home"), "key": "home"}]
     if can(user, "territory.view"):
         items.append({"label": _("辖区浏览"), "url": reverse("territory:browser"), "key": "territory"})
+    if can(user, "registry.view"):
+        items.append({"label": _("居民信息"), "url": reverse("registry:resident_list"), "key": "registry"})
     if can(user, "accounts.view_users"):
         items.append({"label": _("账号管理"), "url": reverse("accounts:user_list"), "key": "accounts"})
     if can(user, "core.view_audit"):

@@ -21,6 +21,8 @@ from shequ.territory.divisions import parse_divisions
 from shequ.territory.domain import Level
 from shequ.territory.geo import convert_geometry
 
+from .demo_people import build_people
+
 FIXTURE = Path(__file__).resolve().parents[1] / "territory" / "fixtures" / "wuhou_510107_2016.csv"
 DISTRICT_CODE = "510107000000"
 DEMO_TOTP_SECRET = "SHEQUDEMOTOTPKEYFORADMINSONLYXYZ"
@@ -288,13 +290,15 @@ def build_demo(seed: int = 2026) -> list[DemoAccount]:
         staff("auditor1", "auditor", district, "武侯区社治委")
         staff("secadmin1", "security_admin", district, "武侯区社治委")
         staff("sysadmin1", "system_admin", district, "武侯区社治委")
+        staffed = {c.pk for c in first_communities[:3] + [communities[-1]]}
+        people = build_people(communities=communities, staffed_ids=staffed, seed=seed)
         audit.record(
             actor="demo",
             action="demo.loaded",
             object_type="territory.area",
             object_id=str(district.public_id),
             object_label=district.name,
-            after={"accounts": len(accounts_made), "communities": len(communities)},
+            after={"accounts": len(accounts_made), "communities": len(communities), **people},
         )
     return accounts_made
 

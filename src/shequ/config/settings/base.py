@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "shequ.core",
     "shequ.territory",
     "shequ.accounts",
+    "shequ.registry",
+    "shequ.portal",
     "shequ.web",
 ]
 
@@ -105,6 +107,9 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Number of reverse proxies in front of the app that append to X-Forwarded-For (0: trust REMOTE_ADDR only).
+SHEQU_TRUSTED_PROXY_HOPS = int(os.environ.get("SHEQU_TRUSTED_PROXY_HOPS", "0"))
+
 # Security policy (DESIGN R12): lockout, idle timeout.
 SHEQU_LOCKOUT_THRESHOLD = 5
 SHEQU_LOCKOUT_MINUTES = 15
@@ -162,6 +167,7 @@ if REDIS_URL:
     HUEY = {"huey_class": "huey.RedisHuey", "name": "shequ", "url": REDIS_URL, "immediate": False}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)  # SqliteHuey opens its file as soon as the app loads
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "shequ",
@@ -175,6 +181,9 @@ SHEQU_TILE_URL = os.environ.get("SHEQU_TILE_URL", "")
 SHEQU_TILE_ATTRIBUTION = os.environ.get("SHEQU_TILE_ATTRIBUTION", "")
 SHEQU_DEMO_PASSWORD = os.environ.get("SHEQU_DEMO_PASSWORD", "shequ-demo-2026")
 
+DEFAULT_EXCEPTION_REPORTER_FILTER = "shequ.core.error_reports.MaskingExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "shequ.core.error_reports.MaskingExceptionReporter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -183,3 +192,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# SMS gateway for residents' one-time login codes: a dotted path to a backend (see shequ.portal.sms).
+SHEQU_SMS_BACKEND = os.environ.get("SHEQU_SMS_BACKEND", "shequ.portal.sms.ConsoleBackend")

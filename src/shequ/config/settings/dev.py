@@ -5,7 +5,8 @@ import os
 from .base import *  # noqa: F403
 from .base import DATA_DIR
 
-DEBUG = os.environ.get("SHEQU_DEBUG", "1") == "1"
+# Off by default: the demo behaves like production (no tracebacks with data in them); SHEQU_DEBUG=1 to debug.
+DEBUG = os.environ.get("SHEQU_DEBUG", "0") == "1"
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 _key_file = DATA_DIR / "secret_key"
 if not os.environ.get("SHEQU_SECRET_KEY"):

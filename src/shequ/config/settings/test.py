@@ -25,3 +25,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["NAME"] = ":memory:"
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
     DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+# A fixed personal-information keyring for tests (never used outside the test suite).
+SHEQU_PII_KEYRING = (
+    '{"version": 1, "active": "k1", "keys": {"k1": {"enc": "dGVzdC1lbmMta2V5LTAxMjM0NTY3ODlhYmNkZWYwMTI=", '
+    '"mac": "dGVzdC1tYWMta2V5LTAxMjM0NTY3ODlhYmNkZWYwMTI="}}}'
+)

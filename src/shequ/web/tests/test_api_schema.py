@@ -24,6 +24,12 @@ V1_PATHS = {
     "/api/v1/auth/token/",
     "/api/v1/me/",
     "/api/v1/locate/",
+    "/api/v1/residents/",
+    "/api/v1/residents/{id}/",
+    "/api/v1/residents/{id}/reveal/",
+    "/api/v1/residents/search/",
+    "/api/v1/households/",
+    "/api/v1/households/{id}/",
 }
 MICRO_GRIDS = [111, 112, 121, 122, 211, 212, 221, 222]
 COLLECTIONS = {"areas": "Area", "compounds": "Compound", "buildings": "Building", "dwellings": "Dwelling"}

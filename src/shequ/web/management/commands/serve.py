@@ -7,7 +7,7 @@ import sys
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -19,6 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
 
     def handle(self, *args, **options) -> None:
+        from shequ.core.crypto import KeyringError
+        from shequ.core.keyring import ensure_keyring_usable
+
+        try:
+            ensure_keyring_usable()
+        except KeyringError as exc:
+            raise CommandError(str(exc)) from exc
         env = dict(
             os.environ,
             DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE", "shequ.config.settings.dev"),
@@ -40,6 +47,9 @@ class Command(BaseCommand):
                 "120",
                 "--access-logfile",
                 "-",
+                # Path only, never the query string: a number typed into a search box must not reach the logs.
+                "--access-logformat",
+                '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss',
             ],
             env=env,
         )

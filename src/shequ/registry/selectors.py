@@ -1,0 +1,227 @@
+"""Reads of the register, scoped to the actor (outside the scope answers NotFound, as missing does)."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from shequ.core.lookup import get_by_public_id
+from shequ.core.scoping import scope_of
+
+from . import encryption
+from .domain import CARE_TAG_BY_CODE, age_on
+from .models import Household, ImportBatch, ImportRow, Ownership, Residence, Resident
+from .permissions import IMPORT_ROLES, VIEW_ROLES
+
+LISTED_STATUSES = ("active",)
+# What staff lists may show; withdrawn (hidden, awaiting deletion) and erased residents never appear in lists.
+LISTABLE_STATUSES = ("active", "moved_out", "deceased")
+
+
+def resident_scope_q(actor: Any, prefix: str = "", roles: frozenset[str] = VIEW_ROLES) -> Q:
+    """Residents in scope: in a building of a scoped micro-grid, or (no building micro-grid) in a scoped community."""
+    paths = scope_of(actor).paths(roles=roles)
+    if not paths:
+        return Q(pk__in=[])
+    q = Q()
+    for p in paths:
+        q |= Q(**{f"{prefix}dwelling__building__micro_grid__path__startswith": p})
+        q |= Q(**{f"{prefix}dwelling__building__micro_grid__isnull": True, f"{prefix}community__path__startswith": p})
+    return q
+
+
+def residents_for(actor: Any, *, statuses: tuple[str, ...] | None = LISTED_STATUSES) -> QuerySet[Resident]:
+    qs = Resident.objects.filter(resident_scope_q(actor))
+    if statuses is not None:
+        qs = qs.filter(status__in=statuses)
+    return qs
+
+
+def get_resident_for(actor: Any, public_id: Any) -> Resident:
+    qs = (
+        residents_for(actor, statuses=None)
+        .exclude(status="erased")
+        .select_related(
+            "community",
+            "household",
+            "dwelling",
+            "dwelling__building",
+            "dwelling__building__compound",
+            "dwelling__building__micro_grid",
+        )
+    )
+    return get_by_public_id(qs, public_id)
+
+
+@dataclass(frozen=True)
+class ResidentFilters:
+    text: str = ""  # name or pinyin (initials or full)
+    household: str = ""  # household number
+    building: str = ""  # building public id
+    area: str = ""  # area public id (community/grid/micro-grid)
+    tag: str = ""  # care tag code
+    residence_type: str = ""
+    status: str = "active"
+
+
+def search_residents(actor: Any, f: ResidentFilters) -> QuerySet[Resident]:
+    """List residents in scope matching the filters (name, pinyin initials, household, building, area, tag)."""
+    if f.status == "all":
+        statuses: tuple[str, ...] = LISTABLE_STATUSES
+    elif f.status in LISTABLE_STATUSES:
+        statuses = (f.status,)
+    elif f.status:
+        return Resident.objects.none()
+    else:
+        statuses = LISTED_STATUSES
+    qs = residents_for(actor, statuses=statuses)
+    text = f.text.strip()
+    if text:
+        qs = qs.filter(Q(name__contains=text) | Q(pinyin_index__contains="|" + text.lower()))
+    if f.household:
+        qs = qs.filter(household__number=f.household.strip())
+    if f.building:
+        qs = qs.filter(dwelling__building__public_id=f.building)
+    if f.area:
+        from shequ.territory.selectors import areas_for
+
+        area = areas_for(actor).filter(public_id=f.area).first()
+        if area is None:
+            return qs.none()
+        qs = qs.filter(
+            Q(dwelling__building__micro_grid__path__startswith=area.path)
+            | Q(dwelling__building__micro_grid__isnull=True, community__path__startswith=area.path)
+        )
+    if f.tag:
+        tag = CARE_TAG_BY_CODE.get(f.tag)
+        if tag is None:
+            return qs.none()
+        qs = qs.filter(tag_hashes__tag_hash__in=encryption.tag_lookup_hashes(tag.code)).distinct()
+    if f.residence_type:
+        qs = qs.filter(residence_type=f.residence_type)
+    return qs.select_related("household", "dwelling", "dwelling__building", "dwelling__building__compound")
+
+
+def find_by_document(actor: Any, number: str) -> QuerySet[Resident]:
+    """Exact search by document number through its keyed hash (the number itself is never stored)."""
+    normalised = (number or "").strip().upper().replace(" ", "")
+    if len(normalised) == 15 and normalised.isdigit():
+        from shequ.core.validators import convert_15_to_18
+
+        try:
+            normalised = convert_15_to_18(normalised)
+        except Exception:  # noqa: BLE001 - an unconvertible number simply finds nothing
+            return Resident.objects.none()
+    if not normalised:
+        return Resident.objects.none()
+    return residents_for(actor, statuses=LISTABLE_STATUSES).filter(
+        id_number_hash__in=encryption.document_lookup_hashes(normalised)
+    )
+
+
+def find_by_mobile(actor: Any, number: str) -> QuerySet[Resident]:
+    from shequ.core.validators import validate_mobile
+
+    try:
+        normalised = validate_mobile(number or "")
+    except Exception:  # noqa: BLE001 - not a mobile number: nothing matches
+        return Resident.objects.none()
+    return residents_for(actor, statuses=LISTABLE_STATUSES).filter(
+        mobile_hash__in=encryption.mobile_lookup_hashes(normalised)
+    )
+
+
+def households_for(actor: Any) -> QuerySet[Household]:
+    """Households with at least one member in scope, or whose dwelling/community lies in scope."""
+    from shequ.territory.selectors import building_scope_q
+
+    visible_members = Resident.objects.filter(resident_scope_q(actor)).values("household_id")
+    paths = scope_of(actor).paths(roles=VIEW_ROLES)
+    q = Q(pk__in=visible_members)
+    if paths:
+        q |= Q(dwelling__isnull=False) & building_scope_q(actor, prefix="dwelling__building__", roles=VIEW_ROLES)
+        for p in paths:
+            q |= Q(dwelling__isnull=True, community__path__startswith=p)
+    else:
+        return Household.objects.none()
+    return Household.objects.filter(q)
+
+
+def get_household_for(actor: Any, public_id: Any) -> Household:
+    return get_by_public_id(households_for(actor).select_related("community", "dwelling", "head"), public_id)
+
+
+def members_of(actor: Any, household: Household) -> QuerySet[Resident]:
+    head_first = Case(When(relation="head", then=Value(0)), default=Value(1), output_field=IntegerField())
+    return residents_for(actor).filter(household=household).order_by(head_first, "birth_date", "name")
+
+
+def occupants_of_building(actor: Any, building: Any) -> dict[int, list[Resident]]:
+    """Residents in scope per dwelling of a building."""
+    out: dict[int, list[Resident]] = {}
+    for r in residents_for(actor).filter(dwelling__building=building).order_by("name"):
+        out.setdefault(r.dwelling_id, []).append(r)
+    return out
+
+
+def residents_as_of(actor: Any, community: Any, on: date) -> QuerySet[Resident]:
+    """Residents who lived in `community` (in scope) on date `on`, from the residence history."""
+    stays = Residence.objects.filter(community__path__startswith=community.path, valid_from__lte=on).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gt=on)
+    )
+    return (
+        Resident.objects.filter(resident_scope_q(actor), pk__in=stays.values("resident_id"))
+        .exclude(status="erased")
+        .filter(Q(died_on__isnull=True) | Q(died_on__gt=on))
+    )
+
+
+def owners_as_of(dwelling_ids: list[int], on: date) -> QuerySet[Ownership]:
+    """Ownership rows of record on date `on` (owners' votes need the owners on the vote's date)."""
+    return (
+        Ownership.objects.filter(dwelling_id__in=dwelling_ids, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=on))
+        .select_related("resident")
+    )
+
+
+def ownerships_of_dwelling(dwelling: Any) -> QuerySet[Ownership]:
+    return Ownership.objects.filter(dwelling=dwelling).select_related("resident").order_by("-valid_from")
+
+
+def display_tags(resident: Resident) -> list[str]:
+    labels = [CARE_TAG_BY_CODE[c].label for c in resident.plain_tags.split(",") if c in CARE_TAG_BY_CODE]
+    return labels
+
+
+def display_age(resident: Resident) -> int | None:
+    return age_on(resident.birth_date, timezone.localdate()) if resident.birth_date else None
+
+
+def import_batches_for(actor: Any) -> QuerySet[ImportBatch]:
+    paths = scope_of(actor).paths(roles=IMPORT_ROLES)
+    if not paths:
+        return ImportBatch.objects.none()
+    q = Q()
+    for p in paths:
+        q |= Q(community__path__startswith=p)
+    return ImportBatch.objects.filter(q).select_related("community", "uploaded_by")
+
+
+def get_import_batch_for(actor: Any, public_id: Any) -> ImportBatch:
+    return get_by_public_id(import_batches_for(actor), public_id)
+
+
+def import_rows(batch: ImportBatch, outcome: str = "") -> QuerySet[ImportRow]:
+    qs = ImportRow.objects.filter(batch=batch)
+    return qs.filter(outcome=outcome) if outcome else qs
+
+
+def import_outcome_counts(batch: ImportBatch) -> dict[str, int]:
+    return dict(ImportRow.objects.filter(batch=batch).values_list("outcome").annotate(n=Count("id")).order_by())
+
+
+def residents_prefetch() -> Prefetch:
+    return Prefetch("members", queryset=Resident.objects.order_by("relation"))

@@ -1,0 +1,437 @@
+"""Writes on the register: registration, changes with effective dates, reveal, consent withdrawal, erasure.
+
+Every function checks permission, validates, writes in one transaction and appends an audit record with
+personal information masked (audit never holds an ID or mobile number in clear).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.core import audit
+from shequ.core.errors import PermissionDenied, ValidationError
+from shequ.core.permissions import require
+from shequ.core.validators import validate_mobile, validate_uscc
+
+from . import encryption
+from .documents import validate_document
+from .domain import CARE_TAG_BY_CODE, IdType, LegalBasis, ResidentStatus
+from .models import Household, Ownership, Residence, Resident, ResidentEvent, ResidentTag
+
+ERASE_AFTER = timedelta(days=15)  # PIPL §47: delete "in time" once consent is withdrawn
+REVEAL_FIELDS = ("mobile", "id_number", "birth_date", "sensitive_tags", "notes")
+
+
+@dataclass
+class ResidentInput:
+    name: str
+    community: Any
+    gender: str = "U"
+    birth_date: date | None = None
+    id_type: str = IdType.RESIDENT_ID
+    id_number: str = ""
+    mobile: str = ""
+    household: Household | None = None
+    relation: str = ""
+    dwelling: Any = None
+    residence_type: str = "permanent"
+    care_tags: list[str] = field(default_factory=list)
+    notes: str = ""
+    legal_basis: str = LegalBasis.STATUTORY
+    moved_in_on: date | None = None
+
+
+def _snapshot(r: Resident) -> dict[str, Any]:
+    """What the audit log keeps of a resident: masked identifiers only."""
+    return {
+        "name": r.name,
+        "gender": r.gender,
+        "id_type": r.id_type,
+        "id_number": r.id_number_masked,
+        "mobile": r.mobile_masked,
+        "household": r.household.number if r.household_id else None,
+        "dwelling": r.dwelling_id,
+        "residence_type": r.residence_type,
+        "plain_tags": r.plain_tags,
+        "has_sensitive_tags": r.has_sensitive_tags,
+        "legal_basis": r.legal_basis,
+        "status": r.status,
+    }
+
+
+def normalise_input(data: ResidentInput) -> ResidentInput:
+    """Validate and normalise documents, mobile, tags and dwelling; raise ValidationError per field."""
+    errors: dict[str, list[str]] = {}
+    data.name = (data.name or "").strip()
+    if not data.name or len(data.name) > 50:
+        errors.setdefault("name", []).append(_("请填写姓名（不超过50字）"))
+    try:
+        doc = validate_document(data.id_type or IdType.RESIDENT_ID, data.id_number or "")
+        data.id_type, data.id_number = str(doc.id_type), doc.number
+        if doc.birth_date:
+            if data.birth_date and data.birth_date != doc.birth_date:
+                errors.setdefault("birth_date", []).append(_("出生日期与证件号码不一致"))
+            data.birth_date = doc.birth_date
+        if doc.gender and data.gender in ("", "U"):
+            data.gender = doc.gender
+    except ValidationError as exc:
+        errors.setdefault("id_number", []).extend(exc.messages)
+    if data.birth_date and data.birth_date > timezone.localdate():
+        errors.setdefault("birth_date", []).append(_("出生日期不能晚于今天"))
+    elif data.birth_date and data.birth_date < date(1900, 1, 1):
+        errors.setdefault("birth_date", []).append(_("出生日期不能早于1900年1月1日"))
+    if data.mobile:
+        try:
+            data.mobile = validate_mobile(data.mobile)
+        except ValidationError as exc:
+            errors.setdefault("mobile", []).extend(exc.messages)
+    data.care_tags = list(dict.fromkeys(data.care_tags))
+    unknown = [t for t in data.care_tags if t not in CARE_TAG_BY_CODE]
+    if unknown:
+        errors.setdefault("care_tags", []).append(_("未知的关怀标签：%(tags)s") % {"tags": "、".join(unknown)})
+    if data.dwelling is not None and not data.dwelling.building.compound.community.path.startswith(data.community.path):
+        errors.setdefault("dwelling", []).append(_("住址不在该社区"))
+    if data.household is not None and data.household.community_id != data.community.pk:
+        errors.setdefault("household", []).append(_("该户不属于本社区"))
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _apply_fields(r: Resident, data: ResidentInput) -> None:
+    r.name, r.pinyin_index = data.name, encryption.pinyin_index(data.name)
+    r.community, r.gender, r.birth_date = data.community, data.gender or "U", data.birth_date
+    r.id_type = data.id_type
+    for k, v in encryption.document_fields(data.id_number).items():
+        setattr(r, k, v)
+    for k, v in encryption.mobile_fields(data.mobile).items():
+        setattr(r, k, v)
+    r.household, r.relation, r.dwelling = data.household, data.relation or "", data.dwelling
+    r.residence_type, r.legal_basis = data.residence_type, data.legal_basis
+    for k, v in encryption.tag_fields(data.care_tags).items():
+        setattr(r, k, v)
+    for k, v in encryption.notes_fields(data.notes).items():
+        setattr(r, k, v)
+    if data.legal_basis == LegalBasis.CONSENT and r.consent_at is None:
+        r.consent_at = timezone.now()
+
+
+def _sync_tags(r: Resident, codes: list[str]) -> None:
+    codes = list(dict.fromkeys(codes))
+    ResidentTag.objects.filter(resident=r).delete()
+    ResidentTag.objects.bulk_create([ResidentTag(resident=r, tag_hash=h) for h in encryption.tag_hashes(codes)])
+
+
+def duplicate_of(id_number: str) -> Resident | None:
+    """The resident already registered with this document anywhere in the city (not scoped: used to refuse)."""
+    if not id_number:
+        return None
+    return Resident.objects.filter(id_number_hash__in=encryption.document_lookup_hashes(id_number)).first()
+
+
+def resident_register(*, actor: Any, data: ResidentInput) -> Resident:
+    """Register a resident in a community; refuses a document already registered (elsewhere: without saying where).
+
+    Opens a Residence row from `moved_in_on` (default today). Audited with masked identifiers.
+    """
+    require(actor, "registry.edit", data.community if data.dwelling is None else _probe(data))
+    data = normalise_input(data)
+    existing = duplicate_of(data.id_number)
+    if existing is not None:
+        if existing.community_id == data.community.pk:
+            raise ValidationError({"id_number": _("该证件号码已在本社区登记")})
+        raise ValidationError({"id_number": _("该居民已在其他社区登记，请联系街道办事处")})
+    with transaction.atomic():
+        r = Resident()
+        _apply_fields(r, data)
+        r.moved_in_on = data.moved_in_on or timezone.localdate()
+        try:
+            with transaction.atomic():
+                r.save()
+        except IntegrityError as exc:  # a concurrent registration of the same document won the race
+            raise ValidationError({"id_number": _("该证件号码已登记")}) from exc
+        _sync_tags(r, data.care_tags)
+        Residence.objects.create(
+            resident=r,
+            community=data.community,
+            dwelling=data.dwelling,
+            household=data.household,
+            relation=r.relation,
+            valid_from=r.moved_in_on,
+        )
+        if data.household is not None and data.relation == "head":
+            Household.objects.filter(pk=data.household.pk).update(head=r)
+        ResidentEvent.objects.create(resident=r, kind="move_in", effective_date=r.moved_in_on, recorded_by=_user(actor))
+        audit.record(actor=actor, action="registry.resident_registered", obj=r, after=_snapshot(r))
+    return r
+
+
+def _probe(data: ResidentInput) -> Resident:
+    """An unsaved resident placed where `data` says, for the location-based permission check."""
+    return Resident(community=data.community, dwelling=data.dwelling)
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def resident_update(*, actor: Any, resident: Resident, data: ResidentInput) -> Resident:
+    """Correct a resident's particulars (not a move: use the dated changes for that)."""
+    require(actor, "registry.edit", resident)
+    require(actor, "registry.edit", _probe(data))
+    data = normalise_input(data)
+    existing = duplicate_of(data.id_number)
+    if existing is not None and existing.pk != resident.pk:
+        raise ValidationError({"id_number": _("该证件号码已登记为另一位居民")})
+    with transaction.atomic():
+        before = _snapshot(resident)
+        _apply_fields(resident, data)
+        resident.save()
+        _sync_tags(resident, data.care_tags)
+        audit.record(
+            actor=actor, action="registry.resident_updated", obj=resident, before=before, after=_snapshot(resident)
+        )
+    return resident
+
+
+def resident_reveal(*, actor: Any, resident: Resident, field: str, reason: str) -> str:
+    """Return one personal value in clear for an allowed role, recording who, what, when and why."""
+    if field not in REVEAL_FIELDS:
+        raise ValidationError({"field": _("未知字段")})
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise ValidationError({"reason": _("请填写查看理由")})
+    require(actor, "registry.reveal_mobile" if field == "mobile" else "registry.reveal_identity", resident)
+    if resident.status in (ResidentStatus.WITHDRAWN, ResidentStatus.ERASED) and field != "id_number":
+        raise PermissionDenied(_("该居民已撤回同意，相关信息已隐藏"))
+    if field == "mobile":
+        value = encryption.decrypt_mobile(resident.mobile_encrypted)
+    elif field == "id_number":
+        value = encryption.decrypt_document(resident.id_number_encrypted)
+    elif field == "birth_date":
+        value = resident.birth_date.isoformat() if resident.birth_date else ""
+    elif field == "sensitive_tags":
+        value = "、".join(
+            CARE_TAG_BY_CODE[c].label for c in encryption.decrypt_sensitive_tags(resident.sensitive_tags_encrypted)
+        )
+    else:
+        value = encryption.decrypt_notes(resident.notes_encrypted)
+    with transaction.atomic():
+        audit.record(actor=actor, action="registry.reveal", obj=resident, after={"field": field, "reason": reason})
+    return value
+
+
+def care_tags_of(resident: Resident) -> list[str]:
+    """All tag codes (decrypting the sensitive ones): for edit forms of roles that may reveal."""
+    plain = [c for c in resident.plain_tags.split(",") if c]
+    return plain + encryption.decrypt_sensitive_tags(resident.sensitive_tags_encrypted)
+
+
+def _close_residence(resident: Resident, on: date) -> None:
+    Residence.objects.filter(resident=resident, valid_to__isnull=True).update(valid_to=on)
+
+
+def resident_move_out(*, actor: Any, resident: Resident, on: date, note: str = "") -> Resident:
+    """Record that the resident moved out on `on`: the stay closes, the resident leaves the current list."""
+    require(actor, "registry.edit", resident)
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("迁出日期不能晚于今天")})
+    with transaction.atomic():
+        _close_residence(resident, on)
+        resident.status, resident.moved_out_on = ResidentStatus.MOVED_OUT, on
+        resident.save(update_fields=["status", "moved_out_on", "updated_at"])
+        ResidentEvent.objects.create(
+            resident=resident,
+            kind="move_out",
+            effective_date=on,
+            details={"note": note[:200]},
+            recorded_by=_user(actor),
+        )
+        audit.record(actor=actor, action="registry.moved_out", obj=resident, after={"on": on.isoformat()})
+    return resident
+
+
+def resident_death(*, actor: Any, resident: Resident, on: date) -> Resident:
+    require(actor, "registry.edit", resident)
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("死亡日期不能晚于今天")})
+    with transaction.atomic():
+        _close_residence(resident, on)
+        resident.status, resident.died_on = ResidentStatus.DECEASED, on
+        resident.save(update_fields=["status", "died_on", "updated_at"])
+        ResidentEvent.objects.create(resident=resident, kind="death", effective_date=on, recorded_by=_user(actor))
+        audit.record(actor=actor, action="registry.death_recorded", obj=resident, after={"on": on.isoformat()})
+    return resident
+
+
+def resident_change_household(
+    *, actor: Any, resident: Resident, household: Household | None, relation: str, on: date, dwelling: Any = None
+) -> Resident:
+    """Move a resident into another household (and dwelling) from date `on`, keeping the old stay on record."""
+    require(actor, "registry.edit", resident)
+    target = dwelling if dwelling is not None else (household.dwelling if household else resident.dwelling)
+    require(actor, "registry.edit", Resident(community=resident.community, dwelling=target))
+    if household is not None and household.community_id != resident.community_id:
+        raise ValidationError({"household": _("该户不属于本社区")})
+    with transaction.atomic():
+        before = _snapshot(resident)
+        _close_residence(resident, on)
+        resident.household, resident.relation, resident.dwelling = household, relation or "", target
+        resident.save(update_fields=["household", "relation", "dwelling", "updated_at"])
+        Residence.objects.create(
+            resident=resident,
+            community=resident.community,
+            dwelling=target,
+            household=household,
+            relation=resident.relation,
+            valid_from=on,
+        )
+        if household is not None and relation == "head":
+            Household.objects.filter(pk=household.pk).update(head=resident)
+        ResidentEvent.objects.create(
+            resident=resident,
+            kind="household_change",
+            effective_date=on,
+            details={"household": household.number if household else None},
+            recorded_by=_user(actor),
+        )
+        audit.record(
+            actor=actor, action="registry.household_changed", obj=resident, before=before, after=_snapshot(resident)
+        )
+    return resident
+
+
+def household_create(*, actor: Any, community: Any, number: str, dwelling: Any = None) -> Household:
+    require(actor, "registry.edit", community if dwelling is None else Resident(community=community, dwelling=dwelling))
+    number = (number or "").strip()
+    if not number or len(number) > 40:
+        raise ValidationError({"number": _("请填写户号（不超过40个字符）")})
+    if Household.objects.filter(community=community, number=number).exists():
+        raise ValidationError({"number": _("本社区已有该户号")})
+    with transaction.atomic():
+        h = Household.objects.create(community=community, number=number, dwelling=dwelling)
+        audit.record(actor=actor, action="registry.household_created", obj=h, after={"number": number})
+    return h
+
+
+@dataclass(frozen=True)
+class OwnerInput:
+    kind: str  # person | developer | organisation
+    share: Decimal
+    resident: Resident | None = None
+    organisation_name: str = ""
+    organisation_uscc: str = ""
+
+
+def ownership_transfer(*, actor: Any, dwelling: Any, owners: list[OwnerInput], on: date) -> list[Ownership]:
+    """Record the owners of a dwelling from date `on`; the previous owners' rows end on that date.
+
+    Shares must add up to 1. Registered area is the dwelling's registered floor area times the share.
+    """
+    community = dwelling.building.compound.community
+    require(actor, "registry.edit", Resident(community=community, dwelling=dwelling))
+    if not owners:
+        raise ValidationError({"owners": _("至少需要一位产权人")})
+    total = sum((o.share for o in owners), Decimal(0))
+    if total != Decimal(1):
+        raise ValidationError({"owners": _("产权份额合计应为1（当前为%(total)s）") % {"total": total}})
+    for o in owners:
+        if o.kind == "person" and o.resident is None:
+            raise ValidationError({"owners": _("个人产权人须是已登记的居民")})
+        if o.kind != "person":
+            if not o.organisation_name.strip():
+                raise ValidationError({"owners": _("请填写单位名称")})
+            if o.organisation_uscc:
+                validate_uscc(o.organisation_uscc)
+    with transaction.atomic():
+        previous = list(Ownership.objects.select_for_update().filter(dwelling=dwelling, valid_to__isnull=True))
+        if any(p.valid_from > on for p in previous):
+            raise ValidationError({"on": _("转移日期早于现有产权登记日期")})
+        Ownership.objects.filter(pk__in=[p.pk for p in previous]).update(valid_to=on)
+        created = [
+            Ownership.objects.create(
+                dwelling=dwelling,
+                owner_kind=o.kind,
+                resident=o.resident,
+                organisation_name=o.organisation_name.strip(),
+                organisation_uscc=validate_uscc(o.organisation_uscc) if o.organisation_uscc else "",
+                share=o.share,
+                registered_area=(dwelling.floor_area * o.share).quantize(Decimal("0.01")),
+                valid_from=on,
+            )
+            for o in owners
+        ]
+        for o in owners:
+            if o.resident is not None:
+                ResidentEvent.objects.create(
+                    resident=o.resident,
+                    kind="ownership_acquired",
+                    effective_date=on,
+                    details={"dwelling": dwelling.pk},
+                    recorded_by=_user(actor),
+                )
+        audit.record(
+            actor=actor,
+            action="registry.ownership_transferred",
+            obj=dwelling,
+            before={"owners": [p.organisation_name or f"resident:{p.resident_id}" for p in previous]},
+            after={
+                "owners": [o.organisation_name or f"resident:{o.resident.pk}" for o in owners],
+                "on": on.isoformat(),
+            },
+        )
+    return created
+
+
+def consent_withdraw(*, actor: Any, resident: Resident) -> Resident:
+    """Record a withdrawal of consent: the resident is hidden at once and erased after ERASE_AFTER.
+
+    Only for data collected by consent; statutory records cannot be withdrawn this way.
+    """
+    require(actor, "registry.manage_consent", resident)
+    if resident.legal_basis != LegalBasis.CONSENT:
+        raise ValidationError({"legal_basis": _("该居民信息依法定职责采集，不适用撤回同意")})
+    if resident.status in (ResidentStatus.WITHDRAWN, ResidentStatus.ERASED):
+        raise ValidationError({"status": _("已撤回同意")})
+    with transaction.atomic():
+        now = timezone.now()
+        resident.status, resident.consent_withdrawn_at = ResidentStatus.WITHDRAWN, now
+        resident.erase_due_at = now + ERASE_AFTER
+        resident.save(update_fields=["status", "consent_withdrawn_at", "erase_due_at", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="registry.consent_withdrawn",
+            obj=resident,
+            after={"erase_due_at": resident.erase_due_at.isoformat()},
+        )
+    return resident
+
+
+def erase_due_residents(*, now: Any = None) -> int:
+    """Delete the personal information of residents whose withdrawal period has passed (background task)."""
+    now = now or timezone.now()
+    erased = 0
+    due = Resident.objects.filter(status=ResidentStatus.WITHDRAWN, erase_due_at__lte=now)
+    for resident in due.iterator():
+        with transaction.atomic():
+            resident.name, resident.pinyin_index = _("（已删除）"), ""
+            resident.birth_date, resident.gender = None, "U"
+            resident.id_type = IdType.NONE
+            for k, v in {
+                **encryption.document_fields(""),
+                **encryption.mobile_fields(""),
+                **encryption.tag_fields([]),
+                **encryption.notes_fields(""),
+            }.items():
+                setattr(resident, k, v)
+            resident.status = ResidentStatus.ERASED
+            resident.save()
+            ResidentTag.objects.filter(resident=resident).delete()
+            audit.record(actor="system", action="registry.resident_erased", obj=resident)
+            erased += 1
+    return erased

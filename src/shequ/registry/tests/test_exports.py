@@ -1,0 +1,160 @@
+"""Excel export: masked by default, formula-safe, scoped, audited; the unmasked variant needs the permission and a
+reason and keeps to the reveal scope."""
+
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from shequ.accounts.models import RoleAssignment
+from shequ.accounts.tests.factories import staff
+from shequ.core.models import AuditRecord
+from shequ.registry import exports
+from shequ.registry.tests.factories import (
+    LISI_ID,
+    LISI_MOBILE,
+    WANG_ID,
+    ZSF_ID,
+    ZSF_MOBILE,
+    make_resident,
+    make_world,
+)
+
+pytestmark = pytest.mark.django_db
+EXPORT = reverse("registry:export")
+EXPORT_FULL = reverse("registry:export_unmasked")
+
+
+@pytest.fixture
+def w():
+    return make_world()
+
+
+def _sheet(response) -> list[list]:
+    content = b"".join(response.streaming_content)
+    book = load_workbook(io.BytesIO(content))
+    return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+
+
+def _raw_xml(response) -> str:
+    content = b"".join(response.streaming_content)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return "".join(archive.read(n).decode() for n in archive.namelist() if n.endswith(".xml"))
+
+
+def test_masked_export_of_the_current_filters(client, w, clock):
+    """The export holds the filtered list, masked (age, not birth date), and one audit record with the count."""
+    client.force_login(staff("community_worker", w["c1"]))
+    response = client.get(EXPORT, {"household": "H001"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert "filename*=utf-8''%E5%B1%85%E6%B0%91%E5%90%8D%E5%8D%95-20260316.xlsx" in response["Content-Disposition"]
+    rows = _sheet(response)
+    assert rows[0] == list(exports.MASKED_HEADERS)
+    assert [r[:6] for r in rows[1:]] == [
+        ["小明", "未知", None, "无证件", None, None],
+        ["张三丰", "男", 46, "居民身份证", f"{ZSF_ID[:4]}**********{ZSF_ID[-4:]}", "138****5678"],
+    ]
+    assert rows[2][13:] == ["独居老人", "是", "在册"]
+    record = AuditRecord.objects.get(action="registry.export")
+    assert record.after == {"rows": 2, "filters": {"household": "H001"}, "masked": True, "reason": ""}
+
+
+def test_masked_export_never_holds_clear_values(client, w):
+    """No clear ID number, mobile, birth date or sensitive tag is anywhere in the file."""
+    client.force_login(staff("community_worker", w["c1"]))
+    xml = _raw_xml(client.get(EXPORT))
+    for secret in (ZSF_ID, ZSF_MOBILE, LISI_ID, LISI_MOBILE, "1980-01-01", "残疾人", "行动不便"):
+        assert secret not in xml
+
+
+def test_export_denied_without_registry_role(client, w):
+    """A department officer cannot export (403) and nothing is audited."""
+    client.force_login(staff("department_officer", w["district"]))
+    assert client.get(EXPORT).status_code == 403
+    assert not AuditRecord.objects.filter(action__startswith="registry.export").exists()
+
+
+def test_export_is_formula_safe(client, w):
+    """A name that looks like a formula is written as a text cell, never as a formula."""
+    name = '=HYPERLINK("http://evil.example","点击")'
+    make_resident(w["c1"], w["d1"], name=name)
+    client.force_login(staff("community_worker", w["c1"]))
+    response = client.get(EXPORT)
+    content = b"".join(response.streaming_content)
+    book = load_workbook(io.BytesIO(content))
+    cells = [row[0] for row in book.worksheets[0].iter_rows(min_row=2)]
+    cell = next(c for c in cells if c.value == name)
+    assert (cell.data_type, cell.quotePrefix) == ("s", True)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet_xml and "<f " not in sheet_xml
+
+
+def test_unmasked_export_requires_reason_and_is_audited(client, w):
+    """A community worker exports in clear after giving a reason; the audit has count, filters and reason only."""
+    client.force_login(staff("community_worker", w["c1"]))
+    page = client.get(EXPORT_FULL, {"residence_type": "registered"})
+    assert page.status_code == 200 and 'name="residence_type" value="registered"' in page.content.decode()
+    no_reason = client.post(EXPORT_FULL, {"residence_type": "registered", "reason": ""})
+    assert no_reason.status_code == 200 and no_reason.context["form"].errors["reason"] == ["请填写导出理由"]
+    assert not AuditRecord.objects.filter(action="registry.export_unmasked").exists()
+    response = client.post(EXPORT_FULL, {"residence_type": "registered", "reason": "低保年审"})
+    rows = _sheet(response)
+    assert rows[0] == list(exports.UNMASKED_HEADERS)
+    assert [r[:6] for r in rows[1:]] == [["李四", "女", rows[1][2], "居民身份证", LISI_ID, LISI_MOBILE]]
+    assert rows[1][2].date().isoformat() == "1990-02-02"
+    record = AuditRecord.objects.get(action="registry.export_unmasked")
+    assert record.after == {
+        "rows": 1,
+        "filters": {"residence_type": "registered"},
+        "masked": False,
+        "reason": "低保年审",
+    }
+    assert LISI_ID not in str(record.after) and LISI_MOBILE not in str(record.after)
+
+
+def test_unmasked_export_includes_sensitive_tags(client, w):
+    """The full export lists sensitive tags next to the plain ones."""
+    client.force_login(staff("community_worker", w["c1"]))
+    rows = _sheet(client.post(EXPORT_FULL, {"text": "zsf", "reason": "走访"}))
+    assert rows[1][0] == "张三丰" and rows[1][13] == "独居老人、残疾人"
+
+
+def test_unmasked_export_denied_to_grid_workers(client, w):
+    """A micro-grid worker may not export in clear: 403 for the page and the POST, nothing audited."""
+    client.force_login(staff("micro_grid_worker", w["m111"]))
+    assert client.get(EXPORT_FULL).status_code == 403
+    assert client.post(EXPORT_FULL, {"reason": "走访"}).status_code == 403
+    assert not AuditRecord.objects.filter(action="registry.export_unmasked").exists()
+
+
+def test_unmasked_export_keeps_to_the_reveal_scope(client, w):
+    """A user who is community worker in c1 and street officer of s2 exports in clear only c1's residents."""
+    user = staff("community_worker", w["c1"])
+    RoleAssignment.objects.create(user=user, role="street_officer", area=w["s2"])
+    client.force_login(user)
+    rows = _sheet(client.post(EXPORT_FULL, {"status": "all", "reason": "核对"}))
+    assert sorted(r[0] for r in rows[1:]) == ["小明", "张三丰", "李四"]
+    masked = _sheet(client.get(EXPORT, {"status": "all"}))
+    assert sorted(r[0] for r in masked[1:]) == ["小明", "张三丰", "李四", "王五"]
+    assert WANG_ID not in str(rows)
+
+
+def test_export_refuses_more_than_the_limit(client, w, monkeypatch):
+    """Above the row limit the export is refused with a message on the list page, and nothing is audited."""
+    monkeypatch.setattr(exports, "MAX_ROWS", 2)
+    client.force_login(staff("community_worker", w["c1"]))
+    response = client.get(EXPORT, follow=True)
+    assert "共 3 条，超过单次导出上限 2 条，请缩小筛选范围后分批导出" in response.content.decode()
+    assert not AuditRecord.objects.filter(action="registry.export").exists()
+
+
+def test_export_refuses_a_number_in_the_name_filter(client, w):
+    """An export URL with a number in the name filter goes back to the list without it; nothing is exported."""
+    client.force_login(staff("community_worker", w["c1"]))
+    response = client.get(EXPORT, {"text": ZSF_ID})
+    assert (response.status_code, response["Location"]) == (302, reverse("registry:resident_list"))
+    assert not AuditRecord.objects.filter(action="registry.export").exists()

@@ -41,6 +41,8 @@ run: setup
 	@echo "  Demo password for every account: $${SHEQU_DEMO_PASSWORD:-shequ-demo-2026}"
 	@echo "  Admin roles (auditor1, secadmin1, sysadmin1) also need a TOTP code:"
 	@echo "    authenticator secret SHEQUDEMOTOTPKEYFORADMINSONLYXYZ, or: $(SHEQU) demo-otp sysadmin1"
+	@echo "  Resident portal: http://127.0.0.1:$(PORT)/portal/ (the SMS code appears in this console)"
+	@echo "    demo resident: $$($(SHEQU) demo-portal 2>/dev/null)"
 	@echo "  Demo logins (username,role,scope):"
 	@$(SHEQU) demo-users | sed 's/^/    /'
 	@echo ""
@@ -56,6 +58,7 @@ test: deps static
 bench: deps
 	$(PY) bench/bench_point_lookup.py
 	$(PY) bench/bench_audit.py
+	$(PY) bench/bench_import.py
 
 lint:
 	$(VENV)/bin/ruff check src bench

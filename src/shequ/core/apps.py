@@ -8,4 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("核心")
 
     def ready(self) -> None:
+        from django.core.signals import setting_changed
+
         from . import rules  # noqa: F401  (registers actions)
+        from .crypto import forget_cached_keyring
+
+        setting_changed.connect(forget_cached_keyring, dispatch_uid="shequ.core.crypto.keyring")

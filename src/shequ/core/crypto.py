@@ -90,7 +90,12 @@ _cache: dict[str, Any] = {}
 
 
 def load_keyring(*, required: bool = True) -> Keyring | None:
-    """Return the keyring from settings, the environment or the key file (cached per process)."""
+    """Return the keyring from settings, the environment or the key file (cached per process).
+
+    The cache is cleared when the relevant settings change (see CoreConfig.ready) or by rotation.
+    """
+    if _cache:
+        return next(iter(_cache.values()))
     source = getattr(settings, "SHEQU_PII_KEYRING", None) or os.environ.get("SHEQU_PII_KEYRING")
     cache_key = f"inline:{source}" if source else f"file:{key_file()}"
     if cache_key in _cache:
@@ -109,7 +114,10 @@ def load_keyring(*, required: bool = True) -> Keyring | None:
     return ring
 
 
-def forget_cached_keyring() -> None:
+def forget_cached_keyring(**kwargs: Any) -> None:
+    """Drop the cached keyring (also a `setting_changed` receiver)."""
+    if kwargs.get("setting") not in (None, "SHEQU_PII_KEYRING", "SHEQU_PII_KEY_FILE", "DATA_DIR"):
+        return
     _cache.clear()
 
 

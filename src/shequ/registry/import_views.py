@@ -1,9 +1,201 @@
-"""Spreadsheet import pages (placeholder until the import pipeline lands)."""
+"""Spreadsheet import pages: upload, validation report with progress, confirmation, cancellation, exports.
 
+Thin: every rule is in `imports` (services of the pipeline) and `selectors`. A batch outside the actor's
+import scope answers 404, exactly like a missing one.
+"""
+
+import io
+import tempfile
+from collections.abc import Callable
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import MemoryFileUploadHandler
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_POST
+
+from shequ.core.errors import NotFound, PermissionDenied
+from shequ.core.permissions import can
+
+from . import imports, selectors, spreadsheets
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PAGE_SIZE = 50
 
 
-@login_required
+def _import_page(fn: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed-in users with registry.import only; missing, out-of-scope and forbidden all answer 404."""
+
+    @wraps(fn)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not can(request.user, "registry.import"):
+            raise Http404()
+        try:
+            return fn(request, *args, **kwargs)
+        except (NotFound, PermissionDenied) as exc:
+            raise Http404() from exc
+
+    return login_required(wrapper)
+
+
+def _messages_of(exc: ValidationError) -> list[str]:
+    return [m for ms in exc.message_dict.values() for m in ms] if hasattr(exc, "error_dict") else exc.messages
+
+
+class UploadForm(forms.Form):
+    community = forms.ChoiceField(label=gettext_lazy("导入到社区"))
+    file = forms.FileField(
+        label=gettext_lazy("文件"),
+        help_text=gettext_lazy("Excel（.xlsx）或 CSV 文件，不超过 20 MB，最多 200,000 行；列按表头名称识别"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def __init__(self, *args, communities, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].choices = [(str(c.public_id), c.name) for c in communities]
+
+
+@_import_page
 def import_list(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("")
+    page = Paginator(selectors.import_batches_for(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "registry/import_list.html", {"page": page})
+
+
+class InMemoryUpload(MemoryFileUploadHandler):
+    """Keep an uploaded spreadsheet in memory, never in a temporary file: it is personal information in clear.
+
+    Memory is bounded: past the import limit the bytes are counted but dropped, and the service then refuses
+    the file by its size.
+    """
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None) -> None:
+        self.activated = True
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        room = imports.MAX_UPLOAD_BYTES + 1 - start
+        if room > 0:
+            self.file.write(raw_data[:room])
+
+
+@csrf_exempt
+def import_upload(request: HttpRequest) -> HttpResponse:
+    # The handlers must be replaced before anything reads the body; the CSRF check follows in _upload_page.
+    request.upload_handlers = [InMemoryUpload(request)]
+    return _upload_page(request)
+
+
+@csrf_protect
+@_import_page
+def _upload_page(request: HttpRequest) -> HttpResponse:
+    communities = {str(c.public_id): c for c in imports.importable_communities(request.user)}
+    if request.method == "POST" and request.POST.get("community") not in communities:
+        raise Http404()  # a community outside the import scope: nothing is read, nothing stored
+    form = UploadForm(request.POST or None, request.FILES or None, communities=communities.values())
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = imports.import_upload(
+                actor=request.user,
+                community=communities[form.cleaned_data["community"]],
+                fileobj=upload,
+                file_name=upload.name,
+            )
+        except ValidationError as exc:
+            for message in _messages_of(exc):
+                form.add_error("file", message)
+        else:
+            messages.success(request, _("文件已上传，正在后台校验；校验完成前不会导入任何数据"))
+            return redirect("registry:import_detail", public_id=batch.public_id)
+    return render(request, "registry/import_upload.html", {"form": form})
+
+
+@_import_page
+@require_GET
+def import_template(request: HttpRequest) -> HttpResponse:
+    buffer = io.BytesIO()
+    spreadsheets.template_xlsx(buffer)
+    buffer.seek(0)
+    return FileResponse(buffer, as_attachment=True, filename="居民信息导入模板.xlsx", content_type=XLSX)
+
+
+def _report_context(request: HttpRequest, batch) -> dict:
+    counts = {o: 0 for o in ("create", "update", "invalid", "duplicate_in_file", "elsewhere")}
+    counts.update(selectors.import_outcome_counts(batch))
+    problems = Paginator(imports.problem_rows(batch), PAGE_SIZE).get_page(request.GET.get("page"))
+    updates = Paginator(imports.update_rows(batch), PAGE_SIZE).get_page(request.GET.get("upage"))
+    return {
+        "batch": batch,
+        "counts": counts,
+        "applicable": counts["create"] + counts["update"],
+        "blocking": counts["invalid"] + counts["duplicate_in_file"] + counts["elsewhere"],
+        "running": batch.status in imports.RUNNING,
+        "can_confirm": imports.can_confirm(batch),
+        "can_cancel": imports.can_cancel(batch),
+        "problems": problems,
+        "error_lines": imports.error_lines(problems),
+        "updates": updates,
+    }
+
+
+@_import_page
+def import_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    batch = selectors.get_import_batch_for(request.user, public_id)
+    return render(request, "registry/import_detail.html", _report_context(request, batch))
+
+
+@_import_page
+@require_GET
+def import_progress(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The htmx partial polled every 2 s; once the work is done it asks the page to reload for the report."""
+    batch = selectors.get_import_batch_for(request.user, public_id)
+    running = batch.status in imports.RUNNING
+    response = render(request, "registry/import_progress.html", {"batch": batch, "running": running})
+    if not running and request.headers.get("HX-Request"):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@_import_page
+@require_POST
+def import_confirm(request: HttpRequest, public_id: str) -> HttpResponse:
+    batch = selectors.get_import_batch_for(request.user, public_id)
+    try:
+        imports.import_confirm(actor=request.user, batch=batch, mode=request.POST.get("mode", ""))
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已确认，正在后台导入"))
+    return redirect("registry:import_detail", public_id=batch.public_id)
+
+
+@_import_page
+@require_POST
+def import_cancel(request: HttpRequest, public_id: str) -> HttpResponse:
+    batch = selectors.get_import_batch_for(request.user, public_id)
+    try:
+        imports.import_cancel(actor=request.user, batch=batch)
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+        return redirect("registry:import_detail", public_id=batch.public_id)
+    messages.success(request, _("已取消导入，暂存的数据已删除"))
+    return redirect("registry:import_list")
+
+
+@_import_page
+@require_GET
+def import_errors_xlsx(request: HttpRequest, public_id: str) -> HttpResponse:
+    batch = selectors.get_import_batch_for(request.user, public_id)
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # FileResponse closes it
+    imports.errors_xlsx(batch, out)
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename="导入问题清单.xlsx", content_type=XLSX)

@@ -225,3 +225,19 @@ def import_outcome_counts(batch: ImportBatch) -> dict[str, int]:
 
 def residents_prefetch() -> Prefetch:
     return Prefetch("members", queryset=Resident.objects.order_by("relation"))
+
+
+def demo_portal_resident() -> Resident | None:
+    """A household head with a mobile in the first demo community (for the portal's demo sign-in)."""
+    return (
+        Resident.objects.filter(status="active", relation="head", community__code="510107001002")
+        .exclude(mobile_encrypted="")
+        .order_by("id")
+        .first()
+    )
+
+
+def dwelling_location(dwelling: Any) -> Any:
+    """The area a dwelling's residents fall under for permissions: its building's micro-grid, else the community."""
+    building = dwelling.building
+    return building.micro_grid if building.micro_grid_id else building.compound.community

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import ownership_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -15,5 +15,6 @@ urlpatterns = [
     path("residents/<uuid:public_id>/<slug:action>/", views.resident_action, name="resident_action"),
     path("households/<uuid:public_id>/", views.household_detail, name="household_detail"),
     path("buildings/<uuid:public_id>/", views.building_occupants, name="building"),
+    path("dwellings/<uuid:public_id>/", ownership_views.dwelling_detail, name="dwelling"),
     path("dwelling-options/", views.dwelling_options, name="dwelling_options"),
 ]

@@ -16,6 +16,8 @@ def _menu(request: HttpRequest) -> list[dict]:
         items.append({"label": _("辖区浏览"), "url": reverse("territory:browser"), "key": "territory"})
     if can(user, "registry.view"):
         items.append({"label": _("居民信息"), "url": reverse("registry:resident_list"), "key": "registry"})
+    if can(user, "registry.import"):
+        items.append({"label": _("居民信息导入"), "url": reverse("registry:import_list"), "key": "registry_import"})
     if can(user, "accounts.view_users"):
         items.append({"label": _("账号管理"), "url": reverse("accounts:user_list"), "key": "accounts"})
     if can(user, "core.view_audit"):

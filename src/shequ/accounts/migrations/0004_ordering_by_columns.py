@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_home_area'),
+        ("accounts", "0003_home_area"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='roleassignment',
-            options={'ordering': ['user_id', 'role'], 'verbose_name': '角色分配', 'verbose_name_plural': '角色分配'},
+            name="roleassignment",
+            options={"ordering": ["user_id", "role"], "verbose_name": "角色分配", "verbose_name_plural": "角色分配"},
         ),
     ]

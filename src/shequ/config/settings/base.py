@@ -85,7 +85,7 @@ def database_from_env(default_sqlite: Path) -> dict:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(default_sqlite),
         "OPTIONS": {
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;",
             "transaction_mode": "IMMEDIATE",
         },
     }

@@ -4,22 +4,25 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('territory', '0001_initial'),
+        ("territory", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='building',
-            options={'ordering': ['compound_id', 'number'], 'verbose_name': '楼栋', 'verbose_name_plural': '楼栋'},
+            name="building",
+            options={"ordering": ["compound_id", "number"], "verbose_name": "楼栋", "verbose_name_plural": "楼栋"},
         ),
         migrations.AlterModelOptions(
-            name='buildingunit',
-            options={'ordering': ['building_id', 'number'], 'verbose_name': '单元', 'verbose_name_plural': '单元'},
+            name="buildingunit",
+            options={"ordering": ["building_id", "number"], "verbose_name": "单元", "verbose_name_plural": "单元"},
         ),
         migrations.AlterModelOptions(
-            name='dwelling',
-            options={'ordering': ['building_id', 'unit_id', 'floor', 'number'], 'verbose_name': '房屋', 'verbose_name_plural': '房屋'},
+            name="dwelling",
+            options={
+                "ordering": ["building_id", "unit_id", "floor", "number"],
+                "verbose_name": "房屋",
+                "verbose_name_plural": "房屋",
+            },
         ),
     ]

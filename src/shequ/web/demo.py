@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from shequ.accounts import services as accounts
+from shequ.cases.services import categories_seed
 from shequ.core import audit
 from shequ.core.calendar import seed_official_calendar
 from shequ.territory import services as territory
@@ -21,6 +22,7 @@ from shequ.territory.divisions import parse_divisions
 from shequ.territory.domain import Level
 from shequ.territory.geo import convert_geometry
 
+from .demo_cases import build_cases
 from .demo_people import build_people
 
 FIXTURE = Path(__file__).resolve().parents[1] / "territory" / "fixtures" / "wuhou_510107_2016.csv"
@@ -292,6 +294,13 @@ def build_demo(seed: int = 2026) -> list[DemoAccount]:
         staff("sysadmin1", "system_admin", district, "武侯区社治委")
         staffed = {c.pk for c in first_communities[:3] + [communities[-1]]}
         people = build_people(communities=communities, staffed_ids=staffed, seed=seed)
+        categories_seed()
+        staffed_list = [c for c in communities if c.pk in staffed]
+        workers = {
+            a.area_id: a.user
+            for a in RoleAssignment.objects.filter(role="community_worker", area_id__in=staffed).select_related("user")
+        }
+        people["cases"] = build_cases(communities=staffed_list, staff_by_community=workers, seed=seed)
         audit.record(
             actor="demo",
             action="demo.loaded",

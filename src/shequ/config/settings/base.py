@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "shequ.territory",
     "shequ.accounts",
     "shequ.registry",
+    "shequ.cases",
     "shequ.portal",
     "shequ.web",
 ]

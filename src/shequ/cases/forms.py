@@ -1,0 +1,163 @@
+"""Forms of the case pages: queue filters, staff entry, and one small form per lifecycle action.
+
+Forms only shape input; every rule (permission, scope, state, lengths) is checked again by the services.
+"""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shequ.territory import selectors as territory_selectors
+
+from . import selectors
+from .domain import CHANNEL_LABELS, SATISFACTION_LABELS, STATUS_LABELS, TYPE_LABELS, Channel
+
+BUILDING_LIMIT = 500
+DISPATCH_LEVELS = ("community", "grid", "micro_grid")
+LEVEL_PREFIX = {"community": "", "grid": "— ", "micro_grid": "—— "}
+QUEUE_TABS = {
+    "to_accept": _("待受理"),
+    "to_dispatch": _("待派单"),
+    "to_handle": _("我承办的"),
+    "overdue": _("已超时"),
+    "supervised": _("督办"),
+    "all": _("全部"),
+}
+QUEUE_EMPTY = {
+    "to_accept": _("没有待受理的诉求。"),
+    "to_dispatch": _("没有待派单的诉求。"),
+    "to_handle": _("没有由您承办的诉求。"),
+    "overdue": _("没有超时的诉求。"),
+    "supervised": _("没有督办中的诉求。"),
+    "all": _("您的辖区内还没有诉求。"),
+}
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[("", _("全部状态")), *((s.value, lbl) for s, lbl in STATUS_LABELS.items())],
+    )
+    text = forms.CharField(label=_("标题包含"), required=False, max_length=50)
+
+
+# --- staff entry -------------------------------------------------------------------------------------------
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """Leaf categories (no active child) labelled with their path, e.g. "一级 › 二级 › 三级"."""
+    rows = list(selectors.categories())
+    by_id = {c.pk: c for c in rows}
+    parents = {c.parent_id for c in rows if c.parent_id}
+    choices = []
+    for c in rows:
+        if c.pk in parents:
+            continue
+        names, node = [], c
+        while node is not None:
+            names.append(node.name)
+            node = by_id.get(node.parent_id) if node.parent_id else None
+        choices.append((str(c.public_id), " › ".join(reversed(names))))
+    return choices
+
+
+def building_choices(actor: Any) -> list[tuple[str, str]]:
+    qs = (
+        territory_selectors.buildings_for(actor)
+        .select_related("compound")
+        .order_by("compound__name", "number", "id")[:BUILDING_LIMIT]
+    )
+    return [(str(b.public_id), f"{b.compound.name} {b.name}") for b in qs]
+
+
+def community_choices(actor: Any) -> list[tuple[str, str]]:
+    qs = territory_selectors.areas_for(actor).filter(level="community").order_by("code")
+    return [(str(a.public_id), a.name) for a in qs]
+
+
+class CaseEntryForm(forms.Form):
+    """Staff entry for a phone call, a walk-in or a grid worker's report."""
+
+    case_type = forms.ChoiceField(label=_("诉求类型"), choices=[(t.value, lbl) for t, lbl in TYPE_LABELS.items()])
+    category = forms.ChoiceField(label=_("分类"), required=False)
+    title = forms.CharField(label=_("标题"), max_length=100, required=False)
+    description = forms.CharField(label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    building = forms.ChoiceField(label=_("楼栋"), required=False, help_text=_("选择楼栋，或在下方选择社区"))
+    community = forms.ChoiceField(label=_("社区"), required=False)
+    address = forms.CharField(label=_("地点描述"), max_length=200, required=False)
+    reporter_name = forms.CharField(label=_("报告人姓名"), max_length=50, required=False)
+    reporter_mobile = forms.CharField(label=_("报告人电话"), max_length=20, required=False)
+    anonymous = forms.BooleanField(label=_("匿名"), required=False)
+    channel = forms.ChoiceField(
+        label=_("渠道"), choices=[(c.value, CHANNEL_LABELS[c]) for c in (Channel.STAFF, Channel.GRID)]
+    )
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cats = category_choices()
+        self.fields["category"].choices = [("", _("请选择分类")), *cats]
+        self.fields["category"].required = bool(cats)
+        self.fields["building"].choices = [("", _("（不选楼栋）")), *building_choices(actor)]
+        self.fields["community"].choices = [("", _("（不选社区）")), *community_choices(actor)]
+        self.fields["title"].widget.attrs["maxlength"] = 100
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("building") and not data.get("community"):
+            self.add_error("building", _("请选择楼栋或社区"))
+        return data
+
+
+# --- lifecycle actions -------------------------------------------------------------------------------------
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("备注"), required=False, max_length=2000)
+
+
+class EmptyForm(forms.Form):
+    pass
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("不予受理理由"), max_length=1000)
+    where_instead = forms.CharField(label=_("建议渠道"), max_length=200)
+
+
+class DispatchForm(forms.Form):
+    target = forms.ChoiceField(label=_("派往单位"))
+    note = forms.CharField(label=_("派单意见"), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, actor: Any, case: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = dispatch_choices(actor, case)
+
+
+def dispatch_targets(actor: Any, case: Any) -> Any:
+    """The holder itself and the grids and micro-grids below it that the actor can see."""
+    return (
+        territory_selectors.areas_for(actor)
+        .filter(path__startswith=case.holder.path, level__in=DISPATCH_LEVELS)
+        .order_by("path")
+    )
+
+
+def dispatch_choices(actor: Any, case: Any) -> list[tuple[str, str]]:
+    return [(str(a.public_id), f"{LEVEL_PREFIX.get(a.level, '')}{a.name}") for a in dispatch_targets(actor, case)]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), max_length=2000)
+
+
+class ResolveForm(forms.Form):
+    reply = forms.CharField(label=_("答复意见"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class RateForm(forms.Form):
+    satisfaction = forms.ChoiceField(
+        label=_("回访满意度"), choices=[(s.value, lbl) for s, lbl in SATISFACTION_LABELS.items()]
+    )
+    reopen = forms.BooleanField(label=_("不满意时重新办理"), required=False)

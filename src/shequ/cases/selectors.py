@@ -1,0 +1,64 @@
+"""Reads of cases, scoped to the actor: located in their subtree or held by a unit in it."""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from shequ.core.lookup import get_by_public_id
+from shequ.core.scoping import scope_of
+
+from .domain import OPEN_STATUSES
+from .models import Case, CaseTransition, Category
+from .permissions import DISPATCH_ROLES, HANDLE_ROLES, VIEW_ROLES
+
+
+def cases_for(actor: Any) -> QuerySet[Case]:
+    scope = scope_of(actor)
+    q = scope.q("location_path", roles=VIEW_ROLES) | scope.q("holder_path", roles=VIEW_ROLES)
+    return Case.objects.filter(q)
+
+
+def get_case_for(actor: Any, public_id: Any) -> Case:
+    qs = cases_for(actor).select_related(
+        "category", "community", "micro_grid", "compound", "building", "holder", "first_receiver"
+    )
+    return get_by_public_id(qs, public_id)
+
+
+def get_case_by_tracking_number(number: str) -> Case | None:
+    """Unscoped lookup by the public tracking number (public outputs carry no personal information)."""
+    return Case.objects.filter(tracking_number=number).select_related("category").first()
+
+
+def queue(actor: Any, name: str) -> QuerySet[Case]:
+    """Work queues: to_accept, to_dispatch, to_handle (held by me), overdue, supervised, all."""
+    scope = scope_of(actor)
+    base = cases_for(actor).select_related("category", "holder", "community")
+    if name == "to_accept":
+        return base.filter(scope.q("holder_path", roles=DISPATCH_ROLES), status="submitted")
+    if name == "to_dispatch":
+        return base.filter(scope.q("holder_path", roles=DISPATCH_ROLES), status="accepted")
+    if name == "to_handle":
+        return base.filter(scope.q("holder_path", roles=HANDLE_ROLES), status__in=["dispatched", "in_progress"])
+    if name == "overdue":
+        return base.filter(status__in=[s.value for s in OPEN_STATUSES], escalate_after__lt=timezone.now())
+    if name == "supervised":
+        return base.filter(supervised=True, status__in=[s.value for s in OPEN_STATUSES])
+    return base
+
+
+def timeline(case: Case) -> QuerySet[CaseTransition]:
+    return CaseTransition.objects.filter(case=case).select_related("from_holder", "to_holder").order_by("at", "id")
+
+
+def categories() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True).select_related("parent").order_by("code")
+
+
+def leaf_categories_matching(text: str, limit: int = 30) -> QuerySet[Category]:
+    text = (text or "").strip()
+    qs = categories()
+    if text:
+        qs = qs.filter(Q(name__contains=text) | Q(keywords__contains=text) | Q(parent__name__contains=text))
+    return qs[:limit]

@@ -1,0 +1,360 @@
+"""Staff pages of cases: the work queues, the case page with its timeline and permitted actions, staff entry.
+
+Every case is fetched through the scoped selector (outside the scope answers 404, as missing does). Action
+forms are shown only when the actor may act and the transition table allows the event; the services check
+both again. The reporter's mobile is shown masked; a revealed number is rendered once in the POST response.
+"""
+
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from shequ.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
+from shequ.core.permissions import can
+from shequ.territory import selectors as territory_selectors
+
+from . import forms, selectors, services
+from .domain import (
+    CHANNEL_LABELS,
+    EVENT_LABELS,
+    OPEN_STATUSES,
+    SATISFACTION_LABELS,
+    STATUS_LABELS,
+    TYPE_LABELS,
+    Event,
+    allowed_events,
+    is_overdue,
+)
+
+PAGE_SIZE = 25
+
+
+def _scoped(view):
+    """Login required; NotFound answers 404 and a refused action 403 (nothing else about the case leaks)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404() from exc
+        except PermissionDenied as exc:
+            raise HttpForbidden(exc.message) from exc
+
+    return login_required(wrapper)
+
+
+def _require(request: HttpRequest, action: str, obj: Any = None) -> None:
+    decision = can(request.user, action, obj)
+    if not decision:
+        raise PermissionDenied(decision.reason)
+
+
+def _errors_to_form(form: Any, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's ValidationError on the form: each message on its field, the rest on the form."""
+    aliases = aliases or {}
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.message_dict.items():
+            name = aliases.get(key, key)
+            for e in errors:
+                form.add_error(name if name in form.fields else None, e)
+    else:
+        for e in exc.messages:
+            form.add_error(None, e)
+
+
+def _label(labels: dict, value: str) -> str:
+    return str(labels.get(value, value)) if value else ""
+
+
+# --- queue -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """A case as the queue shows it: labels instead of codes, the running deadline and whether it has passed."""
+
+    case: Any
+    type_label: str
+    status_label: str
+    overdue: bool
+
+
+def _row(case: Any, now: Any) -> Row:
+    return Row(
+        case=case,
+        type_label=_label(TYPE_LABELS, case.case_type),
+        status_label=_label(STATUS_LABELS, case.status),
+        overdue=case.status in OPEN_STATUSES and is_overdue(case.escalate_after, now),
+    )
+
+
+@never_cache
+@require_GET
+@_scoped
+def case_queue(request: HttpRequest) -> HttpResponse:
+    """The staff work queues (tabs) with a status and title filter, 25 a page."""
+    _require(request, "cases.view")
+    tab = request.GET.get("tab") or "to_accept"
+    if tab not in forms.QUEUE_TABS:
+        tab = "to_accept"
+    filter_form = forms.QueueFilterForm(request.GET)
+    qs = selectors.queue(request.user, tab)
+    applied = {}
+    if filter_form.is_valid():
+        applied = {k: v for k, v in filter_form.cleaned_data.items() if v}
+        if applied.get("status"):
+            qs = qs.filter(status=applied["status"])
+        if applied.get("text"):
+            qs = qs.filter(title__contains=applied["text"].strip())
+    page = Paginator(qs.order_by("-submitted_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    page.object_list = [_row(c, now) for c in page.object_list]
+    context = {
+        "tab": tab,
+        "tabs": list(forms.QUEUE_TABS.items()),
+        "empty_text": forms.QUEUE_EMPTY[tab],
+        "filter_form": filter_form,
+        "applied": applied,
+        "page": page,
+        "can_submit": bool(can(request.user, "cases.submit")),
+    }
+    return render(request, "cases/case_queue.html", context)
+
+
+# --- case page ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """One lifecycle action as the case page offers it."""
+
+    event: Event
+    permission: str
+    form_class: type
+    label: Any
+    confirm: Any = ""
+    danger: bool = False
+
+
+ACTIONS: dict[str, Action] = {
+    "accept": Action(Event.ACCEPT, "cases.dispatch", forms.NoteForm, gettext_lazy("受理")),
+    "reject": Action(
+        Event.REJECT,
+        "cases.dispatch",
+        forms.RejectForm,
+        gettext_lazy("不予受理"),
+        confirm=gettext_lazy("确认不予受理该诉求？"),
+        danger=True,
+    ),
+    "dispatch": Action(Event.DISPATCH, "cases.dispatch", forms.DispatchForm, gettext_lazy("派单")),
+    "start": Action(Event.START, "cases.handle", forms.EmptyForm, gettext_lazy("签收")),
+    "return": Action(
+        Event.RETURN,
+        "cases.handle",
+        forms.ReasonForm,
+        gettext_lazy("退单"),
+        confirm=gettext_lazy("确认退单？诉求将退回派单单位。"),
+        danger=True,
+    ),
+    "resolve": Action(Event.RESOLVE, "cases.handle", forms.ResolveForm, gettext_lazy("办结")),
+    # The staff call-back; rating a resolved case closes it (or reopens it on request when unsatisfied).
+    "rate": Action(Event.CLOSE, "cases.dispatch", forms.RateForm, gettext_lazy("回访评价")),
+    "reopen": Action(Event.REOPEN, "cases.dispatch", forms.ReasonForm, gettext_lazy("重办")),
+}
+
+
+def _make_form(name: str, request: HttpRequest, case: Any, data: Any = None) -> Any:
+    form_class = ACTIONS[name].form_class
+    prefix = name
+    if form_class is forms.DispatchForm:
+        return form_class(data, actor=request.user, case=case, prefix=prefix)
+    return form_class(data, prefix=prefix)
+
+
+def _available_actions(request: HttpRequest, case: Any, bound: dict[str, Any]) -> list[dict[str, Any]]:
+    allowed = set(allowed_events(case.status))
+    rows = []
+    for name, action in ACTIONS.items():
+        if action.event not in allowed or not can(request.user, action.permission, case):
+            continue
+        form = bound.get(name) or _make_form(name, request, case)
+        rows.append(
+            {"name": name, "label": action.label, "form": form, "confirm": action.confirm, "danger": action.danger}
+        )
+    return rows
+
+
+def _timeline(case: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "at": t.at,
+            "event": _label(EVENT_LABELS, t.event) if t.event != "submit" else _("提交"),
+            "from_status": _label(STATUS_LABELS, t.from_status),
+            "to_status": _label(STATUS_LABELS, t.to_status),
+            "from_holder": t.from_holder.name if t.from_holder_id else "",
+            "to_holder": t.to_holder.name if t.to_holder_id else "",
+            "actor_label": t.actor_label,
+            "note": t.note,
+        }
+        for t in selectors.timeline(case)
+    ]
+
+
+def _case_context(request: HttpRequest, case: Any, **extra: Any) -> dict[str, Any]:
+    bound = extra.pop("bound", {})
+    user = request.user
+    now = timezone.now()
+    context = {
+        "case": case,
+        "row": _row(case, now),
+        "channel_label": _label(CHANNEL_LABELS, case.channel),
+        "satisfaction_label": _label(SATISFACTION_LABELS, case.satisfaction),
+        "category_path": _category_path(case.category),
+        "can_see_reporter": bool(can(user, "cases.see_reporter", case)),
+        "actions": _available_actions(request, case, bound),
+        "timeline": _timeline(case),
+    }
+    context.update(extra)
+    return context
+
+
+def _category_path(category: Any) -> str:
+    names = []
+    node = category
+    while node is not None:
+        names.append(node.name)
+        node = node.parent
+    return " › ".join(reversed(names))
+
+
+@never_cache
+@require_GET
+@_scoped
+def case_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = selectors.get_case_for(request.user, public_id)
+    return render(request, "cases/case_detail.html", _case_context(request, case))
+
+
+@never_cache
+@require_POST
+@_scoped
+def case_reporter_mobile(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Show the reporter's mobile in clear, once, in this response; the service audits it."""
+    case = selectors.get_case_for(request.user, public_id)
+    value = services.reporter_mobile(actor=request.user, case=case)
+    return render(request, "cases/case_detail.html", _case_context(request, case, revealed_mobile=value))
+
+
+def _run(name: str, request: HttpRequest, case: Any, data: dict[str, Any]) -> str:
+    """Call the service behind action `name`; return the success message."""
+    actor = request.user
+    if name == "accept":
+        services.case_accept(actor=actor, case=case, note=data["note"])
+        return _("已受理")
+    if name == "reject":
+        services.case_reject(actor=actor, case=case, reason=data["reason"], where_instead=data["where_instead"])
+        return _("已不予受理")
+    if name == "dispatch":
+        target = territory_selectors.get_area_for(actor, data["target"])
+        services.case_dispatch(actor=actor, case=case, target=target, note=data["note"])
+        return _("已派单至 %(unit)s") % {"unit": target.name}
+    if name == "start":
+        services.case_start(actor=actor, case=case)
+        return _("已签收")
+    if name == "return":
+        services.case_return(actor=actor, case=case, reason=data["reason"])
+        return _("已退单")
+    if name == "resolve":
+        services.case_resolve(actor=actor, case=case, reply=data["reply"])
+        return _("已办结")
+    if name == "rate":
+        services.case_rate(actor=actor, case=case, satisfaction=data["satisfaction"], reopen=data["reopen"])
+        return _("已记录回访评价")
+    services.case_reopen(actor=actor, case=case, reason=data["reason"])
+    return _("已重新办理")
+
+
+@never_cache
+@require_POST
+@_scoped
+def case_action(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
+    """Run one lifecycle action; errors re-render the page, a state that forbids it answers with a message."""
+    if action not in ACTIONS:
+        raise NotFound()
+    case = selectors.get_case_for(request.user, public_id)
+    form = _make_form(action, request, case, request.POST)
+    if form.is_valid():
+        try:
+            done = _run(action, request, case, form.cleaned_data)
+        except InvalidTransition:
+            messages.error(request, _("当前状态不能执行该操作"))
+            return redirect("cases:case_detail", public_id=case.public_id)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("cases:case_detail", public_id=case.public_id)
+    case = selectors.get_case_for(request.user, public_id)  # the page shows the stored state, not a half-done one
+    context = _case_context(request, case, bound={action: form}, failed_action=action)
+    return render(request, "cases/case_detail.html", context, status=400)
+
+
+# --- staff entry -------------------------------------------------------------------------------------------
+
+
+def _input(request: HttpRequest, data: dict[str, Any]) -> services.CaseInput:
+    user = request.user
+    category = None
+    if data.get("category"):
+        category = selectors.categories().filter(public_id=data["category"]).first()
+    building = territory_selectors.get_building_for(user, data["building"]) if data.get("building") else None
+    community = None
+    if building is None and data.get("community"):
+        community = territory_selectors.get_area_for(user, data["community"])
+        if community.level != "community":
+            raise NotFound()
+    return services.CaseInput(
+        case_type=data["case_type"],
+        title=data["title"],
+        description=data["description"],
+        channel=data["channel"],
+        category=category,
+        community=community,
+        building=building,
+        address=data["address"],
+        reporter_name=data["reporter_name"],
+        reporter_mobile=data["reporter_mobile"],
+        anonymous=data["anonymous"],
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@_scoped
+def case_create(request: HttpRequest) -> HttpResponse:
+    """Staff entry for a phone call, a walk-in or a grid worker's report."""
+    _require(request, "cases.submit")
+    form = forms.CaseEntryForm(request.POST if request.method == "POST" else None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_submit(actor=request.user, data=_input(request, form.cleaned_data))
+        except ValidationError as exc:
+            _errors_to_form(form, exc, {"location": "building"})
+        else:
+            messages.success(request, _("已登记诉求，受理编号 %(n)s") % {"n": case.tracking_number})
+            return redirect("cases:case_detail", public_id=case.public_id)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "cases/case_form.html", {"form": form}, status=status)

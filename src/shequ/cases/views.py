@@ -6,14 +6,11 @@ both again. The reporter's mobile is shown masked; a revealed number is rendered
 """
 
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +18,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from shequ.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
+from shequ.core.errors import InvalidTransition, NotFound, ValidationError
+from shequ.core.http import errors_to_form as _errors_to_form
+from shequ.core.http import require_can as _require
+from shequ.core.http import scoped_view as _scoped
 from shequ.core.permissions import can
 from shequ.territory import selectors as territory_selectors
 
@@ -39,40 +39,6 @@ from .domain import (
 )
 
 PAGE_SIZE = 25
-
-
-def _scoped(view):
-    """Login required; NotFound answers 404 and a refused action 403 (nothing else about the case leaks)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404() from exc
-        except PermissionDenied as exc:
-            raise HttpForbidden(exc.message) from exc
-
-    return login_required(wrapper)
-
-
-def _require(request: HttpRequest, action: str, obj: Any = None) -> None:
-    decision = can(request.user, action, obj)
-    if not decision:
-        raise PermissionDenied(decision.reason)
-
-
-def _errors_to_form(form: Any, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    """Put a service's ValidationError on the form: each message on its field, the rest on the form."""
-    aliases = aliases or {}
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.message_dict.items():
-            name = aliases.get(key, key)
-            for e in errors:
-                form.add_error(name if name in form.fields else None, e)
-    else:
-        for e in exc.messages:
-            form.add_error(None, e)
 
 
 def _label(labels: dict, value: str) -> str:

@@ -60,6 +60,7 @@ bench: deps
 	$(PY) bench/bench_point_lookup.py
 	$(PY) bench/bench_audit.py
 	$(PY) bench/bench_import.py
+	$(PY) bench/bench_cases.py
 
 lint:
 	$(VENV)/bin/ruff check src bench

@@ -324,3 +324,62 @@ def case_create(request: HttpRequest) -> HttpResponse:
             return redirect("cases:case_detail", public_id=case.public_id)
     status = 400 if request.method == "POST" else 200
     return render(request, "cases/case_form.html", {"form": form}, status=status)
+
+
+# --- metrics -----------------------------------------------------------------------------------------------
+
+
+@_scoped
+@require_GET
+def case_metrics(request: HttpRequest) -> HttpResponse:
+    """Response, on-time and satisfaction rates and the level of resolution, per area and period."""
+    from datetime import date, timedelta
+
+    from .metrics import LEVELS
+    from .metrics import case_metrics as compute
+
+    _require(request, "cases.view")
+    roots = list(territory_selectors.top_areas_for(request.user))
+    areas = (
+        roots
+        + [
+            a
+            for a in territory_selectors.areas_for(request.user).filter(level__in=["street", "community"])
+            if a not in roots
+        ][:300]
+    )
+    chosen = next((a for a in areas if str(a.public_id) == request.GET.get("area")), roots[0] if roots else None)
+    today = timezone.localdate()
+    try:
+        start = date.fromisoformat(request.GET.get("start", "")) if request.GET.get("start") else today - timedelta(30)
+        end = date.fromisoformat(request.GET.get("end", "")) if request.GET.get("end") else today
+    except ValueError:
+        start, end = today - timedelta(30), today
+        messages.error(request, _("日期格式应为 年-月-日，已使用最近30天"))
+    if start > end:
+        start, end = end, start
+    result = compute(request.user, chosen, start, end) if chosen else None
+    level_labels = {
+        "micro_grid": _("微网格"),
+        "grid": _("网格"),
+        "community": _("社区"),
+        "street": _("街道"),
+        "district": _("区"),
+    }
+    levels = (
+        [(level_labels[lv], result.resolved_by_level.get(lv, 0), result.level_share(lv)) for lv in LEVELS]
+        if result
+        else []
+    )
+    return render(
+        request,
+        "cases/case_metrics.html",
+        {
+            "areas": areas,
+            "chosen": chosen,
+            "start": start,
+            "end": end,
+            "m": result,
+            "levels": levels,
+        },
+    )

@@ -1,0 +1,61 @@
+"""Case metrics: response, on-time resolution and satisfaction rates, and the level of resolution."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from shequ.accounts.tests.factories import staff
+from shequ.cases import services
+from shequ.cases.metrics import case_metrics
+from shequ.core import calendar
+from shequ.territory.tests.factories import make_tree
+
+pytestmark = pytest.mark.django_db
+SH = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.fixture(autouse=True)
+def _calendar():
+    calendar.seed_official_calendar()
+    calendar.invalidate()
+
+
+def _case(t, cw, now, building="b1"):
+    data = services.CaseInput(
+        case_type="help", title="路灯不亮", description="后门通道路灯坏了一个月", channel="staff", building=t[building]
+    )
+    return services.case_submit(actor=cw, data=data, now=now)
+
+
+def test_rates_and_levels():
+    """Two cases: one accepted and resolved on time at the micro-grid and rated satisfied; one accepted late."""
+    t = make_tree()
+    cw = staff("community_worker", t["c1"])
+    mg = staff("micro_grid_worker", t["m111"])
+    monday = dt.datetime(2026, 3, 16, 9, 0, tzinfo=SH)
+    a = _case(t, cw, monday)
+    services.case_accept(actor=cw, case=a, now=monday + dt.timedelta(hours=1))
+    services.case_dispatch(actor=cw, case=a, target=t["m111"], now=monday + dt.timedelta(hours=2))
+    services.case_start(actor=mg, case=a)
+    services.case_resolve(actor=mg, case=a, reply="已更换灯泡，恢复照明。", now=monday + dt.timedelta(days=1))
+    services.case_rate(actor=cw, case=a, satisfaction="satisfied")
+    b = _case(t, cw, monday)
+    services.case_accept(actor=cw, case=b, now=monday + dt.timedelta(days=5))
+    m = case_metrics(cw, t["c1"], dt.date(2026, 3, 1), dt.date(2026, 12, 31))
+    assert (m.submitted, m.response.numerator, m.response.denominator) == (2, 1, 2)
+    assert (m.on_time.numerator, m.on_time.denominator) == (1, 1)
+    assert (m.satisfaction.numerator, m.satisfaction.denominator) == (1, 1)
+    assert m.resolved_by_level["micro_grid"] == 1 and m.level_share("micro_grid") == 1.0
+    assert m.resolved_within_compound == 1
+
+
+def test_metrics_page_scoped(client):
+    """The page renders the community's figures for its worker and is refused to a department officer."""
+    t = make_tree()
+    cw = staff("community_worker", t["c1"])
+    client.force_login(cw)
+    page = client.get(reverse("cases:case_metrics"), {"area": str(t["c1"].public_id)})
+    assert page.status_code == 200 and page.context["chosen"] == t["c1"]
+    client.force_login(staff("department_officer", t["district"]))
+    assert client.get(reverse("cases:case_metrics")).status_code == 403

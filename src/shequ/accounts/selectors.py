@@ -59,3 +59,8 @@ def get_active_user(user_id: int) -> User | None:
 
 def get_user_by_username(username: str) -> User | None:
     return User.objects.filter(username=username).first()
+
+
+def users_assigned_at(area: Any, roles: Any) -> QuerySet[User]:
+    """Active users holding one of `roles` exactly at `area` (the staff of that unit)."""
+    return User.objects.filter(is_active=True, assignments__area=area, assignments__role__in=list(roles)).distinct()

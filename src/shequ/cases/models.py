@@ -130,3 +130,26 @@ class CaseTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.at}"
+
+
+class CasePhoto(BaseModel):
+    """A photo of a case (reported, before or after work), re-encoded without EXIF; public only after review."""
+
+    KIND_REPORT = "report"
+    KIND_BEFORE = "before"
+    KIND_AFTER = "after"
+    KIND_CHOICES = [(KIND_REPORT, _("反映照片")), (KIND_BEFORE, _("处置前")), (KIND_AFTER, _("处置后"))]
+
+    case = models.ForeignKey("cases.Case", verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("照片"), upload_to="case-photos/%Y/%m/")
+    kind = models.CharField(_("类别"), max_length=10, choices=KIND_CHOICES, default=KIND_REPORT)
+    public = models.BooleanField(_("已审核公开"), default=False)
+    uploaded_at = models.DateTimeField(_("上传时间"))
+
+    class Meta:
+        verbose_name = _("诉求照片")
+        verbose_name_plural = _("诉求照片")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.image.name

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from shequ.core import audit, crypto
 from shequ.core.calendar import current_calendar
 from shequ.core.errors import PermissionDenied, ValidationError
-from shequ.core.masking import mask_mobile
+from shequ.core.masking import mask_mobile, mask_text
 from shequ.core.permissions import require
 from shequ.core.validators import validate_mobile
 
@@ -209,6 +209,7 @@ def _apply(
         note=(note or "")[:2000],
         at=now,
     )
+    _notify(locked, event, before_holder)
     audit.record(
         actor=actor,
         action=f"cases.{event.value}",
@@ -218,6 +219,41 @@ def _apply(
     )
     case.__dict__.update(locked.__dict__)
     return case
+
+
+def _notify(case: Case, event: Event, before_holder: Any) -> None:
+    """Tell the units concerned: the new holder on dispatch/transfer/escalation/return, the old one on escalation,
+    the first receiver on resolution. Titles carry the tracking number and a masked title only."""
+    from shequ.notifications.services import notify_area
+
+    from .permissions import DISPATCH_ROLES, HANDLE_ROLES
+
+    url = f"/cases/{case.public_id}/"
+    label = f"{case.tracking_number} {mask_text(case.title)[:60]}"
+    if event in (Event.DISPATCH, Event.TRANSFER, Event.RETURN, Event.ESCALATE) and case.holder_id != before_holder.pk:
+        notify_area(
+            area=case.holder,
+            roles=HANDLE_ROLES,
+            kind=f"case.{event.value}",
+            url=url,
+            title=_("%(event)s：%(label)s") % {"event": domain.EVENT_LABELS[event], "label": label},
+        )
+    if event is Event.ESCALATE:
+        notify_area(
+            area=before_holder,
+            roles=HANDLE_ROLES,
+            kind="case.escalated_away",
+            url=url,
+            title=_("超时已升级督办：%(label)s") % {"label": label},
+        )
+    if event is Event.RESOLVE:
+        notify_area(
+            area=case.first_receiver,
+            roles=DISPATCH_ROLES,
+            kind="case.resolved",
+            url=url,
+            title=_("已办结，请回访：%(label)s") % {"label": label},
+        )
 
 
 def case_accept(*, actor: Any, case: Case, note: str = "", now: datetime | None = None) -> Case:

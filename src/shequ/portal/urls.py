@@ -9,4 +9,10 @@ urlpatterns = [
     path("login/verify/", views.verify, name="verify"),
     path("login/resend/", views.resend, name="resend"),
     path("logout/", views.logout, name="logout"),
+    path("text-size/", views.text_size, name="text_size"),
+    path("cases/", views.case_list, name="cases"),
+    path("cases/new/", views.case_new, name="case_new"),
+    path("cases/<str:tracking_number>/", views.case_detail, name="case"),
+    path("cases/<str:tracking_number>/rate/", views.case_rate, name="case_rate"),
+    path("cases/<str:tracking_number>/withdraw/", views.case_withdraw, name="case_withdraw"),
 ]

@@ -13,24 +13,28 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from shequ.core.errors import ValidationError
+from shequ.cases import portal_services as cases
+from shequ.core.errors import InvalidTransition, NotFound, ValidationError
 from shequ.core.masking import mask_mobile
 from shequ.core.middleware import client_ip
 
 from . import selectors, services
-from .forms import CodeForm, MobileForm
+from .forms import CodeForm, MobileForm, RateForm, ReportForm
 from .services import CodeRejected, RateLimited
 
 SESSION_RESIDENT = "portal_resident"
 SESSION_ACTIVITY = "portal_last_activity"
 SESSION_PENDING = "portal_pending"
+LARGE_TEXT_COOKIE = "portal_large_text"
 PENDING_TTL = 15 * 60  # seconds between asking for a code and typing it (codes themselves last 5 minutes)
 ACTIVITY_WRITE_EVERY = 30  # seconds: do not rewrite the session on every click
 
@@ -169,3 +173,153 @@ def logout(request: HttpRequest) -> HttpResponse:
     _end_portal_session(request)
     messages.success(request, _("您已退出登录。"))
     return redirect("portal:login")
+
+
+@require_POST
+def text_size(request: HttpRequest) -> HttpResponse:
+    """Switch the large-text mode for elderly residents (a cookie read by the base template); works without JS."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/portal/"
+    response = redirect(target)
+    if request.COOKIES.get(LARGE_TEXT_COOKIE) == "1":
+        response.delete_cookie(LARGE_TEXT_COOKIE, samesite="Lax")
+    else:
+        response.set_cookie(LARGE_TEXT_COOKIE, "1", max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response
+
+
+# --- cases: report, my cases, status, rate, withdraw --------------------------------------------------
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@never_cache
+@resident_required
+def case_new(request: HttpRequest, resident: Any) -> HttpResponse:
+    """Report a problem: searchable category list, type, description, place, up to 9 photos, anonymous."""
+    form = ReportForm(request.POST or None)
+    photo_errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            report = cases.PortalReport(
+                category_code=form.cleaned_data["category"],
+                case_type=form.cleaned_data["case_type"],
+                description=form.cleaned_data["description"],
+                building=form.cleaned_data["building"],
+                anonymous=form.cleaned_data["anonymous"],
+            )
+            try:
+                case = cases.report_submit(resident=resident, report=report, uploads=request.FILES.getlist("photos"))
+            except ValidationError as exc:
+                photo_errors = exc.message_dict.pop("photos", [])
+                _add_errors(form, exc)
+            else:
+                if case.anonymous:
+                    return render(request, "portal/case_submitted.html", {"case": case})
+                messages.success(request, _("提交成功，受理编号：%(n)s") % {"n": case.tracking_number})
+                return redirect(f"{reverse('portal:case', args=[case.tracking_number])}?submitted=1")
+        status = 400
+    query = request.GET.get("q", "").strip()[:30]
+    chosen = form["category"].value() or ""
+    categories = list(cases.leaf_categories(query)[: cases.LEAF_LIMIT])
+    if chosen and all(c.code != chosen for c in categories):
+        extra = cases.leaf_category(chosen)
+        if extra is not None:
+            categories.insert(0, extra)
+    context = {
+        "form": form,
+        "query": query,
+        "categories": categories,
+        "chosen": chosen,
+        "photo_errors": photo_errors,
+        "home_building": cases.home_building(resident),
+        "other_buildings": cases.other_buildings(resident),
+        "resident": resident,
+        "anonymous_allowed": cases.anonymous_allowed(),
+        "max_photos": 9,
+    }
+    return render(request, "portal/case_new.html", context, status=status)
+
+
+@never_cache
+@resident_required
+def case_list(request: HttpRequest, resident: Any) -> HttpResponse:
+    """The signed-in resident's own cases, newest first."""
+    rows = [(c, cases.status_label(c.status)) for c in cases.cases_of(resident)[:100]]
+    return render(request, "portal/case_list.html", {"rows": rows})
+
+
+def _own_case(resident: Any, tracking_number: str) -> Any:
+    try:
+        return cases.case_of(resident, tracking_number)
+    except NotFound:
+        raise Http404() from None
+
+
+@never_cache
+@resident_required
+def case_detail(request: HttpRequest, resident: Any, tracking_number: str) -> HttpResponse:
+    """Status, timeline (events and times), the official reply, the rating form and the withdraw button."""
+    case = _own_case(resident, tracking_number)
+    return _render_detail(request, case, RateForm())
+
+
+def _render_detail(request: HttpRequest, case: Any, rate_form: RateForm, status: int = 200) -> HttpResponse:
+    context = {
+        "case": case,
+        "status_label": cases.status_label(case.status),
+        "timeline": cases.timeline_of(case),
+        "can_rate": cases.can_rate(case),
+        "can_withdraw": cases.can_withdraw(case),
+        "rate_form": rate_form,
+        "submitted": request.GET.get("submitted") == "1",
+    }
+    return render(request, "portal/case_detail.html", context, status=status)
+
+
+@never_cache
+@require_POST
+@resident_required
+def case_rate(request: HttpRequest, resident: Any, tracking_number: str) -> HttpResponse:
+    """Rate one's own resolved case (满意/基本满意/不满意, optionally asking for it to be redone)."""
+    case = _own_case(resident, tracking_number)
+    form = RateForm(request.POST)
+    if form.is_valid():
+        try:
+            cases.case_rate(
+                resident=resident,
+                case=case,
+                satisfaction=form.cleaned_data["satisfaction"],
+                reopen=form.cleaned_data["reopen"],
+            )
+        except (ValidationError, InvalidTransition):
+            messages.error(request, _("该诉求当前不能评价。"))
+        else:
+            messages.success(request, _("感谢您的评价。"))
+        return redirect("portal:case", tracking_number=tracking_number)
+    return _render_detail(request, case, form, status=400)
+
+
+@never_cache
+@resident_required
+def case_withdraw(request: HttpRequest, resident: Any, tracking_number: str) -> HttpResponse:
+    """GET asks for confirmation; POST withdraws one's own open case."""
+    case = _own_case(resident, tracking_number)
+    if request.method == "POST":
+        try:
+            cases.case_withdraw(resident=resident, case=case)
+        except (ValidationError, InvalidTransition):
+            messages.error(request, _("该诉求当前不能撤回。"))
+        else:
+            messages.success(request, _("已撤回。"))
+        return redirect("portal:case", tracking_number=tracking_number)
+    if not cases.can_withdraw(case):
+        return redirect("portal:case", tracking_number=tracking_number)
+    return render(request, "portal/case_withdraw.html", {"case": case})

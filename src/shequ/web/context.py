@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.accounts.domain import role_label
 from shequ.core.permissions import can
+from shequ.notifications.selectors import unread_count
 from shequ.territory.selectors import area_names_by_path
 
 
@@ -27,6 +28,9 @@ def _menu(request: HttpRequest) -> list[dict]:
         items.append({"label": _("审计链校验"), "url": reverse("core:audit_verify"), "key": "audit_verify"})
     if can(user, "core.admin_site"):
         items.append({"label": _("系统管理后台"), "url": reverse("admin:index"), "key": "admin"})
+    unread = unread_count(user)
+    label = _("消息通知（%(n)d 条未读）") % {"n": unread} if unread else _("消息通知")
+    items.append({"label": label, "url": reverse("notifications:inbox"), "key": "notifications"})
     items.append({"label": _("账号安全"), "url": reverse("accounts:security"), "key": "security"})
     items.append({"label": _("API 文档"), "url": reverse("api-docs"), "key": "api"})
     return items

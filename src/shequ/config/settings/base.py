@@ -34,7 +34,9 @@ INSTALLED_APPS = [
     "shequ.territory",
     "shequ.accounts",
     "shequ.registry",
+    "shequ.notifications",
     "shequ.cases",
+    "shequ.open311",
     "shequ.portal",
     "shequ.web",
 ]

@@ -1,0 +1,193 @@
+"""Resident-side case operations for the portal: report, list and read one's own cases, rate, withdraw.
+
+A resident is not a staff account: every read here starts from the signed-in resident and returns only the
+cases they reported (`reporter` = the resident; anonymous reports are, by design, not linked to anyone and
+so not listed). Writes go through `cases.services` with a non-staff actor label ``resident:<public id>``,
+so the staff permission checks do not apply but the lifecycle table and every other rule still do, and no
+name or number of the resident reaches the audit log or the timeline.
+
+Timeline entries for residents carry the event, the resulting status and the time, never who acted.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from shequ.core.errors import NotFound, ValidationError
+from shequ.registry.encryption import decrypt_mobile
+from shequ.territory.models import Building
+
+from . import domain, photos, selectors, services
+from .models import Case, CaseTransition, Category
+
+# Types a resident may choose; disputes are opened by staff after mediation intake.
+RESIDENT_TYPES = (
+    domain.CaseType.ENQUIRY,
+    domain.CaseType.HELP,
+    domain.CaseType.COMPLAINT,
+    domain.CaseType.REPORT,
+    domain.CaseType.SUGGESTION,
+)
+LEAF_LIMIT = 30
+
+
+def anonymous_allowed() -> bool:
+    return bool(getattr(settings, "SHEQU_ALLOW_ANONYMOUS_REPORTS", True))
+
+
+def actor_for(resident: Any) -> str:
+    """The actor label a resident's own writes are recorded under (no personal information)."""
+    return f"resident:{resident.public_id}"
+
+
+def leaf_categories(text: str = "") -> QuerySet[Category]:
+    """Active categories without active children, filtered by name, keyword or parent name."""
+    qs = selectors.categories().exclude(children__is_active=True)
+    text = (text or "").strip()
+    if text:
+        qs = qs.filter(Q(name__contains=text) | Q(keywords__contains=text) | Q(parent__name__contains=text))
+    return qs
+
+
+def leaf_category(code: str) -> Category | None:
+    return leaf_categories().filter(code=code).first()
+
+
+def home_building(resident: Any) -> Any:
+    return resident.dwelling.building if resident.dwelling_id else None
+
+
+def other_buildings(resident: Any) -> list[Any]:
+    """Buildings of the resident's own compound other than their own, by number."""
+    own = home_building(resident)
+    if own is None:
+        return []
+    return list(Building.objects.filter(compound_id=own.compound_id).exclude(pk=own.pk).order_by("number", "name"))
+
+
+@dataclass
+class PortalReport:
+    category_code: str
+    case_type: str  # "" = the category's default type
+    description: str
+    building: str = ""  # public id of another building of the compound; "" = the resident's own place
+    anonymous: bool = False
+
+
+def report_submit(*, resident: Any, report: PortalReport, uploads: list[Any]) -> Case:
+    """Submit a resident's report through `cases.services.case_submit`, with its cleaned photos.
+
+    The photos are all checked first, so a bad file creates no case. The case and its photos are written in
+    one transaction. Reporter name and mobile come from the register, not from the form (DESIGN R6).
+    """
+    errors: dict[str, list[str]] = {}
+    category = leaf_category(report.category_code)
+    if category is None:
+        errors["category"] = [_("请选择问题分类。")]
+    case_type = report.case_type or (category.default_type if category else "")
+    if report.case_type and report.case_type not in RESIDENT_TYPES:
+        errors["case_type"] = [_("请选择诉求类型。")]
+    if report.anonymous and not anonymous_allowed():
+        errors["anonymous"] = [_("本地未开放匿名反映。")]
+    building = home_building(resident)
+    if report.building:
+        building = next((b for b in other_buildings(resident) if str(b.public_id) == report.building), None)
+        if building is None:
+            errors["building"] = [_("请选择本小区的楼栋。")]
+    cleaned = []
+    try:
+        cleaned = photos.clean_photos(uploads)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    description = (report.description or "").strip()
+    title = " ".join(description.split())[:30] or (category.name if category else "")
+    data = services.CaseInput(
+        case_type=case_type,
+        title=title,
+        description=description,
+        channel=domain.Channel.PORTAL.value,
+        category=category,
+        community=resident.community,
+        building=building,
+        reporter=resident,
+        reporter_name=resident.name,
+        reporter_mobile=decrypt_mobile(resident.mobile_encrypted) if resident.mobile_encrypted else "",
+        anonymous=report.anonymous,
+    )
+    with transaction.atomic():
+        case = services.case_submit(actor="portal" if report.anonymous else actor_for(resident), data=data)
+        photos.photos_attach(case=case, photos=cleaned)
+    return case
+
+
+def cases_of(resident: Any) -> QuerySet[Case]:
+    """The resident's own (non-anonymous) cases, newest first."""
+    return Case.objects.filter(reporter=resident).select_related("category").order_by("-submitted_at", "-id")
+
+
+def case_of(resident: Any, tracking_number: str) -> Case:
+    """One of the resident's own cases; NotFound alike for a missing case and another person's case."""
+    case = cases_of(resident).filter(tracking_number=tracking_number).first()
+    if case is None:
+        raise NotFound()
+    return case
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    event: str
+    status: str
+
+
+def timeline_of(case: Case) -> list[TimelineEntry]:
+    """Events and times of a case for its reporter: what happened and the resulting status, never who."""
+    entries = []
+    for event, to_status, at in (
+        CaseTransition.objects.filter(case=case).order_by("at", "id").values_list("event", "to_status", "at")
+    ):
+        if event == "submit":
+            label = _("提交")
+        else:
+            try:
+                label = str(domain.EVENT_LABELS[domain.Event(event)])
+            except ValueError:
+                label = event
+        entries.append(TimelineEntry(at, label, status_label(to_status)))
+    return entries
+
+
+def status_label(status: str) -> str:
+    try:
+        return str(domain.STATUS_LABELS[domain.Status(status)])
+    except ValueError:
+        return status
+
+
+def can_rate(case: Case) -> bool:
+    return case.status == domain.Status.RESOLVED
+
+
+def can_withdraw(case: Case) -> bool:
+    return domain.Event.WITHDRAW in domain.allowed_events(case.status)
+
+
+def case_rate(*, resident: Any, case: Case, satisfaction: str, reopen: bool = False) -> Case:
+    """Rate one's own resolved case: satisfied closes it, unsatisfied with reopen sends it back to work."""
+    own = case_of(resident, case.tracking_number)
+    return services.case_rate(actor=actor_for(resident), case=own, satisfaction=satisfaction, reopen=reopen)
+
+
+def case_withdraw(*, resident: Any, case: Case) -> Case:
+    """Withdraw one's own open case."""
+    own = case_of(resident, case.tracking_number)
+    if not can_withdraw(own):
+        raise ValidationError({"case": [_("该诉求当前不能撤回。")]})
+    return services.case_withdraw(actor=actor_for(resident), case=own, reason=_("报告人在居民服务中撤回"))

@@ -1,0 +1,35 @@
+import pytest
+
+from shequ.cases import services as case_services
+from shequ.core import calendar
+from shequ.open311 import services
+from shequ.territory import services as territory
+from shequ.territory.tests.factories import make_tree
+
+# A small square around m111, in WGS-84; POINT lies inside it.
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[104.05, 30.64], [104.051, 30.64], [104.051, 30.641], [104.05, 30.641], [104.05, 30.64]]],
+}
+POINT = {"lat": "30.6405", "long": "104.0505"}
+
+
+@pytest.fixture
+def world(db):
+    calendar.seed_official_calendar()
+    calendar.invalidate()
+    case_services.categories_seed()
+    t = make_tree()
+    territory.boundaries_import(
+        actor="test",
+        collection={
+            "type": "FeatureCollection",
+            "features": [{"type": "Feature", "properties": {"code": t["m111"].code}, "geometry": SQUARE}],
+        },
+        crs="wgs84",
+    )
+    territory.micro_grid_index(force=True)
+    _client, key = services.api_client_create(actor="test", name="12345平台", organisation="市民服务热线")
+    t["key"] = key
+    yield t
+    calendar.invalidate()

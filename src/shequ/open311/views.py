@@ -1,0 +1,233 @@
+"""Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2) in JSON and XML.
+
+Service discovery, POST and GET of service requests. Errors use the spec's format, `[{"code", "description"}]`
+or `<errors><error>…</error></errors>`, with the matching HTTP status. Public output carries no personal
+information: never the reporter's name or mobile; free text is redacted (see domain.redact).
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from shequ.cases import selectors as case_selectors
+from shequ.core.errors import PermissionDenied, ValidationError
+from shequ.territory.geo import convert_point
+
+from . import selectors, services
+from .domain import DEFAULT_WINDOW_DAYS, SPEC_STATUSES, public_status, redact
+
+FORMATS = ("json", "xml")
+_FORMAT_ERROR = "format not supported: use .json or .xml"
+
+
+# --- rendering -------------------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return "true" if value else "false"
+    return str(value)
+
+
+def _xml(root_tag: str, item_tag: str, items: list[dict[str, Any]], status: int = 200) -> HttpResponse:
+    root = ET.Element(root_tag)
+    for item in items:
+        node = ET.SubElement(root, item_tag)
+        for key, value in item.items():
+            ET.SubElement(node, key).text = _text(value)
+    body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(root, encoding="utf-8")
+    return HttpResponse(body, content_type="text/xml; charset=utf-8", status=status)
+
+
+def _json(data: Any, status: int = 200) -> JsonResponse:
+    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+
+
+def _error(fmt: str, status: int, description: str) -> HttpResponse:
+    errors = [{"code": status, "description": description}]
+    if fmt == "xml":
+        return _xml("errors", "error", errors, status=status)
+    return _json(errors, status=status)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else None
+
+
+def _wgs84(case: Any) -> tuple[float | None, float | None]:
+    """The case's point in WGS-84 as (lat, long).
+
+    Cases keep the point as given at intake: WGS-84 for Open311 intake (the spec's datum); every other channel
+    places pins on GCJ-02 web maps, so those points are converted GCJ-02 → WGS-84.
+    """
+    if case.lng is None or case.lat is None:
+        return None, None
+    lng, lat = case.lng, case.lat
+    if case.channel != "open311":
+        lng, lat = convert_point(lng, lat, "gcj02", "wgs84")
+    return round(lat, 7), round(lng, 7)
+
+
+def _request(case: Any) -> dict[str, Any]:
+    """One service request as the spec's fields; only public, redacted data."""
+    status = public_status(case.status)
+    lat, lng = _wgs84(case)
+    category = case.category
+    return {
+        "service_request_id": case.tracking_number,
+        "status": status,
+        "status_notes": redact(case.reply) if case.status in ("resolved", "closed") else "",
+        "service_name": category.name if category else "",
+        "service_code": category.code if category else "",
+        "description": redact(case.description),
+        "agency_responsible": case.holder.name,
+        "service_notice": "",
+        "requested_datetime": _iso(case.submitted_at),
+        "updated_datetime": _iso(case.updated_at),
+        "expected_datetime": _iso(case.resolve_by),
+        "address": redact(case.address),
+        "address_id": "",
+        "zipcode": "",
+        "lat": lat,
+        "long": lng,
+        "media_url": "",
+    }
+
+
+def _requests_response(fmt: str, items: list[dict[str, Any]]) -> HttpResponse:
+    if fmt == "xml":
+        return _xml("service_requests", "request", items)
+    return _json(items)
+
+
+# --- service discovery -----------------------------------------------------------------------------------
+
+
+def _service(c: Any, parents: dict[int, Any]) -> dict[str, Any]:
+    group = c
+    while group.parent_id is not None and group.parent_id in parents:
+        group = parents[group.parent_id]
+    return {
+        "service_code": c.code,
+        "service_name": c.name,
+        "description": c.name,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": c.keywords.replace("|", ","),
+        "group": group.name,
+    }
+
+
+def _services() -> list[dict[str, Any]]:
+    rows = list(case_selectors.categories())
+    parents = {c.pk: c for c in rows}
+    return [_service(c, parents) for c in rows if c.level == 3]
+
+
+@require_GET
+def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
+    """GET /open311/v2/services.{json,xml}: every third-level category as a service."""
+    if fmt not in FORMATS:
+        return _error("json", 404, _FORMAT_ERROR)
+    items = _services()
+    if fmt == "xml":
+        return _xml("services", "service", items)
+    return _json(items)
+
+
+@require_GET
+def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    """GET /open311/v2/services/{code}.{json,xml}: no extra attributes are required in this version."""
+    if fmt not in FORMATS:
+        return _error("json", 404, _FORMAT_ERROR)
+    if not any(s["service_code"] == code for s in _services()):
+        return _error(fmt, 404, f"service_code {code} not found")
+    if fmt == "xml":
+        root = ET.Element("service_definition")
+        ET.SubElement(root, "service_code").text = code
+        ET.SubElement(root, "attributes")
+        body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(root, encoding="utf-8")
+        return HttpResponse(body, content_type="text/xml; charset=utf-8")
+    return JsonResponse({"service_code": code, "attributes": []}, json_dumps_params={"ensure_ascii": False})
+
+
+# --- service requests ------------------------------------------------------------------------------------
+
+
+def _parse_when(value: str, *, end: bool) -> datetime:
+    """An ISO 8601 date-time (a bare date means its start, or its end for end_date); ValidationError if bad."""
+    value = value.strip().replace(" ", "+")  # a '+' offset arrives as a space when not URL-encoded
+    try:
+        moment = parse_datetime(value)
+        if moment is None:
+            day = parse_date(value)
+            if day is None:
+                raise ValueError(value)
+            moment = datetime.combine(day, datetime.max.time() if end else datetime.min.time())
+    except ValueError:
+        raise ValidationError(f"invalid date: {value} (use ISO 8601)") from None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def _list(request: HttpRequest, fmt: str) -> HttpResponse:
+    params = request.GET
+    ids = [i.strip() for i in params.get("service_request_id", "").split(",") if i.strip()]
+    status = params.get("status", "").strip().lower()
+    if status and status not in SPEC_STATUSES:
+        return _error(fmt, 400, "status must be open or closed")
+    try:
+        start = _parse_when(params["start_date"], end=False) if params.get("start_date") else None
+        end = _parse_when(params["end_date"], end=True) if params.get("end_date") else None
+    except ValidationError as exc:
+        return _error(fmt, 400, "; ".join(exc.messages))
+    if start is None and end is None:
+        start = timezone.now() - timedelta(days=DEFAULT_WINDOW_DAYS)
+    cases = selectors.public_requests(
+        ids=ids, service_code=params.get("service_code", "").strip(), start=start, end=end, status=status
+    )
+    return _requests_response(fmt, [_request(c) for c in cases])
+
+
+def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
+    post = request.POST
+    data = services.RequestInput(**{f: post.get(f, "") for f in services.RequestInput.__dataclass_fields__})
+    try:
+        case = services.request_submit(data=data)
+    except PermissionDenied as exc:
+        return _error(fmt, 403, exc.message or "api_key missing or invalid")
+    except ValidationError as exc:
+        return _error(fmt, 400, "; ".join(exc.messages))
+    items = [{"service_request_id": case.tracking_number, "service_notice": ""}]
+    if fmt == "xml":
+        return _xml("service_requests", "request", items)
+    return _json(items)
+
+
+@csrf_exempt  # machine clients authenticate with api_key, not a session cookie
+@require_http_methods(["GET", "POST"])
+def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
+    """GET /open311/v2/requests.{json,xml} lists requests; POST creates one (api_key required)."""
+    if fmt not in FORMATS:
+        return _error("json", 404, _FORMAT_ERROR)
+    if request.method == "POST":
+        return _submit(request, fmt)
+    return _list(request, fmt)
+
+
+@require_GET
+def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
+    """GET /open311/v2/requests/{id}.{json,xml}: one request, as a one-element list (spec)."""
+    if fmt not in FORMATS:
+        return _error("json", 404, _FORMAT_ERROR)
+    case = selectors.public_request(request_id)
+    if case is None:
+        return _error(fmt, 404, f"service_request_id {request_id} not found")
+    return _requests_response(fmt, [_request(case)])

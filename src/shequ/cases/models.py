@@ -100,12 +100,21 @@ class Case(BaseModel):
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    external_ref = models.CharField(_("外部工单编号"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("诉求")
         verbose_name_plural = _("诉求")
         ordering = ["-submitted_at", "-id"]
         indexes = [models.Index(fields=["status", "escalate_after"])]
+        constraints = [
+            # A 12345 order (or any external order) is imported once: re-importing a file never duplicates.
+            models.UniqueConstraint(
+                fields=["channel", "external_ref"],
+                condition=~models.Q(external_ref=""),
+                name="case_external_ref_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.tracking_number} {self.title}"

@@ -75,3 +75,11 @@ def can_see_reporter(actor: Any, case: Any) -> Decision:
         path = case.first_receiver.path if getattr(case, "first_receiver", None) else ""
         return ALLOW if path and scope.covers(path, IDENTITY_ROLES) else deny(_("投诉、举报的报告人身份保密"))
     return can_view(actor, case)
+
+
+@register("cases.import_hotline", "导入12345热线工单（按工单编号去重）")
+def can_import_hotline(actor: Any, area: Any) -> Decision:
+    scope = scope_of(actor)
+    if area is None:
+        return ALLOW if scope.paths(roles=DISPATCH_ROLES) else deny(_("您无权导入热线工单"))
+    return ALLOW if scope.covers(area.path, DISPATCH_ROLES) else deny(_("该社区不在您的辖区内"))

@@ -46,6 +46,7 @@ class CaseInput:
     reporter_name: str = ""
     reporter_mobile: str = ""
     anonymous: bool = False
+    external_ref: str = ""  # e.g. the 12345 order number; unique per channel
 
 
 def _actor_label(actor: Any) -> str:
@@ -139,6 +140,7 @@ def case_submit(*, actor: Any, data: CaseInput, now: datetime | None = None) -> 
             accept_by=deadlines.accept_by,
             escalate_after=deadlines.accept_by,
             created_by=_user(actor),
+            external_ref=(data.external_ref or "")[:40],
         )
         for _attempt in range(5):
             case.tracking_number = _tracking_number(now)

@@ -96,6 +96,7 @@ def case_queue(request: HttpRequest) -> HttpResponse:
         "applied": applied,
         "page": page,
         "can_submit": bool(can(request.user, "cases.submit")),
+        "can_import_hotline": bool(can(request.user, "cases.import_hotline")),
     }
     return render(request, "cases/case_queue.html", context)
 
@@ -383,3 +384,36 @@ def case_metrics(request: HttpRequest) -> HttpResponse:
             "levels": levels,
         },
     )
+
+
+# --- 12345 hotline import ---------------------------------------------------------------------------------
+
+
+@_scoped
+@require_http_methods(["GET", "POST"])
+def hotline_import(request: HttpRequest) -> HttpResponse:
+    """Upload a 12345 work-order file; every row is validated and imported once (by its order number)."""
+    from .hotline import HEADERS, import_hotline
+
+    _require(request, "cases.import_hotline")
+    communities = [
+        a
+        for a in territory_selectors.areas_for(request.user).filter(level="community")
+        if can(request.user, "cases.import_hotline", a)
+    ]
+    report, error = None, ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            error = _("请选择要导入的文件")
+        elif upload.size > 10 * 1024 * 1024:
+            error = _("文件不能超过10MB")
+        else:
+            try:
+                report = import_hotline(
+                    actor=request.user, fileobj=upload, filename=upload.name, communities=communities
+                )
+            except ValidationError as exc:
+                error = "；".join(exc.messages)
+    columns = [(aliases[0], key in ("order", "text", "community")) for key, aliases in HEADERS.items()]
+    return render(request, "cases/hotline_import.html", {"report": report, "error": error, "columns": columns})

@@ -55,7 +55,13 @@ def build_cases(*, communities, staff_by_community: dict[int, object], count: in
             continue
         code, case_type, title, text = rng.choice(TEXTS)
         building = rng.choice(buildings)
-        submitted = now - timedelta(days=rng.randint(0, 40), hours=rng.randint(0, 12))
+        stage = rng.random()
+        fresh = stage < 0.08  # a few arrived this morning: the 待受理 queue has work in it
+        submitted = now - (
+            timedelta(hours=rng.randint(1, 4))
+            if fresh
+            else timedelta(days=rng.randint(0, 40), hours=rng.randint(0, 12))
+        )
         data = cases.CaseInput(
             case_type=case_type,
             title=title,
@@ -68,7 +74,6 @@ def build_cases(*, communities, staff_by_community: dict[int, object], count: in
         )
         case = cases.case_submit(actor=worker, data=data, now=submitted)
         made += 1
-        stage = rng.random()
         if stage < 0.15:
             continue  # left waiting for acceptance (often overdue: the sweep escalates it)
         cases.case_accept(actor=worker, case=case, now=submitted + timedelta(hours=3))

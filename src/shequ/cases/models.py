@@ -1,6 +1,7 @@
 """Cases (诉求/事件/矛盾纠纷): one kind of record for every channel, with its full transition history."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.models import BaseModel
@@ -162,3 +163,21 @@ class CasePhoto(BaseModel):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class CaseSupport(models.Model):
+    """A resident's "me too" (附议) on a public case of their compound; one per resident and case."""
+
+    case = models.ForeignKey("cases.Case", verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="supports")
+    resident = models.ForeignKey(
+        "registry.Resident", verbose_name=_("居民"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("附议时间"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("居民附议")
+        verbose_name_plural = _("居民附议")
+        constraints = [models.UniqueConstraint(fields=["case", "resident"], name="case_support_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.resident_id}"

@@ -5,7 +5,7 @@ Facts per open case (the window is `window_days` back from now, cases of any sta
   reporters — reporter_id null — never count as repeats);
 - repeats_same_place: other cases on the same building, or in the same micro-grid when the case has no building;
 - similar_text: other cases of the same category in the same compound (a cheap stand-in for text similarity);
-- supports: always 0 for now — there is no support ("me too") model yet;
+- supports: residents' "me too" (附议) on the case (`public.support_counts`, all time, not windowed);
 - days_overdue: from `escalate_after` to now, in calendar days (working-day precision not needed);
 - escalation words from title and description; reopen and escalation counts from the case.
 
@@ -23,6 +23,7 @@ from django.utils import timezone
 from . import risk
 from .domain import OPEN_STATUSES
 from .models import Case
+from .public import support_counts
 from .selectors import cases_for
 
 MAX_OPEN_CASES = 500
@@ -86,6 +87,7 @@ def warnings_for(actor: Any, *, window_days: int = 30, limit: int = 50, now: Any
         "micro_grid_id", {c.micro_grid_id for c in cases if not c.building_id and c.micro_grid_id}, since
     )
     by_pair = _pair_counts(cases, since)
+    supports = support_counts({c.pk for c in cases})
     found: list[RiskWarning] = []
     for case in cases:
         if case.building_id:
@@ -101,7 +103,7 @@ def warnings_for(actor: Any, *, window_days: int = 30, limit: int = 50, now: Any
             similar_text=_others(by_pair.get((case.category_id, case.compound_id), 0), case, since)
             if case.category_id and case.compound_id
             else 0,
-            supports=0,
+            supports=supports.get(case.pk, 0),
             reopen_count=case.reopen_count,
             days_overdue=max(0.0, overdue),
             escalation_words=risk.find_escalation_words(f"{case.title}\n{case.description}"),

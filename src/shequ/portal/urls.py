@@ -15,4 +15,6 @@ urlpatterns = [
     path("cases/<str:tracking_number>/", views.case_detail, name="case"),
     path("cases/<str:tracking_number>/rate/", views.case_rate, name="case_rate"),
     path("cases/<str:tracking_number>/withdraw/", views.case_withdraw, name="case_withdraw"),
+    path("compound/", views.compound_cases, name="compound_cases"),
+    path("compound/<str:tracking_number>/support/", views.case_support, name="case_support"),
 ]

@@ -23,9 +23,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from shequ.cases import portal_services as cases
+from shequ.cases import public
 from shequ.core.errors import InvalidTransition, NotFound, ValidationError
 from shequ.core.masking import mask_mobile
 from shequ.core.middleware import client_ip
+from shequ.open311 import domain as open311_domain
 
 from . import selectors, services
 from .forms import CodeForm, MobileForm, RateForm, ReportForm
@@ -323,3 +325,40 @@ def case_withdraw(request: HttpRequest, resident: Any, tracking_number: str) -> 
     if not cases.can_withdraw(case):
         return redirect("portal:case", tracking_number=tracking_number)
     return render(request, "portal/case_withdraw.html", {"case": case})
+
+
+# --- compound cases: public list and "me too" (附议) ---------------------------------------------------
+#
+# The list is of the resident's compound (from their registered dwelling); a resident without a registered
+# dwelling sees their community's public cases instead. Rows carry no personal data (see cases.public);
+# titles are redacted with the Open311 redactor, which the portal layer may import.
+
+
+@never_cache
+@resident_required
+def compound_cases(request: HttpRequest, resident: Any) -> HttpResponse:
+    """小区诉求: public cases of the resident's compound, each with a support button (not on one's own)."""
+    rows = public.public_cases_for(resident, redact=open311_domain.redact)
+    own = public.own_tracking_numbers(resident, [r["tracking_number"] for r in rows])
+    for row in rows:
+        row["own"] = row["tracking_number"] in own
+    context = {"rows": rows, "compound": public.compound_of(resident), "community": resident.community}
+    return render(request, "portal/compound_cases.html", context)
+
+
+@never_cache
+@require_POST
+@resident_required
+def case_support(request: HttpRequest, resident: Any, tracking_number: str) -> HttpResponse:
+    """我也反映（附议）: support a public case of one's compound; a second click changes nothing."""
+    try:
+        public.support_case(resident=resident, case=public.public_case(tracking_number))
+    except NotFound:
+        raise Http404() from None
+    except ValidationError as exc:
+        for errors in exc.message_dict.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        messages.success(request, _("已附议，感谢您的反映。"))
+    return redirect("portal:compound_cases")

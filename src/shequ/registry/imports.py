@@ -45,6 +45,7 @@ from typing import IO, Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
@@ -784,8 +785,8 @@ def reserve_ids(model: Any, count: int) -> list[int]:
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
             )
             return [r[0] for r in cursor.fetchall()]
-        if connection.vendor != "sqlite":
-            raise NotImplementedError(f"key reservation is not implemented for {connection.vendor}")
+        if connection.vendor != "sqlite":  # settings refuse any other engine (base.database_from_env)
+            raise ImproperlyConfigured(f"shequ runs on SQLite or PostgreSQL, not {connection.vendor}")
         cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
         found = cursor.fetchone()
         cursor.execute(f"SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}")  # noqa: S608 - model names

@@ -6,35 +6,13 @@ created if missing and its tables are replaced). Prints ratios against the basel
 """
 
 import multiprocessing
-import os
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-TMP = tempfile.mkdtemp(prefix="shequ-bench-")
-os.environ["SHEQU_DATA_DIR"] = TMP
-os.environ["DJANGO_SETTINGS_MODULE"] = "shequ.config.settings.dev"
-os.environ["SHEQU_DEBUG"] = "0"
-url = os.environ.get("SHEQU_BENCH_DATABASE_URL")
-if url:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = url
-else:
-    os.environ.pop("DATABASE_URL", None)
-
-import django  # noqa: E402
-
-django.setup()
-
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchdb  # noqa: E402,F401  (sets up Django on a throw-away database)
 from django.core.management import call_command  # noqa: E402
 from django.db import close_old_connections, connection, transaction  # noqa: E402
 

@@ -8,36 +8,15 @@ baselines measured in the same run: bare inserts of the same case rows, and a ba
 
 import argparse
 import itertools
-import os
 import resource
 import sys
-import tempfile
 import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-os.environ["SHEQU_DATA_DIR"] = tempfile.mkdtemp(prefix="shequ-bench-")
-os.environ["DJANGO_SETTINGS_MODULE"] = "shequ.config.settings.dev"
-os.environ["SHEQU_DEBUG"] = "0"
-URL = os.environ.get("SHEQU_BENCH_DATABASE_URL")
-if URL:
-    import psycopg
-
-    _base, _name = URL.rsplit("/", 1)
-    with psycopg.connect(f"{_base}/postgres", autocommit=True) as _conn:
-        _conn.execute(f'DROP DATABASE IF EXISTS "{_name}"')
-        _conn.execute(f'CREATE DATABASE "{_name}"')
-    os.environ["DATABASE_URL"] = URL
-else:
-    os.environ.pop("DATABASE_URL", None)
-
-import django  # noqa: E402
-
-django.setup()
-
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchdb  # noqa: E402,F401  (sets up Django on a throw-away database)
 from django.core.management import call_command  # noqa: E402
 from django.db import close_old_connections, connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402

@@ -54,7 +54,7 @@ class Command(BaseCommand):
             env=env,
         )
         worker = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            [sys.executable, "-m", "shequ.cli", "run_huey", "--workers", "1"], env=env
+            [sys.executable, "-m", "shequ.cli", "run_huey", "--workers", "1", "--max-delay", "1"], env=env
         )
         children = [web, worker]
         stopping = False

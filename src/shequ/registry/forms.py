@@ -20,7 +20,7 @@ from shequ.core.scoping import scope_of
 from shequ.territory import selectors as territory_selectors
 from shequ.territory.domain import Level
 
-from . import encryption, selectors, services
+from . import selectors, services
 from .domain import (
     CARE_TAG_BY_CODE,
     CARE_TAGS,
@@ -190,33 +190,6 @@ def find_household(actor: Any, community: Any, number: str) -> Any:
     return selectors.households_for(actor).filter(community=community, number=(number or "").strip()).first()
 
 
-def stored_input(resident: Any) -> services.ResidentInput:
-    """The resident's current particulars as a ResidentInput, decrypted on the server to be passed back unchanged.
-
-    Used where a form leaves a personal field blank ("keep"): the values go from the database to the service
-    and are never rendered.
-    """
-    id_number = encryption.decrypt_document(resident.id_number_encrypted) if resident.id_number_encrypted else ""
-    mobile = encryption.decrypt_mobile(resident.mobile_encrypted) if resident.mobile_encrypted else ""
-    notes = encryption.decrypt_notes(resident.notes_encrypted) if resident.notes_encrypted else ""
-    return services.ResidentInput(
-        name=resident.name,
-        community=resident.community,
-        gender=resident.gender,
-        birth_date=resident.birth_date,
-        id_type=resident.id_type,
-        id_number=id_number,
-        mobile=mobile,
-        household=resident.household,
-        relation=resident.relation,
-        dwelling=resident.dwelling,
-        residence_type=resident.residence_type,
-        care_tags=services.care_tags_of(resident),
-        notes=notes,
-        legal_basis=resident.legal_basis,
-    )
-
-
 # --- register / edit --------------------------------------------------------------------------------------
 
 
@@ -379,7 +352,7 @@ class ResidentForm(forms.Form):
     def to_input(self, household: Any) -> services.ResidentInput:
         """The service input: submitted values, with blank personal fields on edit taken from the stored record."""
         d = self.cleaned_data
-        stored = stored_input(self.resident) if self.resident is not None else None
+        stored = services.resident_current_input(self.resident) if self.resident is not None else None
         tags = list(dict.fromkeys(d.get("care_tags") or []))
         id_number = (d.get("id_number") or "").strip()
         mobile = (d.get("mobile") or "").strip()

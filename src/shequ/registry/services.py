@@ -226,6 +226,29 @@ def resident_reveal(*, actor: Any, resident: Resident, field: str, reason: str) 
     return value
 
 
+def resident_current_input(resident: Resident) -> ResidentInput:
+    """The resident's stored particulars as a ResidentInput, decrypted here so a form can keep what it leaves blank.
+
+    The values go from the database back into `resident_update` and are never rendered.
+    """
+    return ResidentInput(
+        name=resident.name,
+        community=resident.community,
+        gender=resident.gender,
+        birth_date=resident.birth_date,
+        id_type=resident.id_type,
+        id_number=encryption.decrypt_document(resident.id_number_encrypted),
+        mobile=encryption.decrypt_mobile(resident.mobile_encrypted),
+        household=resident.household,
+        relation=resident.relation,
+        dwelling=resident.dwelling,
+        residence_type=resident.residence_type,
+        care_tags=care_tags_of(resident),
+        notes=encryption.decrypt_notes(resident.notes_encrypted),
+        legal_basis=resident.legal_basis,
+    )
+
+
 def care_tags_of(resident: Resident) -> list[str]:
     """All tag codes (decrypting the sensitive ones): for edit forms of roles that may reveal."""
     plain = [c for c in resident.plain_tags.split(",") if c]

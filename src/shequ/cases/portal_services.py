@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from shequ.core.errors import NotFound, ValidationError
 from shequ.registry.encryption import decrypt_mobile
-from shequ.territory.models import Building
+from shequ.territory.selectors import buildings_of_compound_unscoped
 
 from . import domain, photos, selectors, services
 from .models import Case, CaseTransition, Category
@@ -67,7 +67,7 @@ def other_buildings(resident: Any) -> list[Any]:
     own = home_building(resident)
     if own is None:
         return []
-    return list(Building.objects.filter(compound_id=own.compound_id).exclude(pk=own.pk).order_by("number", "name"))
+    return list(buildings_of_compound_unscoped(own.compound_id).exclude(pk=own.pk))
 
 
 @dataclass

@@ -62,3 +62,11 @@ def leaf_categories_matching(text: str, limit: int = 30) -> QuerySet[Category]:
     if text:
         qs = qs.filter(Q(name__contains=text) | Q(keywords__contains=text) | Q(parent__name__contains=text))
     return qs[:limit]
+
+
+def all_cases_unscoped() -> QuerySet[Case]:
+    """Every case, for public channels that add their own filtering and redaction (Open311, public lists).
+
+    Callers must never expose personal information: tracking number, category, status, dates, redacted text.
+    """
+    return Case.objects.all()

@@ -9,7 +9,8 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from shequ.cases.models import Case
+from shequ.cases.models import Case  # type only; rows come through cases.selectors
+from shequ.cases.selectors import all_cases_unscoped
 from shequ.core import crypto
 
 from .domain import CLOSED_STATUSES, MAX_RESULTS
@@ -42,8 +43,8 @@ def public_requests(
     """Service requests newest first, at most MAX_RESULTS. With `ids`, every other filter is ignored (spec)."""
     ids = [i for i in ids if i]
     if ids:
-        return list(_public(Case.objects.filter(tracking_number__in=ids))[:MAX_RESULTS])
-    qs = Case.objects.all()
+        return list(_public(all_cases_unscoped().filter(tracking_number__in=ids))[:MAX_RESULTS])
+    qs = all_cases_unscoped()
     if service_code:
         qs = qs.filter(category__code=service_code)
     if start is not None:
@@ -58,4 +59,4 @@ def public_requests(
 
 
 def public_request(request_id: str) -> Case | None:
-    return _public(Case.objects.filter(tracking_number=request_id)).first()
+    return _public(all_cases_unscoped().filter(tracking_number=request_id)).first()

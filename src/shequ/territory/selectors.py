@@ -171,3 +171,8 @@ def search_areas(actor: Any, query: str, limit: int = 20) -> QuerySet[Area]:
 def area_names_by_path(paths: list[str]) -> dict[str, str]:
     """Names of the nodes of role assignments (shown in the scope indicator, whatever the role)."""
     return dict(Area.objects.filter(path__in=paths).values_list("path", "name"))
+
+
+def buildings_of_compound_unscoped(compound_id: int) -> QuerySet[Building]:
+    """A compound's buildings by number, for residents choosing where a problem is (no staff scope applies)."""
+    return Building.objects.filter(compound_id=compound_id).order_by("number", "name")

@@ -37,3 +37,10 @@ def test_log_filter_masks_messages():
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "call %s", ("13812345678",), None)
     MaskPersonalFilter().filter(record)
     assert record.getMessage() == "call 138****5678"
+
+
+def test_hex_digests_are_not_mistaken_for_numbers():
+    """A SHA-256 digest that happens to contain 11 digits like a mobile is left intact (audit keeps file hashes)."""
+    digest = "bfc144e3d79534d13035163777ce5af"
+    assert mask_text(digest) == digest
+    assert mask_text("号码13812345678") == "号码138****5678"

@@ -46,6 +46,12 @@ class UserCreateForm(forms.Form):
 class AssignmentForm(forms.Form):
     role = forms.ChoiceField(label=_("角色"), choices=ROLE_CHOICES)
     area_code = forms.CharField(label=_("辖区代码"), max_length=40)
+    unit_name = forms.CharField(
+        label=_("所属单位"),
+        max_length=100,
+        required=False,
+        help_text=_("职能部门、物业公司、业委会、社会组织的工作人员填写其单位全称（须已在该辖区登记）"),
+    )
 
 
 class ReasonForm(forms.Form):

@@ -61,6 +61,43 @@ class User(AbstractUser):
         return cached
 
 
+class Unit(BaseModel):
+    """A unit outside the territory tree: a department, a property company, an owners' committee, an organisation.
+
+    Its staff hold the department-officer or organisation-staff role with `unit` set; they see exactly the cases
+    dispatched to their unit (a case-level grant) and nothing else of the territory.
+    """
+
+    KIND_CHOICES = [
+        ("department", _("职能部门")),
+        ("property_company", _("物业服务企业")),
+        ("owners_committee", _("业主委员会")),
+        ("social_org", _("社会组织")),
+        ("social_enterprise", _("社区社会企业")),
+        ("other", _("其他单位")),
+    ]
+
+    kind = models.CharField(_("单位类型"), max_length=20, choices=KIND_CHOICES)
+    name = models.CharField(_("单位名称"), max_length=100)
+    area = models.ForeignKey(
+        "territory.Area",
+        verbose_name=_("所在辖区"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("单位所在或服务的辖区：区级部门填区，物业公司、业委会填社区"),
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["area", "name"], name="unit_name_unique_in_area")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class RoleAssignment(BaseModel):
     user = models.ForeignKey(
         "accounts.User", verbose_name=_("账号"), on_delete=models.CASCADE, related_name="assignments"
@@ -68,6 +105,15 @@ class RoleAssignment(BaseModel):
     role = models.CharField(_("角色"), max_length=32, choices=ROLE_CHOICES)
     area = models.ForeignKey(
         "territory.Area", verbose_name=_("辖区"), on_delete=models.PROTECT, related_name="role_assignments"
+    )
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        help_text=_("职能部门工作人员、组织工作人员所属的单位"),
     )
     granted_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
@@ -78,7 +124,8 @@ class RoleAssignment(BaseModel):
         constraints = [models.UniqueConstraint(fields=["user", "role", "area"], name="assignment_unique")]
 
     def __str__(self) -> str:
-        return f"{self.get_role_display()} @ {self.area}"
+        unit = f"（{self.unit}）" if self.unit_id else ""
+        return f"{self.get_role_display()}{unit} @ {self.area}"
 
 
 class ApiToken(BaseModel):

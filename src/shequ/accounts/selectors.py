@@ -10,17 +10,19 @@ from shequ.core.permissions import require
 from shequ.core.scoping import Grant, Scope, scope_of
 
 from .domain import TERRITORIAL_ROLES, Role
-from .models import ApiToken, RoleAssignment, User, UserSession
+from .models import ApiToken, RoleAssignment, Unit, User, UserSession
 
 
 def build_scope(user: User) -> Scope:
-    rows = RoleAssignment.objects.filter(user=user).values_list("role", "area_id", "area__path", "area__level")
-    grants = tuple(Grant(role=r, area_id=a, area_path=p, area_level=lv) for r, a, p, lv in rows)
+    rows = RoleAssignment.objects.filter(user=user).values_list(
+        "role", "area_id", "area__path", "area__level", "unit_id"
+    )
+    grants = tuple(Grant(role=r, area_id=a, area_path=p, area_level=lv, unit_id=u) for r, a, p, lv, u in rows)
     return Scope(grants=grants, territory_roles=TERRITORIAL_ROLES)
 
 
 def assignments_of(user: User) -> QuerySet[RoleAssignment]:
-    return RoleAssignment.objects.filter(user=user).select_related("area").order_by("role", "area__path")
+    return RoleAssignment.objects.filter(user=user).select_related("area", "unit").order_by("role", "area__path")
 
 
 def users_for(actor: Any, *, search: str = "", role: str = "", active: bool | None = None) -> QuerySet[User]:
@@ -64,3 +66,31 @@ def get_user_by_username(username: str) -> User | None:
 def users_assigned_at(area: Any, roles: Any) -> QuerySet[User]:
     """Active users holding one of `roles` exactly at `area` (the staff of that unit)."""
     return User.objects.filter(is_active=True, assignments__area=area, assignments__role__in=list(roles)).distinct()
+
+
+def users_of_unit(unit: Any) -> QuerySet[User]:
+    """Active staff of a unit outside the territory tree (department, property company, organisation)."""
+    return User.objects.filter(is_active=True, assignments__unit=unit).distinct()
+
+
+def units() -> QuerySet[Unit]:
+    return Unit.objects.filter(is_active=True).select_related("area")
+
+
+def dispatchable_units(area: Any) -> QuerySet[Unit]:
+    """Units a case located in `area` can be dispatched to: those sitting at `area` or at any level above it."""
+    ancestors = _path_prefixes(area.path)
+    return units().filter(area__path__in=ancestors).order_by("kind", "name")
+
+
+def _path_prefixes(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def unit_named(area: Any, name: str) -> Unit | None:
+    return units().filter(area=area, name=name).first()
+
+
+def get_unit(public_id: Any) -> Unit:
+    return get_by_public_id(units(), public_id)

@@ -359,17 +359,32 @@ def user_create(
     return user, temp
 
 
-def assignment_add(*, actor: User, user: User, role: str, area: Any) -> RoleAssignment:
-    """Give `user` a role at `area`; enforces level rules and the separation of admin roles."""
+UNIT_ROLES = frozenset({Role.DEPARTMENT_OFFICER.value, Role.ORG_STAFF.value})
+
+
+def assignment_add(*, actor: User, user: User, role: str, area: Any, unit: Any = None) -> RoleAssignment:
+    """Give `user` a role at `area`; enforces level rules and the separation of admin roles.
+
+    Department officers and organisation staff may name their unit; the unit must sit at `area` (its staff
+    then see the cases dispatched to that unit). Territorial roles never carry a unit.
+    """
     require(actor, "accounts.manage_user", user)
     require(actor, "accounts.assign_role", area)
+    if unit is not None:
+        if role not in UNIT_ROLES:
+            raise ValidationError({"unit": _("只有职能部门工作人员和组织工作人员可以指定所属单位")})
+        if unit.area_id != area.pk:
+            raise ValidationError({"unit": _("所属单位必须位于所选辖区")})
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()
         _check_assignment(user, role, area)
         if RoleAssignment.objects.filter(user=user, role=role, area=area).exists():
             raise ValidationError({"role": _("该账号已有此角色")})
-        assignment = RoleAssignment.objects.create(user=user, role=role, area=area, granted_by=actor)
-        audit.record(actor=actor, action="accounts.role_assigned", obj=user, after={"role": role, "area": area.code})
+        assignment = RoleAssignment.objects.create(user=user, role=role, area=area, unit=unit, granted_by=actor)
+        after = {"role": role, "area": area.code}
+        if unit is not None:
+            after["unit"] = unit.name
+        audit.record(actor=actor, action="accounts.role_assigned", obj=user, after=after)
     return assignment
 
 
@@ -431,7 +446,7 @@ def _move_assignments(actor: User, from_user: User, to_user: User) -> int:
     for a in list(RoleAssignment.objects.filter(user=from_user).select_related("area")):
         if not RoleAssignment.objects.filter(user=to_user, role=a.role, area=a.area).exists():
             _check_assignment(to_user, a.role, a.area)
-            RoleAssignment.objects.create(user=to_user, role=a.role, area=a.area, granted_by=actor)
+            RoleAssignment.objects.create(user=to_user, role=a.role, area=a.area, unit=a.unit, granted_by=actor)
         a.delete()
         moved += 1
     return moved

@@ -259,11 +259,19 @@ def user_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             if op == "assign" and assignment_form.is_valid():
                 area = area_by_code(assignment_form.cleaned_data["area_code"])
+                unit_name = assignment_form.cleaned_data["unit_name"].strip()
+                unit = selectors.unit_named(area, unit_name) if area is not None and unit_name else None
                 if area is None or not can(request.user, "accounts.assign_role", area):
                     assignment_form.add_error("area_code", _("辖区代码不存在或不在您的管理范围内"))
+                elif unit_name and unit is None:
+                    assignment_form.add_error("unit_name", _("该辖区没有登记这个单位"))
                 else:
                     services.assignment_add(
-                        actor=request.user, user=account, role=assignment_form.cleaned_data["role"], area=area
+                        actor=request.user,
+                        user=account,
+                        role=assignment_form.cleaned_data["role"],
+                        area=area,
+                        unit=unit,
                     )
                     messages.success(request, _("角色已分配"))
                     return redirect("accounts:user_detail", public_id=account.public_id)

@@ -8,4 +8,4 @@ class CasesConfig(AppConfig):
     verbose_name = _("诉求与事件")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401  (registers actions)
+        from . import permissions, photo_permissions  # noqa: F401  (registers actions)

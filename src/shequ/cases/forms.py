@@ -20,6 +20,8 @@ QUEUE_TABS = {
     "to_accept": _("待受理"),
     "to_dispatch": _("待派单"),
     "to_handle": _("我承办的"),
+    "assisting": _("我协办的"),
+    "approvals": _("待审批"),
     "overdue": _("已超时"),
     "supervised": _("督办"),
     "all": _("全部"),
@@ -28,6 +30,8 @@ QUEUE_EMPTY = {
     "to_accept": _("没有待受理的诉求。"),
     "to_dispatch": _("没有待派单的诉求。"),
     "to_handle": _("没有由您承办的诉求。"),
+    "assisting": _("没有需要您协办的诉求。"),
+    "approvals": _("没有待您审批的延期、中止申请。"),
     "overdue": _("没有超时的诉求。"),
     "supervised": _("没有督办中的诉求。"),
     "all": _("您的辖区内还没有诉求。"),
@@ -127,12 +131,84 @@ class RejectForm(forms.Form):
 
 
 class DispatchForm(forms.Form):
-    target = forms.ChoiceField(label=_("派往单位"))
+    target = forms.ChoiceField(label=_("主办单位"))
+    helpers = forms.MultipleChoiceField(
+        label=_("协办单位（双派单，可多选）"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
     note = forms.CharField(label=_("派单意见"), required=False, max_length=2000)
 
     def __init__(self, *args: Any, actor: Any, case: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = dispatch_choices(actor, case)
+        units = unit_choices(case)
+        self.fields["target"].choices = [*dispatch_choices(actor, case), *units]
+        self.fields["helpers"].choices = [*helper_area_choices(actor, case), *units]
+
+
+class TransferForm(forms.Form):
+    target = forms.ChoiceField(label=_("转办至"))
+    reason = forms.CharField(label=_("转办理由"), max_length=2000)
+
+    def __init__(self, *args: Any, actor: Any, case: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [*transfer_choices(actor, case), *unit_choices(case)]
+
+
+def unit_choices(case: Any) -> list[tuple[str, str]]:
+    """Departments, property companies, owners' committees and organisations responsible for the case's place."""
+    from shequ.accounts import selectors as account_selectors
+
+    units = account_selectors.dispatchable_units(case.micro_grid or case.community)
+    return [(f"u:{u.public_id}", f"{u.name}（{u.get_kind_display()}）") for u in units]
+
+
+def helper_area_choices(actor: Any, case: Any) -> list[tuple[str, str]]:
+    """Areas that may help: below the holder, or other communities and grids of the same street."""
+    street = case.community.parent
+    root = street.path if street is not None else case.holder.path
+    qs = territory_selectors.areas_for(actor).filter(path__startswith=root, level__in=DISPATCH_LEVELS)
+    if street is not None:
+        qs = territory_selectors.areas_under(street).filter(level__in=DISPATCH_LEVELS) | qs
+    return [(f"a:{a.public_id}", f"{LEVEL_PREFIX.get(a.level, '')}{a.name}") for a in qs.order_by("path")[:300]]
+
+
+def transfer_choices(actor: Any, case: Any) -> list[tuple[str, str]]:
+    """Other communities and grids of the street (and the street itself) for a transfer."""
+    street = case.community.parent
+    if street is None:
+        return []
+    qs = territory_selectors.areas_under(street).filter(level__in=("street", *DISPATCH_LEVELS)).order_by("path")
+    return [
+        (f"a:{a.public_id}", f"{LEVEL_PREFIX.get(a.level, '')}{a.name}") for a in qs[:300] if a.pk != case.holder_id
+    ]
+
+
+class RequestChangeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("申请类型"), choices=[("extend", _("延期")), ("suspend", _("中止"))])
+    days = forms.IntegerField(label=_("延期工作日数"), required=False, min_value=1, max_value=30)
+    reason = forms.CharField(label=_("申请理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("kind") == "extend" and not data.get("days"):
+            self.add_error("days", _("申请延期时请填写延期工作日数"))
+        return data
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(label=_("审批结果"), choices=[("approve", _("批准")), ("refuse", _("不批准"))])
+    note = forms.CharField(label=_("审批意见"), required=False, max_length=2000)
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(label=_("合并至（受理编号）"), max_length=20)
+    note = forms.CharField(label=_("备注"), required=False, max_length=2000)
+
+
+class MaliciousReviewForm(forms.Form):
+    decision = forms.ChoiceField(label=_("复核结果"), choices=[("confirm", _("确认恶意")), ("dismiss", _("不予认定"))])
+    note = forms.CharField(label=_("复核意见"), max_length=2000)
 
 
 def dispatch_targets(actor: Any, case: Any) -> Any:
@@ -145,7 +221,7 @@ def dispatch_targets(actor: Any, case: Any) -> Any:
 
 
 def dispatch_choices(actor: Any, case: Any) -> list[tuple[str, str]]:
-    return [(str(a.public_id), f"{LEVEL_PREFIX.get(a.level, '')}{a.name}") for a in dispatch_targets(actor, case)]
+    return [(f"a:{a.public_id}", f"{LEVEL_PREFIX.get(a.level, '')}{a.name}") for a in dispatch_targets(actor, case)]
 
 
 class ReasonForm(forms.Form):

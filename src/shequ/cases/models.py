@@ -71,6 +71,16 @@ class Case(BaseModel):
         "territory.Area", verbose_name=_("当前承办单位"), on_delete=models.PROTECT, related_name="+"
     )
     holder_path = models.CharField(max_length=255, db_index=True, editable=False)
+    # When a unit outside the territory tree (a department, the property company...) leads the work, it is the
+    # holder_unit; `holder` then stays the area that dispatched it, which supervises and answers for it.
+    holder_unit = models.ForeignKey(
+        "accounts.Unit",
+        verbose_name=_("承办单位（部门/组织）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     reporter = models.ForeignKey(
         "registry.Resident",
         verbose_name=_("报告人"),
@@ -99,6 +109,16 @@ class Case(BaseModel):
     satisfaction = models.CharField(_("满意度"), max_length=16, blank=True)
     rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    suspended_at = models.DateTimeField(_("中止时间"), null=True, blank=True)
+    # Malicious-report flag: proposed by staff with a reason, confirmed or dismissed by a reviewer; never automatic.
+    malicious_status = models.CharField(_("恶意诉求标记"), max_length=12, blank=True)
+    malicious_reason = models.TextField(_("恶意诉求理由"), blank=True)
+    malicious_proposed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    malicious_reviewed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     external_ref = models.CharField(_("外部工单编号"), max_length=40, blank=True)
@@ -155,6 +175,9 @@ class CasePhoto(BaseModel):
     kind = models.CharField(_("类别"), max_length=10, choices=KIND_CHOICES, default=KIND_REPORT)
     public = models.BooleanField(_("已审核公开"), default=False)
     uploaded_at = models.DateTimeField(_("上传时间"))
+    # Staff review: a photo becomes public only after review; "kept private" is a review too.
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("诉求照片")
@@ -181,3 +204,77 @@ class CaseSupport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.resident_id}"
+
+
+class CaseAssignment(BaseModel):
+    """A case-level grant: the lead unit or a helper unit (双派单) of a dispatch, territorial or not.
+
+    Units outside the territory tree see exactly the cases they hold an active assignment for.
+    """
+
+    ROLE_LEAD = "lead"
+    ROLE_HELPER = "helper"
+    ROLE_CHOICES = [(ROLE_LEAD, _("主办")), (ROLE_HELPER, _("协办"))]
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(_("分工"), max_length=8, choices=ROLE_CHOICES)
+    area = models.ForeignKey("territory.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    area_path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
+    unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    active = models.BooleanField(default=True)
+    assigned_at = models.DateTimeField()
+    assigned_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("派单分工")
+        verbose_name_plural = _("派单分工")
+        ordering = ["assigned_at", "id"]
+        indexes = [models.Index(fields=["unit", "active"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(area__isnull=False, unit__isnull=True) | models.Q(area__isnull=True, unit__isnull=False)
+                ),
+                name="case_assignment_area_xor_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.role}"
+
+
+class CaseRequest(BaseModel):
+    """A request for an extension (延期) or a suspension (中止) that the level above approves or refuses."""
+
+    KIND_EXTEND = "extend"
+    KIND_SUSPEND = "suspend"
+    KIND_CHOICES = [(KIND_EXTEND, _("延期")), (KIND_SUSPEND, _("中止"))]
+    PENDING, APPROVED, REFUSED = "pending", "approved", "refused"
+    STATUS_CHOICES = [(PENDING, _("待审批")), (APPROVED, _("已批准")), (REFUSED, _("未批准"))]
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="requests")
+    kind = models.CharField(_("申请类型"), max_length=8, choices=KIND_CHOICES)
+    days = models.PositiveSmallIntegerField(_("延期工作日数"), null=True, blank=True)
+    reason = models.TextField(_("申请理由"))
+    status = models.CharField(_("审批状态"), max_length=8, choices=STATUS_CHOICES, default=PENDING)
+    approver_area = models.ForeignKey("territory.Area", on_delete=models.PROTECT, related_name="+")
+    approver_path = models.CharField(max_length=255, db_index=True, editable=False)
+    requested_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("延期/中止申请")
+        verbose_name_plural = _("延期/中止申请")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(status="pending"), name="case_request_one_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.kind}:{self.status}"

@@ -5,6 +5,14 @@
   case their community holds, street or district officers for cases escalated to them.
 - Handling (start, resolve, return) belongs to the holder: any territorial staff role whose subtree holds it.
 - A complaint's or report's reporter is known only to the dispatcher and the community Party secretary.
+- Units outside the territory tree (departments, property companies, owners' committees, organisations) see
+  exactly the cases with an active case-level grant (`CaseAssignment`) for their unit, and handle those they
+  lead. A helper unit (双派单) — a unit or an area outside the viewer's subtree — sees the case and adds its
+  协办意见, but does not resolve it.
+- Extensions and suspensions are approved by the level above the holder (the dispatching area when a unit
+  outside the tree leads): its grid workers and dispatch roles, or any of those above it.
+- A malicious-report flag is proposed by the dispatcher or the handler and confirmed or dismissed by someone
+  else: the community Party secretary, or a street or district officer, of the first receiver.
 """
 
 from typing import Any
@@ -28,18 +36,41 @@ SUBMIT_ROLES = frozenset({"micro_grid_worker", "grid_worker", "community_worker"
 DISPATCH_ROLES = frozenset({"community_worker", "community_secretary", "street_officer", "district_officer"})
 HANDLE_ROLES = VIEW_ROLES
 IDENTITY_ROLES = frozenset({"community_worker", "community_secretary"})
+UNIT_ROLES = frozenset({"department_officer", "org_staff"})
+APPROVE_ROLES = DISPATCH_ROLES | {"grid_worker"}
+MALICIOUS_REVIEW_ROLES = frozenset({"community_secretary", "street_officer", "district_officer"})
 
 
 def _path(obj: Any, attr: str) -> str:
     return getattr(obj, attr, "") or ""
 
 
-@register("cases.view", "查看本辖区内发生或由本辖区承办的诉求")
+def _granted(actor: Any, case: Any, role: str | None = None) -> bool:
+    """Whether an active case-level grant (lead or helper) covers the actor: their unit, or an area in scope."""
+    scope = scope_of(actor)
+    unit_ids = scope.unit_ids(UNIT_ROLES)
+    paths = scope.paths(VIEW_ROLES)
+    if not unit_ids and not paths or getattr(case, "pk", None) is None:
+        return False
+    grants = case.assignments.filter(active=True)
+    if role is not None:
+        grants = grants.filter(role=role)
+    for unit_id, area_path in grants.values_list("unit_id", "area_path"):
+        if unit_id is not None and unit_id in unit_ids:
+            return True
+        if area_path and any(area_path.startswith(p) for p in paths):
+            return True
+    return False
+
+
+@register("cases.view", "查看本辖区内发生或由本辖区承办的诉求，以及派给本单位（主办或协办）的诉求")
 def can_view(actor: Any, case: Any) -> Decision:
     scope = scope_of(actor)
     if case is None:
-        return ALLOW if scope.paths(roles=VIEW_ROLES) else deny(_("您无权查看诉求"))
+        return ALLOW if scope.paths(roles=VIEW_ROLES) or scope.unit_ids(UNIT_ROLES) else deny(_("您无权查看诉求"))
     if scope.covers(_path(case, "location_path"), VIEW_ROLES) or scope.covers(_path(case, "holder_path"), VIEW_ROLES):
+        return ALLOW
+    if _granted(actor, case):
         return ALLOW
     return deny(_("您无权查看该诉求"))
 
@@ -59,11 +90,52 @@ def can_dispatch(actor: Any, case: Any) -> Decision:
     return deny(_("只有当前持有该诉求的单位的受理人员可以受理和派单"))
 
 
-@register("cases.handle", "承办本单位持有的诉求：签收、办结答复、退单")
+@register("cases.handle", "承办本单位持有的诉求：签收、办结答复、退单、申请延期或中止")
 def can_handle(actor: Any, case: Any) -> Decision:
-    if case is not None and scope_of(actor).covers(_path(case, "holder_path"), HANDLE_ROLES):
+    if case is None:
+        return deny(_("只有当前承办单位可以办理该诉求"))
+    unit_id = getattr(case, "holder_unit_id", None)
+    if unit_id is not None:
+        # A department or organisation leads: its staff handle, the dispatching area only supervises.
+        return ALLOW if unit_id in scope_of(actor).unit_ids(UNIT_ROLES) else deny(_("该诉求由主办单位办理"))
+    if scope_of(actor).covers(_path(case, "holder_path"), HANDLE_ROLES):
         return ALLOW
     return deny(_("只有当前承办单位可以办理该诉求"))
+
+
+@register("cases.assist", "协办单位填写协办意见")
+def can_assist(actor: Any, case: Any) -> Decision:
+    if case is not None and _granted(actor, case, role="helper"):
+        return ALLOW
+    return deny(_("只有协办单位可以填写协办意见"))
+
+
+@register("cases.approve_request", "审批下级承办单位的延期、中止申请")
+def can_approve_request(actor: Any, request: Any) -> Decision:
+    if request is not None and scope_of(actor).covers(_path(request, "approver_path"), APPROVE_ROLES):
+        if getattr(request, "requested_by_id", None) != getattr(actor, "pk", None):
+            return ALLOW
+        return deny(_("不能审批自己提出的申请"))
+    return deny(_("只有上一级单位可以审批延期、中止申请"))
+
+
+@register("cases.flag_malicious", "提出恶意诉求标记（须由他人复核）")
+def can_flag_malicious(actor: Any, case: Any) -> Decision:
+    if case is not None and (can_dispatch(actor, case).allowed or can_handle(actor, case).allowed):
+        return ALLOW
+    return deny(_("只有受理或承办单位可以提出恶意诉求标记"))
+
+
+@register("cases.review_malicious", "复核恶意诉求标记（社区党组织书记、街道、区）")
+def can_review_malicious(actor: Any, case: Any) -> Decision:
+    if case is None:
+        return deny()
+    first = getattr(case, "first_receiver", None)
+    if first is None or not scope_of(actor).covers(first.path, MALICIOUS_REVIEW_ROLES):
+        return deny(_("只有社区党组织书记或街道、区工作人员可以复核恶意诉求标记"))
+    if getattr(case, "malicious_proposed_by_id", None) == getattr(actor, "pk", None):
+        return deny(_("提出标记的人不能复核自己的标记"))
+    return ALLOW
 
 
 @register("cases.see_reporter", "查看报告人身份（投诉、举报仅限受理人员和社区党组织书记）")

@@ -2,26 +2,40 @@
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from shequ.core.lookup import get_by_public_id
 from shequ.core.scoping import scope_of
 
 from .domain import OPEN_STATUSES
-from .models import Case, CaseTransition, Category
-from .permissions import DISPATCH_ROLES, HANDLE_ROLES, VIEW_ROLES
+from .models import Case, CaseAssignment, CaseRequest, CaseTransition, Category
+from .permissions import APPROVE_ROLES, DISPATCH_ROLES, HANDLE_ROLES, UNIT_ROLES, VIEW_ROLES
+
+
+def _granted_q(actor: Any, role: str | None = None) -> Q:
+    """Cases with an active case-level grant (lead or helper) to the actor's unit or to an area in scope."""
+    scope = scope_of(actor)
+    unit_ids = scope.unit_ids(UNIT_ROLES)
+    area_q = scope.q("area_path", roles=VIEW_ROLES)
+    grant_q = Q(unit_id__in=unit_ids) | area_q if unit_ids else area_q
+    grants = CaseAssignment.objects.filter(grant_q, case=OuterRef("pk"), active=True)
+    if role is not None:
+        grants = grants.filter(role=role)
+    return Q(Exists(grants))
 
 
 def cases_for(actor: Any) -> QuerySet[Case]:
     scope = scope_of(actor)
     q = scope.q("location_path", roles=VIEW_ROLES) | scope.q("holder_path", roles=VIEW_ROLES)
+    if scope.unit_ids(UNIT_ROLES) or scope.paths(VIEW_ROLES):
+        q |= _granted_q(actor)
     return Case.objects.filter(q)
 
 
 def get_case_for(actor: Any, public_id: Any) -> Case:
     qs = cases_for(actor).select_related(
-        "category", "community", "micro_grid", "compound", "building", "holder", "first_receiver"
+        "category", "community", "micro_grid", "compound", "building", "holder", "first_receiver", "holder_unit"
     )
     return get_by_public_id(qs, public_id)
 
@@ -40,12 +54,35 @@ def queue(actor: Any, name: str) -> QuerySet[Case]:
     if name == "to_dispatch":
         return base.filter(scope.q("holder_path", roles=DISPATCH_ROLES), status="accepted")
     if name == "to_handle":
-        return base.filter(scope.q("holder_path", roles=HANDLE_ROLES), status__in=["dispatched", "in_progress"])
+        mine = scope.q("holder_path", roles=HANDLE_ROLES) & Q(holder_unit__isnull=True)
+        unit_ids = scope.unit_ids(UNIT_ROLES)
+        if unit_ids:
+            mine |= Q(holder_unit_id__in=unit_ids)
+        return base.filter(mine, status__in=["dispatched", "in_progress", "suspended"])
+    if name == "assisting":
+        return base.filter(_granted_q(actor, role="helper"), status__in=[s.value for s in OPEN_STATUSES])
+    if name == "approvals":
+        pending = CaseRequest.objects.filter(
+            scope.q("approver_path", roles=APPROVE_ROLES), case=OuterRef("pk"), status="pending"
+        )
+        return base.filter(Exists(pending))
     if name == "overdue":
         return base.filter(status__in=[s.value for s in OPEN_STATUSES], escalate_after__lt=timezone.now())
     if name == "supervised":
         return base.filter(supervised=True, status__in=[s.value for s in OPEN_STATUSES])
     return base
+
+
+def assignments_of(case: Case) -> QuerySet[CaseAssignment]:
+    return CaseAssignment.objects.filter(case=case).select_related("area", "unit").order_by("-active", "role", "id")
+
+
+def requests_of(case: Case) -> QuerySet[CaseRequest]:
+    return CaseRequest.objects.filter(case=case).select_related("requested_by", "decided_by", "approver_area")
+
+
+def pending_request(case: Case) -> CaseRequest | None:
+    return requests_of(case).filter(status=CaseRequest.PENDING).first()
 
 
 def timeline(case: Case) -> QuerySet[CaseTransition]:

@@ -22,7 +22,7 @@ from shequ.core.validators import validate_mobile
 
 from . import domain
 from .domain import Event, Stage, Status
-from .models import Case, CaseTransition, Category
+from .models import Case, CaseAssignment, CaseRequest, CaseTransition, Category
 
 MOBILE_PURPOSE = "cases.reporter_mobile"
 LADDER = ("micro_grid", "grid", "community", "street", "district")
@@ -172,7 +172,11 @@ def case_submit(*, actor: Any, data: CaseInput, now: datetime | None = None) -> 
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("holder", "first_receiver").get(pk=case.pk)
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("holder", "first_receiver", "holder_unit")
+        .get(pk=case.pk)
+    )
 
 
 def _apply(
@@ -294,13 +298,121 @@ def _within(target: Any, root: Any) -> bool:
     return target.path.startswith(root.path)
 
 
-def case_dispatch(*, actor: Any, case: Case, target: Any, note: str = "", now: datetime | None = None) -> Case:
-    """Dispatch (派单) to the unit that will handle it: the holder itself or an area below it."""
+def _is_unit(target: Any) -> bool:
+    """A unit outside the territory tree (accounts.Unit) rather than an area."""
+    return target is not None and not hasattr(target, "level") and hasattr(target, "kind")
+
+
+def _unit_dispatchable(case: Case, unit: Any) -> bool:
+    """A unit may be given a case located in its own area or below it (a district department, the property
+    company of the community...)."""
+    from shequ.accounts.selectors import dispatchable_units
+
+    return dispatchable_units(case.micro_grid or case.community).filter(pk=unit.pk).exists()
+
+
+def _helper_allowed(case: Case, helper: Any) -> bool:
+    if _is_unit(helper):
+        return _unit_dispatchable(case, helper)
+    # A helper area: inside the holder's subtree, or another community or grid of the same street.
+    street = case.community.parent
+    return _within(helper, case.holder) or (street is not None and _within(helper, street))
+
+
+def _grant(case: Case, actor: Any, lead: Any, helpers: list[Any], now: datetime) -> list[str]:
+    """End the previous dispatch's grants and record the new lead and helpers; returns their names."""
+    CaseAssignment.objects.filter(case=case, active=True).update(active=False, ended_at=now)
+    rows = [(CaseAssignment.ROLE_LEAD, lead)] + [(CaseAssignment.ROLE_HELPER, h) for h in helpers]
+    for role, target in rows:
+        unit = target if _is_unit(target) else None
+        area = None if unit is not None else target
+        CaseAssignment.objects.create(
+            case=case,
+            role=role,
+            unit=unit,
+            area=area,
+            area_path=area.path if area is not None else "",
+            assigned_at=now,
+            assigned_by=_user(actor),
+        )
+    return [t.name for _role, t in rows]
+
+
+def _end_grants(case: Case, now: datetime) -> None:
+    CaseAssignment.objects.filter(case=case, active=True).update(active=False, ended_at=now)
+
+
+def case_dispatch(
+    *,
+    actor: Any,
+    case: Case,
+    target: Any,
+    helpers: list[Any] | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Case:
+    """Dispatch (派单) to the lead unit and optional helper units (双派单).
+
+    The lead is the holder itself, an area below it, or a unit outside the tree (department, property company,
+    owners' committee, organisation) sitting at the case's place or above; a unit lead keeps `holder` at the
+    dispatching area, which supervises. Helpers see the case and add their opinions; only the lead resolves.
+    """
     require(actor, "cases.dispatch", case)
-    if not _within(target, case.holder):
-        raise ValidationError({"target": _("只能派给本单位或下级网格、微网格")})
+    helpers = [h for h in (helpers or []) if h is not None]
+    errors: dict[str, list[str]] = {}
+    if _is_unit(target):
+        if not _unit_dispatchable(case, target):
+            errors.setdefault("target", []).append(_("该单位不负责诉求所在地"))
+    elif target is None or not _within(target, case.holder):
+        errors.setdefault("target", []).append(_("只能派给本单位、下级网格、微网格，或负责该地的部门和组织"))
+    seen = {(_is_unit(target), target.pk)} if target is not None else set()
+    for h in helpers:
+        key = (_is_unit(h), h.pk)
+        if key in seen:
+            errors.setdefault("helpers", []).append(_("协办单位不能与主办单位或其他协办单位重复"))
+            break
+        seen.add(key)
+        if not _helper_allowed(case, h):
+            errors.setdefault("helpers", []).append(_("协办单位“%(name)s”不负责诉求所在地") % {"name": h.name})
+    if len(helpers) > 5:
+        errors.setdefault("helpers", []).append(_("协办单位最多5个"))
+    if errors:
+        raise ValidationError(errors)
+    now = now or timezone.now()
     with transaction.atomic():
-        return _apply(case, Event.DISPATCH, actor, note, holder=target, now=now, dispatched_at=now or timezone.now())
+        names = _grant(case, actor, target, helpers, now)
+        label = _("主办：%(lead)s") % {"lead": names[0]}
+        if len(names) > 1:
+            label += "；" + _("协办：%(helpers)s") % {"helpers": "、".join(names[1:])}
+        text = f"{label}\n{note}".strip() if note else label
+        if _is_unit(target):
+            case = _apply(case, Event.DISPATCH, actor, text, now=now, dispatched_at=now, holder_unit=target)
+        else:
+            case = _apply(
+                case, Event.DISPATCH, actor, text, holder=target, now=now, dispatched_at=now, holder_unit=None
+            )
+        _notify_grantees(case, [target, *helpers], kind="case.dispatch")
+        return case
+
+
+def _notify_grantees(case: Case, targets: list[Any], *, kind: str) -> None:
+    """Tell the units given a case-level grant (units outside the tree, helper areas); areas that became the
+    holder are told by `_notify` already."""
+    from shequ.accounts.selectors import users_of_unit
+    from shequ.notifications.services import notify_area, notify_users
+
+    from .permissions import HANDLE_ROLES
+
+    url = f"/cases/{case.public_id}/"
+    title = _("%(event)s：%(label)s") % {
+        "event": domain.EVENT_LABELS[Event.DISPATCH],
+        "label": f"{case.tracking_number} {mask_text(case.title)[:60]}",
+    }
+    for t in targets:
+        if _is_unit(t):
+            notify_users(users=users_of_unit(t), kind=kind, title=title, url=url)
+        elif t.pk != case.holder_id:
+            notify_area(area=t, roles=HANDLE_ROLES, kind=kind, title=title, url=url)
 
 
 def case_transfer(*, actor: Any, case: Case, target: Any, reason: str) -> Case:
@@ -308,10 +420,19 @@ def case_transfer(*, actor: Any, case: Case, target: Any, reason: str) -> Case:
     require(actor, "cases.dispatch", case)
     if len((reason or "").strip()) < 2:
         raise ValidationError({"reason": _("请填写转办理由")})
-    if target.level not in ("community", "street", "grid", "micro_grid"):
+    if _is_unit(target):
+        if not _unit_dispatchable(case, target):
+            raise ValidationError({"target": _("该单位不负责诉求所在地")})
+    elif target.level not in ("community", "street", "grid", "micro_grid"):
         raise ValidationError({"target": _("只能转办给社区、街道或网格")})
+    now = timezone.now()
     with transaction.atomic():
-        return _apply(case, Event.TRANSFER, actor, reason, holder=target, dispatched_at=timezone.now())
+        _grant(case, actor, target, [], now)
+        if _is_unit(target):
+            case = _apply(case, Event.TRANSFER, actor, reason, dispatched_at=now, holder_unit=target)
+            _notify_grantees(case, [target], kind="case.transfer")
+            return case
+        return _apply(case, Event.TRANSFER, actor, reason, holder=target, dispatched_at=now, holder_unit=None)
 
 
 def case_start(*, actor: Any, case: Case) -> Case:
@@ -328,7 +449,8 @@ def case_return(*, actor: Any, case: Case, reason: str) -> Case:
     last = CaseTransition.objects.filter(case=case, event__in=["dispatch", "transfer"]).order_by("-at", "-id").first()
     back_to = last.from_holder if last and last.from_holder else case.first_receiver
     with transaction.atomic():
-        return _apply(case, Event.RETURN, actor, reason, holder=back_to)
+        _end_grants(case, timezone.now())
+        return _apply(case, Event.RETURN, actor, reason, holder=back_to, holder_unit=None)
 
 
 def case_resolve(*, actor: Any, case: Case, reply: str, now: datetime | None = None) -> Case:
@@ -392,6 +514,235 @@ def case_withdraw(*, actor: Any, case: Case, reason: str = "") -> Case:
         return _apply(case, Event.WITHDRAW, actor, reason)
 
 
+def _note(case: Case, event: str, actor: Any, note: str, now: datetime | None = None) -> None:
+    """Record a step that does not change the status (extension, helper opinion, flag) on the timeline."""
+    CaseTransition.objects.create(
+        case=case,
+        event=event,
+        from_status=case.status,
+        to_status=case.status,
+        from_holder=case.holder,
+        to_holder=case.holder,
+        actor=_user(actor),
+        actor_label=_actor_label(actor),
+        note=(note or "")[:2000],
+        at=now or timezone.now(),
+    )
+
+
+def _approver_area(case: Case) -> Any:
+    """The level above the holder: the dispatching area when a unit outside the tree leads."""
+    if case.holder_unit_id is not None:
+        return case.holder
+    return _parent_at_level_above(case.holder) or case.holder
+
+
+EXTEND_MAX_DAYS = 30
+
+
+def case_request_change(
+    *, actor: Any, case: Case, kind: str, reason: str, days: int | None = None, now: datetime | None = None
+) -> CaseRequest:
+    """The handling unit asks the level above for an extension (延期, N working days) or a suspension (中止)."""
+    require(actor, "cases.handle", case)
+    errors: dict[str, list[str]] = {}
+    reason = (reason or "").strip()
+    if kind not in (CaseRequest.KIND_EXTEND, CaseRequest.KIND_SUSPEND):
+        errors.setdefault("kind", []).append(_("请选择申请类型"))
+    if len(reason) < 5:
+        errors.setdefault("reason", []).append(_("请填写申请理由（至少5个字）"))
+    if kind == CaseRequest.KIND_EXTEND:
+        if days is None or not 1 <= days <= EXTEND_MAX_DAYS:
+            errors.setdefault("days", []).append(_("延期天数须为1至%(n)d个工作日") % {"n": EXTEND_MAX_DAYS})
+        if case.resolve_by is None or case.status not in (Status.DISPATCHED, Status.IN_PROGRESS):
+            errors.setdefault("kind", []).append(_("只有办理中的诉求可以申请延期"))
+    elif kind == CaseRequest.KIND_SUSPEND and (case.status, Event.SUSPEND) not in domain.TRANSITIONS:
+        errors.setdefault("kind", []).append(_("只有办理中的诉求可以申请中止"))
+    if errors:
+        raise ValidationError(errors)
+    now = now or timezone.now()
+    approver = _approver_area(case)
+    with transaction.atomic():
+        _lock(case)
+        if CaseRequest.objects.filter(case=case, status=CaseRequest.PENDING).exists():
+            raise ValidationError({"kind": _("已有待审批的申请，请等待审批结果")})
+        req = CaseRequest.objects.create(
+            case=case,
+            kind=kind,
+            days=days if kind == CaseRequest.KIND_EXTEND else None,
+            reason=reason[:2000],
+            approver_area=approver,
+            approver_path=approver.path,
+            requested_by=_user(actor),
+            requested_at=now,
+        )
+        label = str(dict(CaseRequest.KIND_CHOICES)[kind])
+        _note(case, "request", actor, f"{label}：{reason}" + (f"（{days}）" if days else ""), now)
+        audit.record(actor=actor, action="cases.change_requested", obj=case, after={"kind": kind, "days": days})
+        _notify_area_roles(case, approver, "case.request", _("延期/中止申请待审批"), dispatch=True)
+    return req
+
+
+def _notify_area_roles(case: Case, area: Any, kind: str, what: str, *, dispatch: bool) -> None:
+    from shequ.notifications.services import notify_area
+
+    from .permissions import DISPATCH_ROLES, HANDLE_ROLES
+
+    label = f"{case.tracking_number} {mask_text(case.title)[:60]}"
+    notify_area(
+        area=area,
+        roles=DISPATCH_ROLES if dispatch else HANDLE_ROLES,
+        kind=kind,
+        url=f"/cases/{case.public_id}/",
+        title=f"{what}：{label}",
+    )
+
+
+def case_request_decide(
+    *, actor: Any, request: CaseRequest, approve: bool, note: str = "", now: datetime | None = None
+) -> CaseRequest:
+    """The level above approves or refuses; an approved extension moves the resolution deadline by working days,
+    an approved suspension stops the clock (status 已中止/延期) until the case is resumed."""
+    require(actor, "cases.approve_request", request)
+    note = (note or "").strip()
+    if not approve and len(note) < 2:
+        raise ValidationError({"note": _("不批准时请填写审批意见")})
+    now = now or timezone.now()
+    with transaction.atomic():
+        req = CaseRequest.objects.select_for_update().get(pk=request.pk)
+        if req.status != CaseRequest.PENDING:
+            raise ValidationError({"note": _("该申请已经审批")})
+        case = _lock(req.case)
+        req.status = CaseRequest.APPROVED if approve else CaseRequest.REFUSED
+        req.decided_by, req.decided_at, req.decision_note = _user(actor), now, note[:2000]
+        req.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"])
+        verdict = _("批准") if approve else _("不批准")
+        if approve and req.kind == CaseRequest.KIND_EXTEND:
+            if case.resolve_by is None or case.status not in (Status.DISPATCHED, Status.IN_PROGRESS):
+                raise ValidationError({"note": _("诉求已不在办理中，不能延期")})
+            new_by = domain.extend_deadline(current_calendar(), case.resolve_by, req.days or 0)
+            fields = {"resolve_by": new_by}
+            if domain.current_stage(case.status) is Stage.RESOLVE:
+                fields["escalate_after"] = new_by
+            Case.objects.filter(pk=case.pk).update(**fields)
+            for k, v in fields.items():
+                setattr(case, k, v)
+            _note(
+                case,
+                "extend",
+                actor,
+                _("批准延期%(n)d个工作日，办结时限至%(d)s")
+                % {"n": req.days, "d": f"{timezone.localtime(new_by):%Y-%m-%d}"}
+                + (f"\n{note}" if note else ""),
+                now,
+            )
+        elif approve:
+            _apply(
+                case, Event.SUSPEND, actor, _("批准中止：%(r)s") % {"r": req.reason[:200]}, now=now, suspended_at=now
+            )
+        else:
+            _note(case, "request_refused", actor, note, now)
+        audit.record(
+            actor=actor, action="cases.change_decided", obj=case, after={"kind": req.kind, "approved": approve}
+        )
+        holder_area = case.holder
+        _notify_area_roles(case, holder_area, "case.request_decided", _("申请已%(v)s") % {"v": verdict}, dispatch=False)
+    request.__dict__.update(req.__dict__)
+    return request
+
+
+def case_resume(*, actor: Any, case: Case, note: str = "", now: datetime | None = None) -> Case:
+    """Resume a suspended case: the resolution deadline moves by the working days it was suspended."""
+    if not (can_handle_or_dispatch(actor, case)):
+        require(actor, "cases.handle", case)
+    now = now or timezone.now()
+    fields: dict[str, Any] = {"suspended_at": None}
+    if case.resolve_by is not None and case.suspended_at is not None:
+        cal = current_calendar()
+        lost = cal.working_days_between(timezone.localtime(case.suspended_at).date(), timezone.localtime(now).date())
+        fields["resolve_by"] = domain.extend_deadline(cal, case.resolve_by, lost)
+    with transaction.atomic():
+        return _apply(case, Event.RESUME, actor, note, now=now, **fields)
+
+
+def can_handle_or_dispatch(actor: Any, case: Case) -> bool:
+    from shequ.core.permissions import can
+
+    return bool(can(actor, "cases.handle", case)) or bool(can(actor, "cases.dispatch", case))
+
+
+def case_merge(*, actor: Any, case: Case, into: Case, note: str = "") -> Case:
+    """Merge a duplicate into another open case of the same place; the reporter follows the other case."""
+    require(actor, "cases.dispatch", case)
+    require(actor, "cases.view", into)
+    if into.pk == case.pk:
+        raise ValidationError({"into": _("不能合并到自身")})
+    if into.status in {s.value for s in domain.TERMINAL_STATUSES}:
+        raise ValidationError({"into": _("只能合并到未结束的诉求")})
+    if into.community_id != case.community_id:
+        raise ValidationError({"into": _("只能合并同一社区的诉求")})
+    now = timezone.now()
+    with transaction.atomic():
+        _end_grants(case, now)
+        text = _("合并至 %(n)s") % {"n": into.tracking_number} + (f"\n{note}" if note else "")
+        merged = _apply(case, Event.MERGE, actor, text, now=now, merged_into=into)
+        _note(into, "merge_in", actor, _("并入重复诉求 %(n)s") % {"n": case.tracking_number}, now)
+    return merged
+
+
+def case_assist(*, actor: Any, case: Case, note: str) -> None:
+    """A helper unit (协办单位) records its opinion or what it did; the lead unit resolves."""
+    require(actor, "cases.assist", case)
+    if len((note or "").strip()) < 5:
+        raise ValidationError({"note": _("请填写协办意见（至少5个字）")})
+    if case.status not in {s.value for s in domain.OPEN_STATUSES}:
+        raise ValidationError({"note": _("诉求已结束，不能再填写协办意见")})
+    with transaction.atomic():
+        _note(case, "assist", actor, note.strip())
+        audit.record(actor=actor, action="cases.assisted", obj=case)
+
+
+MALICIOUS_PROPOSED, MALICIOUS_CONFIRMED, MALICIOUS_DISMISSED = "proposed", "confirmed", "dismissed"
+
+
+def case_flag_malicious(*, actor: Any, case: Case, reason: str) -> Case:
+    """Propose the malicious-report flag (恶意诉求) with a reason; someone else reviews it. Never automatic."""
+    require(actor, "cases.flag_malicious", case)
+    if len((reason or "").strip()) < 10:
+        raise ValidationError({"reason": _("请写明认定为恶意诉求的事实依据（至少10个字）")})
+    if case.malicious_status in (MALICIOUS_PROPOSED, MALICIOUS_CONFIRMED):
+        raise ValidationError({"reason": _("该诉求已有恶意诉求标记")})
+    with transaction.atomic():
+        fields = {
+            "malicious_status": MALICIOUS_PROPOSED,
+            "malicious_reason": reason.strip()[:2000],
+            "malicious_proposed_by": _user(actor),
+            "malicious_reviewed_by": None,
+        }
+        Case.objects.filter(pk=case.pk).update(**fields)
+        for k, v in fields.items():
+            setattr(case, k, v)
+        _note(case, "malicious_flag", actor, reason.strip())
+        audit.record(actor=actor, action="cases.malicious_proposed", obj=case)
+    return case
+
+
+def case_review_malicious(*, actor: Any, case: Case, confirm: bool, note: str) -> Case:
+    """Confirm or dismiss a proposed malicious-report flag; the reviewer is not the proposer."""
+    require(actor, "cases.review_malicious", case)
+    if case.malicious_status != MALICIOUS_PROPOSED:
+        raise ValidationError({"note": _("该诉求没有待复核的恶意诉求标记")})
+    if len((note or "").strip()) < 2:
+        raise ValidationError({"note": _("请填写复核意见")})
+    status = MALICIOUS_CONFIRMED if confirm else MALICIOUS_DISMISSED
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(malicious_status=status, malicious_reviewed_by=_user(actor))
+        case.malicious_status, case.malicious_reviewed_by = status, _user(actor)
+        _note(case, "malicious_review", actor, note.strip())
+        audit.record(actor=actor, action="cases.malicious_reviewed", obj=case, after={"status": status})
+    return case
+
+
 def reporter_mobile(*, actor: Any, case: Case) -> str:
     """The reporter's mobile in clear, for those who may know the reporter; audited."""
     if not getattr(actor, "is_authenticated", False):
@@ -419,51 +770,137 @@ def _parent_at_level_above(holder: Any) -> Any:
 def escalate_overdue(*, now: datetime | None = None, batch_size: int = 500) -> int:
     """Move every case whose stage deadline has passed one level up the ladder and mark it supervised.
 
-    Idempotent and safe to run concurrently: each case is claimed with a conditional update on its
-    `escalate_after` (PostgreSQL also skips rows another sweep has locked), so two sweeps never escalate the
-    same case twice. Works through the overdue cases in id batches: memory stays bounded.
+    Works in id-ordered batches of `batch_size` (memory stays bounded whatever the number of cases): each batch
+    is one transaction that claims its rows — PostgreSQL locks them FOR UPDATE SKIP LOCKED, so a concurrent
+    sweep takes other rows or re-reads these after commit, when they are no longer overdue; SQLite runs one
+    writer at a time (IMMEDIATE transactions) — then moves them with one UPDATE per target unit, writes their
+    transitions and audit records in bulk, and sends each unit one digest notification per batch (the new
+    holder: cases escalated to it; the old holder: cases taken from it) instead of one per case.
+    Idempotent: an escalated case's next check is the end of the next working day.
     """
+    from collections import defaultdict
+
+    from django.db.models import F
+
     now = now or timezone.now()
     cal = current_calendar()
+    next_due = _end_of_next_working_day(cal, now)
+    open_statuses = [Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS]
+    targets: dict[int, Any] = {}  # holder id -> the area one level up (None at the top)
     escalated = 0
     last_id = 0
-    open_statuses = [Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS]
+    note = _("超过时限未处理，自动升级督办")
     while True:
         with transaction.atomic():
             qs = (
                 Case.objects.filter(status__in=open_statuses, escalate_after__lt=now, pk__gt=last_id)
                 .exclude(holder__level="district")
                 .order_by("pk")
+                .select_related("holder")
+                .only("pk", "public_id", "status", "holder", "tracking_number", "escalation_count")
             )
             if connection.vendor == "postgresql":
                 qs = qs.select_for_update(skip_locked=True, of=("self",))
-            rows = list(qs.select_related("holder", "holder__parent", "holder__parent__parent")[:batch_size])
+            rows = list(qs[:batch_size])
             if not rows:
                 return escalated
             last_id = rows[-1].pk
-            next_due = _end_of_next_working_day(cal, now)
+            by_target: dict[int, list[Case]] = defaultdict(list)
+            areas: dict[int, Any] = {}
             for case in rows:
-                target = _parent_at_level_above(case.holder)
-                if target is None:
-                    continue
-                claimed = Case.objects.filter(pk=case.pk, escalate_after=case.escalate_after).update(
-                    escalate_after=next_due
-                )
-                if not claimed:
-                    continue  # another sweep got there first
-                case.escalate_after = next_due
-                _apply(
-                    case,
-                    Event.ESCALATE,
-                    "system",
-                    _("超过时限未处理，自动升级督办"),
+                if case.holder_id not in targets:
+                    targets[case.holder_id] = _parent_at_level_above(case.holder)
+                target = targets[case.holder_id]
+                if target is not None:
+                    by_target[target.pk].append(case)
+                    areas[target.pk] = target
+            moved: list[tuple[Case, Any]] = []
+            for target_id, cases in by_target.items():
+                target = areas[target_id]
+                Case.objects.filter(pk__in=[c.pk for c in cases]).update(
                     holder=target,
-                    now=now,
+                    holder_path=target.path,
                     supervised=True,
-                    escalation_count=case.escalation_count + 1,
+                    escalation_count=F("escalation_count") + 1,
                     escalate_after=next_due,
+                    updated_at=now,
                 )
-                escalated += 1
+                moved.extend((c, target) for c in cases)
+            if not moved:
+                continue
+            CaseTransition.objects.bulk_create(
+                [
+                    CaseTransition(
+                        case_id=c.pk,
+                        event=Event.ESCALATE.value,
+                        from_status=c.status,
+                        to_status=c.status,
+                        from_holder_id=c.holder_id,
+                        to_holder_id=target.pk,
+                        actor_label="system",
+                        note=note,
+                        at=now,
+                    )
+                    for c, target in moved
+                ],
+                batch_size=500,
+            )
+            audit.record_many(
+                [
+                    audit.Entry(
+                        actor="system",
+                        action="cases.escalate",
+                        object_type="cases.case",
+                        object_id=str(c.public_id),
+                        object_label=c.tracking_number,
+                        before={"status": c.status, "holder": c.holder.code},
+                        after={"status": c.status, "holder": target.code, "note": note},
+                    )
+                    for c, target in moved
+                ]
+            )
+            _notify_escalations(moved)
+            escalated += len(moved)
+
+
+def _notify_escalations(moved: list[tuple[Case, Any]]) -> None:
+    """One digest per unit and batch: to the new holder (escalated to it) and to the old one (taken from it)."""
+    from collections import defaultdict
+
+    from shequ.notifications.services import notify_area
+
+    from .permissions import HANDLE_ROLES
+
+    gained: dict[int, list[Case]] = defaultdict(list)
+    lost: dict[int, list[Case]] = defaultdict(list)
+    areas: dict[int, Any] = {}
+    for case, target in moved:
+        gained[target.pk].append(case)
+        lost[case.holder_id].append(case)
+        areas[target.pk], areas[case.holder_id] = target, case.holder
+
+    def numbers(cases: list[Case]) -> str:
+        shown = "、".join(c.tracking_number for c in cases[:3])
+        return shown + ("…" if len(cases) > 3 else "")
+
+    for area_id, cases in gained.items():
+        one = cases[0]
+        notify_area(
+            area=areas[area_id],
+            roles=HANDLE_ROLES,
+            kind="case.escalate",
+            url=f"/cases/{one.public_id}/" if len(cases) == 1 else "/cases/?tab=supervised",
+            title=_("%(n)d件诉求超时升级至本单位督办：%(numbers)s") % {"n": len(cases), "numbers": numbers(cases)},
+        )
+    for area_id, cases in lost.items():
+        one = cases[0]
+        notify_area(
+            area=areas[area_id],
+            roles=HANDLE_ROLES,
+            kind="case.escalated_away",
+            url=f"/cases/{one.public_id}/" if len(cases) == 1 else "/cases/?tab=overdue",
+            title=_("%(n)d件诉求超时已升级督办：%(numbers)s") % {"n": len(cases), "numbers": numbers(cases)},
+        )
 
 
 def _end_of_next_working_day(cal: Any, now: datetime) -> datetime:

@@ -10,3 +10,11 @@ def escalation_sweep() -> int:
     from .services import escalate_overdue
 
     return escalate_overdue()
+
+
+@db_periodic_task(crontab(minute="*/15"))
+@lock_task("cases-deadline-reminders")
+def deadline_reminders() -> int:
+    from .reminders import send_deadline_reminders
+
+    return send_deadline_reminders()

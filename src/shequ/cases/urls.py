@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import grid_views, views, warning_views
+from . import export_views, grid_views, photo_views, views, warning_views
 
 app_name = "cases"
 urlpatterns = [
@@ -14,5 +14,10 @@ urlpatterns = [
     path("hotline/", views.hotline_import, name="hotline_import"),
     path("<uuid:public_id>/", views.case_detail, name="case_detail"),
     path("<uuid:public_id>/reporter-mobile/", views.case_reporter_mobile, name="case_reporter_mobile"),
+    path("export.xlsx", export_views.queue_export, name="queue_export"),
+    path("photos/", photo_views.photo_review, name="photo_review"),
+    path("photos/<uuid:photo_id>/", photo_views.photo_file, name="photo_file"),
+    path("photos/<uuid:photo_id>/review/", photo_views.photo_decide, name="photo_decide"),
+    path("<uuid:public_id>/photos/", photo_views.photo_upload, name="photo_upload"),
     path("<uuid:public_id>/<slug:action>/", views.case_action, name="case_action"),
 ]

@@ -5,6 +5,7 @@ forms are shown only when the actor may act and the transition table allows the 
 both again. The reporter's mobile is shown masked; a revealed number is rendered once in the POST response.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,7 @@ from .domain import (
     allowed_events,
     is_overdue,
 )
+from .exports import select_queue
 
 PAGE_SIZE = 25
 
@@ -73,19 +75,11 @@ def _row(case: Any, now: Any) -> Row:
 def case_queue(request: HttpRequest) -> HttpResponse:
     """The staff work queues (tabs) with a status and title filter, 25 a page."""
     _require(request, "cases.view")
-    tab = request.GET.get("tab") or "to_accept"
-    if tab not in forms.QUEUE_TABS:
-        tab = "to_accept"
+    selection = select_queue(request.user, request.GET)  # the same selection the Excel export writes
+    tab, applied = selection.tab, selection.applied
     filter_form = forms.QueueFilterForm(request.GET)
-    qs = selectors.queue(request.user, tab)
-    applied = {}
-    if filter_form.is_valid():
-        applied = {k: v for k, v in filter_form.cleaned_data.items() if v}
-        if applied.get("status"):
-            qs = qs.filter(status=applied["status"])
-        if applied.get("text"):
-            qs = qs.filter(title__contains=applied["text"].strip())
-    page = Paginator(qs.order_by("-submitted_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    filter_form.is_valid()
+    page = Paginator(selection.queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     page.object_list = [_row(c, now) for c in page.object_list]
     context = {
@@ -106,14 +100,24 @@ def case_queue(request: HttpRequest) -> HttpResponse:
 
 @dataclass(frozen=True)
 class Action:
-    """One lifecycle action as the case page offers it."""
+    """One action as the case page offers it: a lifecycle event, or a step that keeps the status (event None)."""
 
-    event: Event
+    event: Event | None
     permission: str
     form_class: type
     label: Any
     confirm: Any = ""
     danger: bool = False
+    on_request: bool = False  # the permission is checked on the pending extension/suspension request
+    when: Callable[[Any], bool] | None = None
+
+
+def _no_pending_request(case: Any) -> bool:
+    return case.status in ("dispatched", "in_progress") and selectors.pending_request(case) is None
+
+
+def _is_open(case: Any) -> bool:
+    return case.status in {s.value for s in OPEN_STATUSES}
 
 
 ACTIONS: dict[str, Action] = {
@@ -127,6 +131,13 @@ ACTIONS: dict[str, Action] = {
         danger=True,
     ),
     "dispatch": Action(Event.DISPATCH, "cases.dispatch", forms.DispatchForm, gettext_lazy("派单")),
+    "transfer": Action(
+        Event.TRANSFER,
+        "cases.dispatch",
+        forms.TransferForm,
+        gettext_lazy("转办"),
+        confirm=gettext_lazy("确认转办？诉求将交由所选单位办理。"),
+    ),
     "start": Action(Event.START, "cases.handle", forms.EmptyForm, gettext_lazy("签收")),
     "return": Action(
         Event.RETURN,
@@ -137,25 +148,63 @@ ACTIONS: dict[str, Action] = {
         danger=True,
     ),
     "resolve": Action(Event.RESOLVE, "cases.handle", forms.ResolveForm, gettext_lazy("办结")),
+    "request": Action(
+        None, "cases.handle", forms.RequestChangeForm, gettext_lazy("申请延期/中止"), when=_no_pending_request
+    ),
+    "decide": Action(
+        None, "cases.approve_request", forms.DecideForm, gettext_lazy("审批延期/中止申请"), on_request=True
+    ),
+    "resume": Action(Event.RESUME, "cases.handle", forms.NoteForm, gettext_lazy("恢复办理")),
+    "assist": Action(None, "cases.assist", forms.NoteForm, gettext_lazy("协办意见"), when=_is_open),
     # The staff call-back; rating a resolved case closes it (or reopens it on request when unsatisfied).
     "rate": Action(Event.CLOSE, "cases.dispatch", forms.RateForm, gettext_lazy("回访评价")),
     "reopen": Action(Event.REOPEN, "cases.dispatch", forms.ReasonForm, gettext_lazy("重办")),
+    "merge": Action(
+        Event.MERGE,
+        "cases.dispatch",
+        forms.MergeForm,
+        gettext_lazy("合并重复诉求"),
+        confirm=gettext_lazy("确认将本诉求合并到所填编号的诉求？合并后本诉求结束。"),
+        danger=True,
+    ),
+    "flag": Action(
+        None,
+        "cases.flag_malicious",
+        forms.ReasonForm,
+        gettext_lazy("提出恶意诉求标记"),
+        confirm=gettext_lazy("恶意诉求标记须由他人复核，确认提出？"),
+        danger=True,
+        when=lambda case: case.malicious_status not in ("proposed", "confirmed"),
+    ),
+    "review": Action(
+        None,
+        "cases.review_malicious",
+        forms.MaliciousReviewForm,
+        gettext_lazy("复核恶意诉求标记"),
+        when=lambda case: case.malicious_status == "proposed",
+    ),
 }
 
 
 def _make_form(name: str, request: HttpRequest, case: Any, data: Any = None) -> Any:
     form_class = ACTIONS[name].form_class
     prefix = name
-    if form_class is forms.DispatchForm:
+    if form_class in (forms.DispatchForm, forms.TransferForm):
         return form_class(data, actor=request.user, case=case, prefix=prefix)
     return form_class(data, prefix=prefix)
 
 
 def _available_actions(request: HttpRequest, case: Any, bound: dict[str, Any]) -> list[dict[str, Any]]:
     allowed = set(allowed_events(case.status))
+    pending = selectors.pending_request(case)
     rows = []
     for name, action in ACTIONS.items():
-        if action.event not in allowed or not can(request.user, action.permission, case):
+        if action.event is not None and action.event not in allowed:
+            continue
+        if action.when is not None and not action.when(case):
+            continue
+        obj = pending if action.on_request else case
+        if obj is None or not can(request.user, action.permission, obj):
             continue
         form = bound.get(name) or _make_form(name, request, case)
         rows.append(
@@ -164,11 +213,28 @@ def _available_actions(request: HttpRequest, case: Any, bound: dict[str, Any]) -
     return rows
 
 
+MALICIOUS_LABELS = {
+    "proposed": gettext_lazy("恶意诉求（待复核）"),
+    "confirmed": gettext_lazy("恶意诉求（已确认）"),
+    "dismissed": gettext_lazy("恶意诉求标记未获认定"),
+}
+NOTE_LABELS = {
+    "submit": gettext_lazy("提交"),
+    "request": gettext_lazy("申请延期/中止"),
+    "extend": gettext_lazy("批准延期"),
+    "request_refused": gettext_lazy("申请未获批准"),
+    "assist": gettext_lazy("协办意见"),
+    "merge_in": gettext_lazy("并入重复诉求"),
+    "malicious_flag": gettext_lazy("提出恶意诉求标记"),
+    "malicious_review": gettext_lazy("复核恶意诉求标记"),
+}
+
+
 def _timeline(case: Any) -> list[dict[str, Any]]:
     return [
         {
             "at": t.at,
-            "event": _label(EVENT_LABELS, t.event) if t.event != "submit" else _("提交"),
+            "event": _label(NOTE_LABELS, t.event) if t.event in NOTE_LABELS else _label(EVENT_LABELS, t.event),
             "from_status": _label(STATUS_LABELS, t.from_status),
             "to_status": _label(STATUS_LABELS, t.to_status),
             "from_holder": t.from_holder.name if t.from_holder_id else "",
@@ -193,6 +259,9 @@ def _case_context(request: HttpRequest, case: Any, **extra: Any) -> dict[str, An
         "can_see_reporter": bool(can(user, "cases.see_reporter", case)),
         "actions": _available_actions(request, case, bound),
         "timeline": _timeline(case),
+        "assignments": list(selectors.assignments_of(case)),
+        "requests": list(selectors.requests_of(case)),
+        "malicious_label": _label(MALICIOUS_LABELS, case.malicious_status),
     }
     context.update(extra)
     return context
@@ -225,6 +294,23 @@ def case_reporter_mobile(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "cases/case_detail.html", _case_context(request, case, revealed_mobile=value))
 
 
+def _target(actor: Any, case: Any, value: str, *, lead: bool) -> Any:
+    """Resolve a dispatch choice: "u:<id>" a unit outside the tree, "a:<id>" an area (the lead inside the
+    actor's scope; a helper or transfer target among the street's areas)."""
+    from shequ.accounts import selectors as account_selectors
+    from shequ.core.lookup import get_by_public_id
+
+    kind, _sep, public_id = (value or "").partition(":")
+    if kind == "u":
+        return account_selectors.get_unit(public_id)
+    if kind != "a":
+        raise NotFound()
+    if lead:
+        return territory_selectors.get_area_for(actor, public_id)
+    root = case.community.parent or case.community
+    return get_by_public_id(territory_selectors.areas_under(root), public_id)
+
+
 def _run(name: str, request: HttpRequest, case: Any, data: dict[str, Any]) -> str:
     """Call the service behind action `name`; return the success message."""
     actor = request.user
@@ -235,9 +321,45 @@ def _run(name: str, request: HttpRequest, case: Any, data: dict[str, Any]) -> st
         services.case_reject(actor=actor, case=case, reason=data["reason"], where_instead=data["where_instead"])
         return _("已不予受理")
     if name == "dispatch":
-        target = territory_selectors.get_area_for(actor, data["target"])
-        services.case_dispatch(actor=actor, case=case, target=target, note=data["note"])
+        target = _target(actor, case, data["target"], lead=True)
+        helpers = [_target(actor, case, value, lead=False) for value in data["helpers"]]
+        services.case_dispatch(actor=actor, case=case, target=target, helpers=helpers, note=data["note"])
         return _("已派单至 %(unit)s") % {"unit": target.name}
+    if name == "transfer":
+        target = _target(actor, case, data["target"], lead=False)
+        services.case_transfer(actor=actor, case=case, target=target, reason=data["reason"])
+        return _("已转办至 %(unit)s") % {"unit": target.name}
+    if name == "request":
+        services.case_request_change(
+            actor=actor, case=case, kind=data["kind"], days=data.get("days"), reason=data["reason"]
+        )
+        return _("申请已提交，等待上一级审批")
+    if name == "decide":
+        pending = selectors.pending_request(case)
+        if pending is None:
+            raise NotFound()
+        services.case_request_decide(
+            actor=actor, request=pending, approve=data["decision"] == "approve", note=data["note"]
+        )
+        return _("已审批")
+    if name == "resume":
+        services.case_resume(actor=actor, case=case, note=data["note"])
+        return _("已恢复办理")
+    if name == "assist":
+        services.case_assist(actor=actor, case=case, note=data["note"])
+        return _("已记录协办意见")
+    if name == "merge":
+        into = selectors.cases_for(actor).filter(tracking_number=data["into"].strip()).first()
+        if into is None:
+            raise ValidationError({"into": _("找不到该受理编号的诉求")})
+        services.case_merge(actor=actor, case=case, into=into, note=data["note"])
+        return _("已合并至 %(n)s") % {"n": into.tracking_number}
+    if name == "flag":
+        services.case_flag_malicious(actor=actor, case=case, reason=data["reason"])
+        return _("已提出恶意诉求标记，等待复核")
+    if name == "review":
+        services.case_review_malicious(actor=actor, case=case, confirm=data["decision"] == "confirm", note=data["note"])
+        return _("已复核")
     if name == "start":
         services.case_start(actor=actor, case=case)
         return _("已签收")

@@ -39,6 +39,7 @@ urlpatterns = [
     path("registry/", include("shequ.registry.urls")),
     path("notifications/", include("shequ.notifications.urls")),
     path("cases/", include("shequ.cases.urls")),
+    path("disputes/", include("shequ.disputes.urls")),
     path("portal/", include("shequ.portal.urls")),
     path("open311/v2/", include("shequ.open311.urls")),
     path("api/v1/", include(api_v1)),

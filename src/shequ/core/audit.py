@@ -78,6 +78,45 @@ def record(
     return entry
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One audit record for `record_many` (the same fields as `record`, object given by type, id and label)."""
+
+    actor: Any
+    action: str
+    object_type: str = ""
+    object_id: str = ""
+    object_label: str = ""
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+def record_many(entries: list[Entry]) -> int:
+    """Append many audit records in one bulk insert (a background sweep); masked and sealed like `record`."""
+    if not entries:
+        return 0
+    ip = _request_ip.get()
+    rows = []
+    for e in entries:
+        is_user = e.actor is not None and getattr(e.actor, "is_authenticated", False)
+        rows.append(
+            AuditRecord(
+                actor_id=e.actor.pk if is_user else None,
+                actor_label=(e.actor.get_username() if is_user else str(e.actor or "system"))[:150],
+                action=e.action,
+                object_type=e.object_type,
+                object_id=e.object_id,
+                object_label=mask_text(e.object_label)[:255],
+                before=mask_mapping(e.before),
+                after=mask_mapping(e.after),
+                ip=ip,
+            )
+        )
+    AuditRecord.objects.bulk_create(rows, batch_size=1000)
+    transaction.on_commit(schedule_seal)
+    return len(rows)
+
+
 def schedule_seal() -> None:
     """Ask the worker to seal soon; at most one request per process every few seconds."""
     if not cache.add("shequ:audit:seal-scheduled", 1, timeout=3):

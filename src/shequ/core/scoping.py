@@ -18,6 +18,7 @@ class Grant:
     area_id: int
     area_path: str
     area_level: str
+    unit_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,13 @@ class Scope:
 
     def covers(self, path: str, roles: Iterable[str] | None = None) -> bool:
         return any(path.startswith(p) for p in self.paths(roles))
+
+    def unit_ids(self, roles: Iterable[str] | None = None) -> frozenset[int]:
+        """Units (outside the territory tree) the actor works for, through `roles` (default: any role)."""
+        wanted = frozenset(roles) if roles is not None else None
+        return frozenset(
+            g.unit_id for g in self.grants if g.unit_id is not None and (wanted is None or g.role in wanted)
+        )
 
     def has_role(self, *roles: str) -> bool:
         return any(g.role in roles for g in self.grants)

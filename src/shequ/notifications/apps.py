@@ -6,3 +6,8 @@ class NotificationsConfig(AppConfig):
     name = "shequ.notifications"
     label = "notifications"
     verbose_name = _("消息通知")
+
+    def ready(self) -> None:
+        from .services import register_columns
+
+        register_columns()

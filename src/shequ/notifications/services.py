@@ -1,26 +1,185 @@
-"""Deliver notifications to the staff of a unit (the users assigned exactly at that territory node)."""
+"""Deliver notifications: the inbox entry always, email and SMS for the topics each recipient opted into.
 
+Sending happens in the worker after commit (task `notifications.tasks.send_deliveries`); a delivery that
+fails is tried again by the sweep `notifications.tasks.retry_deliveries` until MAX_ATTEMPTS (see domain).
+"""
+
+import logging
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import Notification
+from shequ.core import audit, crypto
+from shequ.core.errors import ValidationError
+from shequ.core.masking import mask_mobile
+from shequ.core.validators import validate_mobile
+
+from . import domain
+from .domain import Channel, DeliveryStatus, Topic
+from .models import Delivery, Notification, Preference
+from .sms import get_backend
+
+logger = logging.getLogger(__name__)
+
+MOBILE_PURPOSE = "notifications.preference.mobile"
 
 
-def notify_area(*, area: Any, roles: Iterable[str], kind: str, title: str, url: str = "") -> int:
-    """Create an inbox entry for every active user holding one of `roles` exactly at `area`; returns the count.
+def register_columns() -> None:
+    """Tell key rotation which column holds ciphertext."""
+    crypto.register_column(crypto.EncryptedColumn("notifications.Preference", "mobile_encrypted", MOBILE_PURPOSE))
 
-    Titles must not contain personal information (they are shown in lists); link to the object instead.
-    """
+
+def notify_area(*, area: Any, roles: Iterable[str], kind: str, title: str, url: str = "", dedupe_key: str = "") -> int:
+    """Notify every active user holding one of `roles` exactly at `area` (see `notify_users`); returns the count."""
     from shequ.accounts.selectors import users_assigned_at
 
-    users = list(users_assigned_at(area, roles))
-    Notification.objects.bulk_create(
-        [Notification(recipient=u, kind=kind, title=title[:200], url=url[:300]) for u in users]
+    return notify_users(users=users_assigned_at(area, roles), kind=kind, title=title, url=url, dedupe_key=dedupe_key)
+
+
+def notify_users(*, users: Iterable[Any], kind: str, title: str, url: str = "", dedupe_key: str = "") -> int:
+    """Create an inbox entry for each of `users` (inactive ones skipped); returns the number created.
+
+    Titles must not contain personal information (they are shown in lists and sent by email/SMS); link to the
+    object instead. With a `dedupe_key`, a user who already has a notification with that key gets no second
+    one (enforced by a unique constraint, so concurrent senders cannot double up). Side effects: a Delivery
+    per channel the recipient opted into for the kind's topic; sending is queued after commit.
+    """
+    users = list({u.pk: u for u in users if u.is_active}.values())
+    title, url = title[:200], url[:300]
+    if dedupe_key:
+        already = set(
+            Notification.objects.filter(recipient__in=users, dedupe_key=dedupe_key).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        notes = []
+        for user in users:
+            if user.pk in already:
+                continue
+            try:
+                with transaction.atomic():
+                    notes.append(
+                        Notification.objects.create(
+                            recipient=user, kind=kind, title=title, url=url, dedupe_key=dedupe_key
+                        )
+                    )
+            except IntegrityError:
+                continue  # a concurrent sender created it first
+    else:
+        notes = Notification.objects.bulk_create(
+            [Notification(recipient=u, kind=kind, title=title, url=url) for u in users]
+        )
+    _plan_deliveries(notes, users)
+    return len(notes)
+
+
+def _plan_deliveries(notes: list[Notification], users: list[Any]) -> None:
+    topic = domain.topic_of(notes[0].kind) if notes else None
+    if topic is None:
+        return
+    prefs = {p.user_id: p for p in Preference.objects.filter(user__in=users)}
+    users_by_id = {u.pk: u for u in users}
+    planned = []
+    now = timezone.now()
+    for note in notes:
+        pref = prefs.get(note.recipient_id)
+        if pref is None:
+            continue
+        if topic.value in pref.email_topics and users_by_id[note.recipient_id].email:
+            planned.append(
+                Delivery(notification=note, channel=Channel.EMAIL.value, created_at=now, next_attempt_at=now)
+            )
+        if topic.value in pref.sms_topics and pref.mobile_encrypted:
+            planned.append(Delivery(notification=note, channel=Channel.SMS.value, created_at=now, next_attempt_at=now))
+    if planned:
+        created = Delivery.objects.bulk_create(planned)
+        transaction.on_commit(partial(_queue, [d.pk for d in created]))
+
+
+def _queue(ids: list[int]) -> None:
+    from .tasks import send_deliveries
+
+    try:
+        send_deliveries(ids)
+    except Exception:  # noqa: BLE001 - the queue is down: the retry sweep sends them later
+        logger.warning("could not queue %d notification deliveries; the retry sweep will send them", len(ids))
+
+
+def deliver(delivery_id: int) -> str:
+    """Try one delivery once, if it is pending and due; return its status afterwards ("" if not claimed).
+
+    Claims the delivery with a conditional update (attempts + 1, next try pushed by a lease), so two workers
+    never send the same message at once; sends outside any transaction; records the outcome. A failure keeps
+    only the exception class name (gateway text may quote the address) and schedules the next try, or marks
+    the delivery failed after the last one.
+    """
+    now = timezone.now()
+    claimed = Delivery.objects.filter(
+        pk=delivery_id, status=DeliveryStatus.PENDING.value, next_attempt_at__lte=now
+    ).update(attempts=F("attempts") + 1, next_attempt_at=now + domain.CLAIM_LEASE)
+    if not claimed:
+        return ""
+    d = Delivery.objects.select_related("notification", "notification__recipient").get(pk=delivery_id)
+    try:
+        _send(d)
+    except Exception as exc:  # noqa: BLE001 - any channel error is recorded and retried
+        name = type(exc).__name__[:100]
+        wait = domain.next_attempt_after(d.attempts)
+        logger.warning("notification delivery %s over %s failed (try %d): %s", d.pk, d.channel, d.attempts, name)
+        Delivery.objects.filter(pk=d.pk).update(
+            last_error=name,
+            status=DeliveryStatus.FAILED.value if wait is None else DeliveryStatus.PENDING.value,
+            next_attempt_at=timezone.now() + (wait or domain.CLAIM_LEASE),
+        )
+        return DeliveryStatus.FAILED.value if wait is None else DeliveryStatus.PENDING.value
+    Delivery.objects.filter(pk=d.pk).update(status=DeliveryStatus.SENT.value, sent_at=timezone.now(), last_error="")
+    return DeliveryStatus.SENT.value
+
+
+class NoAddress(Exception):
+    """The recipient has no email address or mobile any more (recorded as the delivery's error)."""
+
+
+def _send(d: Delivery) -> None:
+    note = d.notification
+    url = domain.link(getattr(settings, "SHEQU_SITE_URL", ""), note.url)
+    if d.channel == Channel.EMAIL:
+        address = note.recipient.email
+        if not address:
+            raise NoAddress()
+        send_mail(note.title, domain.email_body(note.title, url), None, [address], fail_silently=False)
+    elif d.channel == Channel.SMS:
+        pref = Preference.objects.filter(user_id=note.recipient_id).first()
+        mobile = crypto.decrypt(pref.mobile_encrypted, purpose=MOBILE_PURPOSE) if pref else ""
+        if not mobile:
+            raise NoAddress()
+        get_backend().send(mobile, domain.sms_text(note.title, url))
+    else:
+        raise ValueError(f"unknown channel {d.channel!r}")
+
+
+def deliver_many(ids: Iterable[int]) -> int:
+    """Try each delivery (see `deliver`); return how many were sent."""
+    return sum(deliver(i) == DeliveryStatus.SENT.value for i in ids)
+
+
+def retry_due(*, now: Any = None, batch_size: int = 200) -> int:
+    """Try every pending delivery whose next try is due (first tries the queue lost, retries); return sent count."""
+    now = now or timezone.now()
+    ids = list(
+        Delivery.objects.filter(status=DeliveryStatus.PENDING.value, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:batch_size]
     )
-    return len(users)
+    return deliver_many(ids)
 
 
 def mark_read(*, user: Any, public_ids: list[str] | None = None) -> int:
@@ -30,3 +189,81 @@ def mark_read(*, user: Any, public_ids: list[str] | None = None) -> int:
         qs = qs.filter(public_id__in=public_ids)
     with transaction.atomic():
         return qs.update(read_at=timezone.now())
+
+
+def preference_of(user: Any) -> Preference:
+    """The user's delivery preferences (unsaved defaults, in-app only, if never set)."""
+    return Preference.objects.filter(user=user).first() or Preference(user=user)
+
+
+def preferences_update(
+    *,
+    actor: Any,
+    email: str,
+    mobile: str,
+    clear_mobile: bool = False,
+    email_topics: Iterable[str],
+    sms_topics: Iterable[str],
+) -> Preference:
+    """Set the actor's own email address, SMS mobile and the topics sent by email and by SMS.
+
+    A blank `mobile` keeps the stored one unless `clear_mobile`. Raises ValidationError per field: malformed
+    address or number, unknown topic, a channel chosen without its address. The mobile is stored encrypted
+    with a masked copy. Audited as "notifications.preferences_updated" (masked number, no address).
+    """
+    errors: dict[str, list[str]] = {}
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors["email"] = [_("请输入有效的电子邮箱地址，例如 name@example.gov.cn")]
+    number = ""
+    if (mobile or "").strip():
+        try:
+            number = validate_mobile(mobile)
+        except ValidationError as exc:
+            errors["mobile"] = [str(m) for m in exc.messages]
+    valid = {t.value for t in Topic}
+    chosen = {"email_topics": sorted(set(email_topics)), "sms_topics": sorted(set(sms_topics))}
+    for field, topics in chosen.items():
+        if set(topics) - valid:
+            errors.setdefault(field, []).append(_("通知类别无效"))
+    with transaction.atomic():
+        pref = Preference.objects.select_for_update().filter(user=actor).first() or Preference(user=actor)
+        has_mobile = bool(number) or (bool(pref.mobile_encrypted) and not clear_mobile)
+        if chosen["email_topics"] and not email and "email" not in errors:
+            errors["email"] = [_("选择了邮件通知，请填写电子邮箱")]
+        if chosen["sms_topics"] and not has_mobile and "mobile" not in errors:
+            errors["mobile"] = [_("选择了短信通知，请填写手机号码")]
+        if errors:
+            raise ValidationError(errors)
+        before = {
+            "email_set": bool(actor.email),
+            "mobile": pref.mobile_masked,
+            "email_topics": pref.email_topics,
+            "sms_topics": pref.sms_topics,
+        }
+        if number:
+            pref.mobile_encrypted = crypto.encrypt(number, purpose=MOBILE_PURPOSE)
+            pref.mobile_masked = mask_mobile(number)
+        elif clear_mobile:
+            pref.mobile_encrypted, pref.mobile_masked = "", ""
+        pref.email_topics, pref.sms_topics = chosen["email_topics"], chosen["sms_topics"]
+        pref.save()
+        if actor.email != email:
+            actor.email = email
+            actor.save(update_fields=["email"])
+        audit.record(
+            actor=actor,
+            action="notifications.preferences_updated",
+            obj=actor,
+            before=before,
+            after={
+                "email_set": bool(email),
+                "mobile": pref.mobile_masked,
+                "email_topics": pref.email_topics,
+                "sms_topics": pref.sms_topics,
+            },
+        )
+    return pref

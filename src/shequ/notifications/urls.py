@@ -6,5 +6,7 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("read-all/", views.mark_all_read, name="read_all"),
+    path("settings/", views.preferences, name="preferences"),
     path("<uuid:public_id>/open/", views.open_notification, name="open"),
+    path("<uuid:public_id>/read/", views.mark_one_read, name="read"),
 ]

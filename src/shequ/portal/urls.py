@@ -16,5 +16,8 @@ urlpatterns = [
     path("cases/<str:tracking_number>/rate/", views.case_rate, name="case_rate"),
     path("cases/<str:tracking_number>/withdraw/", views.case_withdraw, name="case_withdraw"),
     path("compound/", views.compound_cases, name="compound_cases"),
+    path("compound/map/", views.compound_map, name="compound_map"),
+    path("compound/map.json", views.compound_map_data, name="compound_map_data"),
+    path("compound/<str:tracking_number>/photos/<uuid:photo_id>/", views.compound_photo, name="compound_photo"),
     path("compound/<str:tracking_number>/support/", views.case_support, name="case_support"),
 ]

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from shequ.cases import photo_services, public, public_map
 from shequ.cases import portal_services as cases
-from shequ.cases import public
 from shequ.core.errors import InvalidTransition, NotFound, ValidationError
 from shequ.core.masking import mask_mobile
 from shequ.core.middleware import client_ip
@@ -362,3 +362,52 @@ def case_support(request: HttpRequest, resident: Any, tracking_number: str) -> H
     else:
         messages.success(request, _("已附议，感谢您的反映。"))
     return redirect("portal:compound_cases")
+
+
+# --- compound map -----------------------------------------------------------------------------------------
+#
+# The same public cases as the compound list, as approximate markers over the compound's own geometry (no
+# tile server on the intranet); the list under the map carries the same items for screen readers and for
+# phones without JavaScript. Photos appear only once staff have made them public.
+
+
+def _compound_map_data(request: HttpRequest, resident: Any) -> dict:
+    def photo_url(tracking_number: str, photo_id: str) -> str:
+        return reverse("portal:compound_photo", args=[tracking_number, photo_id])
+
+    return public_map.compound_map(resident, redact=open311_domain.redact, photo_url=photo_url)
+
+
+@never_cache
+@resident_required
+def compound_map(request: HttpRequest, resident: Any) -> HttpResponse:
+    """小区地图: the compound's public cases on a map of its buildings, with the list below."""
+    data = _compound_map_data(request, resident)
+    items = [f["properties"] for f in data["features"] if f["properties"]["kind"] == "case"]
+    located = sum(1 for f in data["features"] if f["properties"]["kind"] == "case" and f["geometry"])
+    context = {"name": data["name"], "cases": items, "located": located}
+    return render(request, "portal/compound_map.html", context)
+
+
+@never_cache
+@resident_required
+def compound_map_data(request: HttpRequest, resident: Any) -> HttpResponse:
+    """The map's GeoJSON: boundaries, buildings and public cases of the resident's compound, no personal data."""
+    response = JsonResponse(_compound_map_data(request, resident), json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@never_cache
+@resident_required
+def compound_photo(request: HttpRequest, resident: Any, tracking_number: str, photo_id: str) -> HttpResponse:
+    """A public photo of a public case of the resident's compound (?thumb=1: small); 404 for anything else."""
+    try:
+        photo = public_map.public_photo_for(resident, tracking_number, photo_id)
+        data, content_type = photo_services.photo_content(photo, thumbnail=request.GET.get("thumb") == "1")
+    except (NotFound, OSError, ValueError):
+        raise Http404() from None
+    response = HttpResponse(data, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -176,3 +176,9 @@ def area_names_by_path(paths: list[str]) -> dict[str, str]:
 def buildings_of_compound_unscoped(compound_id: int) -> QuerySet[Building]:
     """A compound's buildings by number, for residents choosing where a problem is (no staff scope applies)."""
     return Building.objects.filter(compound_id=compound_id).order_by("number", "name")
+
+
+def areas_under(area: Area) -> QuerySet[Area]:
+    """The area and its subtree, unscoped: for choosing a unit to work with (a neighbouring community that
+    helps, a transfer target), never for browsing their data."""
+    return Area.objects.filter(path__startswith=area.path)

@@ -19,6 +19,7 @@ def _menu(request: HttpRequest) -> list[dict]:
         items.append({"label": _("居民信息"), "url": reverse("registry:resident_list"), "key": "registry"})
     if can(user, "cases.view"):
         items.append({"label": _("诉求办理"), "url": reverse("cases:case_queue"), "key": "cases"})
+        items.append({"label": _("矛盾纠纷调解"), "url": reverse("disputes:dispute_list"), "key": "disputes"})
     if can(user, "registry.import"):
         items.append({"label": _("居民信息导入"), "url": reverse("registry:import_list"), "key": "registry_import"})
     if can(user, "accounts.view_users"):

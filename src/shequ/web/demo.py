@@ -23,7 +23,9 @@ from shequ.territory.domain import Level
 from shequ.territory.geo import convert_geometry
 
 from .demo_cases import build_cases
+from .demo_disputes import build_disputes
 from .demo_people import build_people
+from .demo_units import attach, build_unit_work, build_units
 
 FIXTURE = Path(__file__).resolve().parents[1] / "territory" / "fixtures" / "wuhou_510107_2016.csv"
 DISTRICT_CODE = "510107000000"
@@ -288,7 +290,20 @@ def build_demo(seed: int = 2026) -> list[DemoAccount]:
                 staff(f"microgrid{micro_workers}", "micro_grid_worker", micro, community.name)
         staff("dept1", "department_officer", district, "武侯区住房和城乡建设局")
         staff("dept2", "department_officer", district, "武侯区城市管理局")
-        staff("org1", "org_staff", first_communities[0], "蜀信物业")
+        staff("dept3", "department_officer", district, "武侯区市场监督管理局")
+        staff("org1", "org_staff", first_communities[0], "蜀信物业服务有限公司")
+        staff("org2", "org_staff", first_communities[0], f"{first_communities[0].name}社会工作服务站")
+        units = build_units(district=district, community=first_communities[0])
+        attach(
+            {
+                "dept1": "武侯区住房和城乡建设局",
+                "dept2": "武侯区城市管理局",
+                "dept3": "武侯区市场监督管理局",
+                "org1": "蜀信物业服务有限公司",
+                "org2": f"{first_communities[0].name}社会工作服务站",
+            },
+            units,
+        )
         staff("auditor1", "auditor", district, "武侯区社治委")
         staff("secadmin1", "security_admin", district, "武侯区社治委")
         staff("sysadmin1", "system_admin", district, "武侯区社治委")
@@ -301,6 +316,12 @@ def build_demo(seed: int = 2026) -> list[DemoAccount]:
             for a in RoleAssignment.objects.filter(role="community_worker", area_id__in=staffed).select_related("user")
         }
         people["cases"] = build_cases(communities=staffed_list, staff_by_community=workers, seed=seed)
+        people["cases"] += build_unit_work(
+            community=first_communities[0],
+            worker=workers[first_communities[0].pk],
+            units=units,
+        )
+        people["disputes"] = build_disputes(communities=staffed_list, staff_by_community=workers, seed=seed)
         audit.record(
             actor="demo",
             action="demo.loaded",

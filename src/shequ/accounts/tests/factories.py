@@ -1,6 +1,6 @@
 import factory
 
-from shequ.accounts.models import RoleAssignment, User
+from shequ.accounts.models import RoleAssignment, Unit, User
 
 PASSWORD = "Test-Passw0rd-2026"
 
@@ -20,8 +20,12 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save()
 
 
-def staff(role: str, area, username: str | None = None, **kwargs) -> User:
-    """Create an active staff account holding `role` at `area`."""
+def staff(role: str, area, username: str | None = None, unit=None, **kwargs) -> User:
+    """Create an active staff account holding `role` at `area` (for department and organisation staff, of `unit`)."""
     user = UserFactory(**({"username": username} if username else {}), **kwargs)
-    RoleAssignment.objects.create(user=user, role=role, area=area)
+    RoleAssignment.objects.create(user=user, role=role, area=area, unit=unit)
     return user
+
+
+def unit(kind: str, name: str, area) -> Unit:
+    return Unit.objects.create(kind=kind, name=name, area=area)

@@ -111,7 +111,7 @@ def test_case_page_is_404_for_another_micro_grid_and_200_for_the_holder(client, 
     client.force_login(staff("micro_grid_worker", t["m111"]))
     response = client.get(_detail(case))
     assert response.status_code == 200
-    assert [a["name"] for a in response.context["actions"]] == ["start", "return", "resolve"]
+    assert [a["name"] for a in response.context["actions"]] == ["start", "return", "resolve", "request", "flag"]
 
 
 def test_complainant_is_hidden_from_the_handling_unit_and_shown_to_the_community(client, t):
@@ -138,7 +138,7 @@ def test_full_journey_through_the_post_actions(client, t):
     client.force_login(cw)
     response = client.post(_action(case, "accept"), {"accept-note": ""})
     assert response.status_code == 302 and response.url == _detail(case)
-    response = client.post(_action(case, "dispatch"), {"dispatch-target": str(t["m111"].public_id)})
+    response = client.post(_action(case, "dispatch"), {"dispatch-target": f"a:{t['m111'].public_id}"})
     assert response.status_code == 302
     client.force_login(mg)
     assert client.post(_action(case, "start")).status_code == 302
@@ -166,8 +166,9 @@ def test_full_journey_through_the_post_actions(client, t):
         "close",
     ]
     assert len(response.context["timeline"]) == 6
-    # A closed case can still be reopened (the reopen period is the service's business): 重办 alone remains.
-    assert [a["name"] for a in response.context["actions"]] == ["reopen"]
+    # A closed case can still be reopened (the reopen period is the service's business) and flagged as malicious
+    # (repeated reports often show only afterwards).
+    assert [a["name"] for a in response.context["actions"]] == ["reopen", "flag"]
 
 
 def test_action_not_allowed_in_the_state_shows_the_message_and_changes_nothing(client, t):

@@ -5,6 +5,7 @@ SHEQU_SECRET_KEY, SHEQU_DATA_DIR, SHEQU_TILE_URL.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "shequ.registry",
     "shequ.notifications",
     "shequ.cases",
+    "shequ.disputes",
     "shequ.open311",
     "shequ.portal",
     "shequ.web",
@@ -199,5 +201,24 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# SMS gateway for residents' one-time login codes: a dotted path to a backend (see shequ.portal.sms).
-SHEQU_SMS_BACKEND = os.environ.get("SHEQU_SMS_BACKEND", "shequ.portal.sms.ConsoleBackend")
+# SMS gateway for residents' login codes and staff notifications: a dotted path to a backend (see
+# shequ.notifications.sms; the old shequ.portal.sms paths still work).
+SHEQU_SMS_BACKEND = os.environ.get("SHEQU_SMS_BACKEND", "shequ.notifications.sms.ConsoleBackend")
+
+# Email notifications over SMTP; without SHEQU_EMAIL_HOST messages are printed to the console.
+EMAIL_HOST = os.environ.get("SHEQU_EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "SHEQU_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("SHEQU_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("SHEQU_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("SHEQU_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("SHEQU_EMAIL_USE_TLS", "0") == "1"
+EMAIL_USE_SSL = os.environ.get("SHEQU_EMAIL_USE_SSL", "0") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("SHEQU_EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = os.environ.get("SHEQU_EMAIL_FROM", "shequ@localhost")
+# Base URL put before the link path in emails and SMS (e.g. https://shequ.example.gov.cn); empty: path only.
+SHEQU_SITE_URL = os.environ.get("SHEQU_SITE_URL", "")
+# Approaching-deadline notices go out this long before a running stage deadline (cases.reminders).
+SHEQU_DEADLINE_REMINDER_WINDOW = timedelta(hours=float(os.environ.get("SHEQU_DEADLINE_REMINDER_HOURS", "24")))

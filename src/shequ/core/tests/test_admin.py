@@ -80,11 +80,15 @@ def _square(lng, lat, size=0.002):
 
 
 def test_system_admin_reaches_admin_index(admin_client):
-    """A system admin sees the admin index with the core and territory models."""
+    """A system admin sees the admin index with the units, core and territory models."""
     response = admin_client.get("/admin/")
     assert response.status_code == 200
     apps = {app["app_label"]: sorted(m["object_name"] for m in app["models"]) for app in response.context["app_list"]}
-    assert apps == {"core": ["CalendarDay", "CalendarYear"], "territory": ["Area", "Building", "Compound"]}
+    assert apps == {
+        "accounts": ["Unit"],
+        "core": ["CalendarDay", "CalendarYear"],
+        "territory": ["Area", "Building", "Compound"],
+    }
 
 
 DENIED = [

@@ -144,7 +144,7 @@ def test_resident_reports_on_a_phone_grid_worker_resolves_resident_rates(
     with desk.expect_navigation():
         desk.click("#action-accept button[type=submit]")
     assert "已受理" in desk.inner_text("body")
-    desk.select_option("#action-dispatch select[name='dispatch-target']", str(t["m111"].public_id))
+    desk.select_option("#action-dispatch select[name='dispatch-target']", f"a:{t['m111'].public_id}")
     with desk.expect_navigation():
         desk.click("#action-dispatch button[type=submit]")
     assert f"已派单至 {t['m111'].name}" in desk.inner_text("body")

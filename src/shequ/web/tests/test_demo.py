@@ -95,6 +95,28 @@ def test_demo_district():
     assert admins == {"auditor1": "auditor", "secadmin1": "security_admin", "sysadmin1": "system_admin"}
     assert set(User.objects.filter(totp_enabled=True).values_list("username", flat=True)) == ADMINS
 
+    # Department and organisation accounts belong to units, which hold dispatched cases with helpers.
+    from shequ.cases.models import Case, CaseAssignment, CaseRequest
+
+    assert RoleAssignment.objects.get(user__username="dept1").unit.name == "武侯区住房和城乡建设局"
+    assert RoleAssignment.objects.get(user__username="org1").unit.kind == "property_company"
+    assert Case.objects.filter(holder_unit__isnull=False).count() >= 5
+    assert CaseAssignment.objects.filter(role="helper", active=True, unit__isnull=False).exists()
+    assert set(CaseRequest.objects.values_list("status", flat=True)) >= {"pending", "approved"}
+    statuses = set(Case.objects.values_list("status", flat=True))
+    assert statuses >= {
+        "submitted",
+        "accepted",
+        "dispatched",
+        "in_progress",
+        "resolved",
+        "closed",
+        "merged",
+        "suspended",
+    }
+    assert Case.objects.filter(malicious_status="proposed").exists()
+    assert Case.objects.filter(supervised=True).exists()
+
     # demo_users: CSV with the exact header and one row per staff account.
     out = io.StringIO()
     call_command("demo_users", stdout=out)

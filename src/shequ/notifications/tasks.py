@@ -1,0 +1,20 @@
+"""Background tasks of notifications: send email/SMS deliveries after commit, retry the failed ones."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+
+
+@db_task()
+def send_deliveries(ids: list[int]) -> int:
+    """First try of freshly planned deliveries (queued after the notifying transaction commits)."""
+    from .services import deliver_many
+
+    return deliver_many(ids)
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("notifications-retry-deliveries")
+def retry_deliveries() -> int:
+    from .services import retry_due
+
+    return retry_due()

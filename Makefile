@@ -61,6 +61,7 @@ bench: deps
 	$(PY) bench/bench_audit.py
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_cases.py
+	$(PY) bench/bench_classifier.py
 
 lint:
 	$(VENV)/bin/ruff check src bench

@@ -18,6 +18,7 @@ DISPATCH_LEVELS = ("community", "grid", "micro_grid")
 LEVEL_PREFIX = {"community": "", "grid": "— ", "micro_grid": "—— "}
 QUEUE_TABS = {
     "to_accept": _("待受理"),
+    "triage": _("待分拣"),
     "to_dispatch": _("待派单"),
     "to_handle": _("我承办的"),
     "assisting": _("我协办的"),
@@ -28,6 +29,7 @@ QUEUE_TABS = {
 }
 QUEUE_EMPTY = {
     "to_accept": _("没有待受理的诉求。"),
+    "triage": _("没有待分拣的诉求。系统无法确定分类的诉求会出现在这里，由受理人员确认分类。"),
     "to_dispatch": _("没有待派单的诉求。"),
     "to_handle": _("没有由您承办的诉求。"),
     "assisting": _("没有需要您协办的诉求。"),
@@ -144,6 +146,27 @@ class DispatchForm(forms.Form):
         units = unit_choices(case)
         self.fields["target"].choices = [*dispatch_choices(actor, case), *units]
         self.fields["helpers"].choices = [*helper_area_choices(actor, case), *units]
+        self.suggested = _mark_suggestion(self.fields["target"], case)
+
+
+def _mark_suggestion(field: Any, case: Any) -> Any:
+    """Preselect the routing suggestion among the choices and label it "（建议）"; returns it (or None)."""
+    from .suggest import suggest_route
+
+    route = suggest_route(case)
+    if route is None:
+        return None
+    value = route.choice
+    field.choices = [(v, f"{label}（{_('建议')}）" if v == value else label) for v, label in field.choices]
+    if any(v == value for v, _label in field.choices):
+        field.initial = value
+        field.help_text = _("建议：%(target)s（依据分类“%(category)s”的承办层级）") % {
+            "target": route.target.name,
+            "category": route.category.name,
+        }
+    else:
+        field.help_text = _("建议：%(target)s（不在可选范围内，可转办）") % {"target": route.target.name}
+    return route
 
 
 class TransferForm(forms.Form):
@@ -153,6 +176,26 @@ class TransferForm(forms.Form):
     def __init__(self, *args: Any, actor: Any, case: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["target"].choices = [*transfer_choices(actor, case), *unit_choices(case)]
+        self.suggested = _mark_suggestion(self.fields["target"], case)
+
+
+class TriageForm(forms.Form):
+    """Confirm or correct the category (分拣); the suggestion is preselected."""
+
+    category = forms.ChoiceField(label=_("分类"))
+    note = forms.CharField(label=_("备注"), required=False, max_length=2000)
+
+    def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = category_choices()
+        suggested = case.suggested_category
+        if suggested is not None and not any(v == str(suggested.public_id) for v, _label in choices):
+            # A first-level suggestion of the model is not a leaf; offer it too, so it can be confirmed.
+            choices.insert(0, (str(suggested.public_id), suggested.name))
+        current = case.category or suggested
+        self.fields["category"].choices = [("", _("请选择分类")), *choices]
+        if current is not None:
+            self.fields["category"].initial = str(current.public_id)
 
 
 def unit_choices(case: Any) -> list[tuple[str, str]]:

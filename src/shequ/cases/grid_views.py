@@ -191,7 +191,12 @@ def _may_finish(actor: Any, building: Any) -> Any:
 
 
 def _handle_on_the_spot(actor: Any, case: Any, target: Any, reply: str) -> None:
-    """Accept, dispatch to my own unit, start and resolve, each through the services (which check again)."""
+    """Accept, dispatch to my own unit, start and resolve, each through the services (which check again).
+
+    A case whose category the system could not determine (待分拣) cannot be dispatched: the worker chooses it.
+    """
+    if case.needs_triage:
+        raise ValidationError({"category": _("系统无法确定分类，现场处理时请选择分类")})
     case = services.case_accept(actor=actor, case=case, note=_("网格员现场处理"))
     case = services.case_dispatch(actor=actor, case=case, target=target)
     case = services.case_start(actor=actor, case=case)
@@ -225,6 +230,7 @@ def grid_report(request: HttpRequest) -> HttpResponse:
             channel=Channel.GRID,
             category=category,
             building=building,
+            classify=True,
         )
         try:
             with transaction.atomic():  # the report and its on-the-spot handling stand or fall together

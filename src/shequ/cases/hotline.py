@@ -3,6 +3,8 @@
 Columns are matched by Chinese header: 工单编号*, 诉求内容*, 所属社区* (name or 12-digit code), and optionally
 来电时间, 诉求类型, 诉求分类 (name or code), 标题, 诉求地址, 来电人, 联系电话. Each valid row becomes a case through
 the same intake service as every channel (channel "hotline"); an order number already imported is skipped.
+A row without 诉求分类 is classified at intake (`cases.suggest`): a confident suggestion becomes its category, a
+weak one sends the case to the triage queue (待分拣).
 """
 
 import csv
@@ -177,6 +179,7 @@ def import_hotline(*, actor: Any, fileobj: IO[bytes], filename: str, communities
             reporter_name=cell("caller"),
             reporter_mobile=cell("mobile"),
             external_ref=order,
+            classify=True,
         )
         try:
             with transaction.atomic():

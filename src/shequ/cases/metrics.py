@@ -3,8 +3,9 @@
 - response rate = cases accepted by their acceptance deadline ÷ cases submitted in the period;
 - on-time resolution rate = cases resolved by their resolution deadline ÷ cases resolved in the period;
 - satisfaction rate = (满意 + 基本满意) ÷ cases rated in the period;
-- share resolved at each level of the ladder (the holder when the case was resolved), and within the compound
-  (resolved by a micro-grid while the case is tied to a compound: "小事不出小区、大事不出社区").
+- share resolved at each level of the ladder (the holder when the case was resolved; a case led by a unit outside
+  the tree counts at no level), and within the compound (resolved by a micro-grid, or led by the compound's own
+  property company or owners' committee, while the case is tied to a compound: "小事不出小区、大事不出社区").
 """
 
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from .models import CaseTransition
 from .selectors import cases_for
 
 LEVELS = ("micro_grid", "grid", "community", "street", "district")
+# The compound's own organisations: a case they resolved as lead unit did not leave the compound.
+COMPOUND_UNIT_KINDS = frozenset({"property_company", "owners_committee"})
 
 
 @dataclass(frozen=True)
@@ -63,17 +66,19 @@ def case_metrics(actor: Any, area: Any, start: date, end: date) -> Metrics:
     rated = base.filter(rated_at__range=(lo, hi)).exclude(satisfaction="")
     satisfied = rated.filter(Q(satisfaction="satisfied") | Q(satisfaction="basically")).count()
     last_resolve = CaseTransition.objects.filter(case__in=resolved, event="resolve").values_list(
-        "case_id", "to_holder__level", "case__compound_id"
+        "case_id", "to_holder__level", "case__compound_id", "case__holder_unit__kind"
     )
-    by_case: dict[int, tuple[str, Any]] = {}
-    for case_id, level, compound_id in last_resolve.order_by("at", "id"):
-        by_case[case_id] = (level, compound_id)
+    by_case: dict[int, tuple[str, Any, Any]] = {}
+    for case_id, level, compound_id, unit_kind in last_resolve.order_by("at", "id"):
+        by_case[case_id] = (level, compound_id, unit_kind)
     by_level = {lv: 0 for lv in LEVELS}
     within_compound = 0
-    for level, compound_id in by_case.values():
-        if level in by_level:
+    for level, compound_id, unit_kind in by_case.values():
+        if unit_kind is None and level in by_level:
             by_level[level] += 1
-        if level == "micro_grid" and compound_id is not None:
+        if compound_id is not None and (
+            (unit_kind is None and level == "micro_grid") or unit_kind in COMPOUND_UNIT_KINDS
+        ):
             within_compound += 1
     return Metrics(
         submitted=submitted.count(),

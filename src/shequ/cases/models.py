@@ -122,6 +122,19 @@ class Case(BaseModel):
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     external_ref = models.CharField(_("外部工单编号"), max_length=40, blank=True)
+    # The category suggested at intake (see cases.suggest): kept even when a person chose another category, so
+    # the suggestions' accuracy can be measured against the category finally set.
+    suggested_category = models.ForeignKey(
+        "cases.Category",
+        verbose_name=_("建议分类"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    suggestion_confidence = models.FloatField(_("建议置信度"), null=True, blank=True)
+    suggestion_source = models.CharField(_("建议来源"), max_length=8, blank=True)  # "model" | "rules" | ""
+    needs_triage = models.BooleanField(_("待分拣"), default=False, db_index=True)
 
     class Meta:
         verbose_name = _("诉求")
@@ -278,3 +291,35 @@ class CaseRequest(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.kind}:{self.status}"
+
+
+class RoutingDecision(models.Model):
+    """A dispatcher's decision against the routing suggestion: the suggested and the actual lead, accepted or not.
+
+    A target is an area of the territory tree or a unit outside it, so each side has an area and a unit column
+    (one of them set). Recorded by `services.case_dispatch` and `case_transfer` when a suggestion existed.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="routing_decisions")
+    event = models.CharField(max_length=16)  # dispatch | transfer
+    category = models.ForeignKey("cases.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    suggested_level = models.CharField(max_length=16)
+    suggested_area = models.ForeignKey(
+        "territory.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    suggested_unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actual_area = models.ForeignKey("territory.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actual_unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    accepted = models.BooleanField()
+    decided_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("派单建议采纳记录")
+        verbose_name_plural = _("派单建议采纳记录")
+        ordering = ["decided_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{'accepted' if self.accepted else 'overridden'}"

@@ -155,3 +155,13 @@ def can_import_hotline(actor: Any, area: Any) -> Decision:
     if area is None:
         return ALLOW if scope.paths(roles=DISPATCH_ROLES) else deny(_("您无权导入热线工单"))
     return ALLOW if scope.covers(area.path, DISPATCH_ROLES) else deny(_("该社区不在您的辖区内"))
+
+
+ROUTING_STATS_ROLES = frozenset({"district_officer", "system_admin"})
+
+
+@register("cases.view_routing_stats", "查看分类建议和派单建议的采纳情况与准确率（区级工作人员、系统管理员）")
+def can_view_routing_stats(actor: Any, obj: Any = None) -> Decision:
+    if scope_of(actor).paths(roles=ROUTING_STATS_ROLES):
+        return ALLOW
+    return deny(_("只有区级工作人员和系统管理员可以查看派单建议统计"))

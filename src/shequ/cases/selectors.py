@@ -1,7 +1,10 @@
 """Reads of cases, scoped to the actor: located in their subtree or held by a unit in it."""
 
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -9,8 +12,15 @@ from shequ.core.lookup import get_by_public_id
 from shequ.core.scoping import scope_of
 
 from .domain import OPEN_STATUSES
-from .models import Case, CaseAssignment, CaseRequest, CaseTransition, Category
-from .permissions import APPROVE_ROLES, DISPATCH_ROLES, HANDLE_ROLES, UNIT_ROLES, VIEW_ROLES
+from .models import Case, CaseAssignment, CaseRequest, CaseTransition, Category, RoutingDecision
+from .permissions import (
+    APPROVE_ROLES,
+    DISPATCH_ROLES,
+    HANDLE_ROLES,
+    ROUTING_STATS_ROLES,
+    UNIT_ROLES,
+    VIEW_ROLES,
+)
 
 
 def _granted_q(actor: Any, role: str | None = None) -> Q:
@@ -46,9 +56,16 @@ def get_case_by_tracking_number(number: str) -> Case | None:
 
 
 def queue(actor: Any, name: str) -> QuerySet[Case]:
-    """Work queues: to_accept, to_dispatch, to_handle (held by me), overdue, supervised, all."""
+    """Work queues: to_accept, triage (category to confirm), to_dispatch, to_handle (held by me), overdue,
+    supervised, all."""
     scope = scope_of(actor)
     base = cases_for(actor).select_related("category", "holder", "community")
+    if name == "triage":
+        return base.filter(
+            scope.q("holder_path", roles=DISPATCH_ROLES),
+            needs_triage=True,
+            status__in=[s.value for s in OPEN_STATUSES],
+        ).select_related("suggested_category")
     if name == "to_accept":
         return base.filter(scope.q("holder_path", roles=DISPATCH_ROLES), status="submitted")
     if name == "to_dispatch":
@@ -107,3 +124,129 @@ def all_cases_unscoped() -> QuerySet[Case]:
     Callers must never expose personal information: tracking number, category, status, dates, redacted text.
     """
     return Case.objects.all()
+
+
+def category_by_public_id(public_id: Any) -> Category | None:
+    try:
+        return categories().filter(public_id=public_id).first()
+    except (ValueError, TypeError, ValidationError):
+        return None
+
+
+# --- suggestion statistics -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """Counts of suggestions and of those a person kept."""
+
+    total: int = 0
+    accepted: int = 0
+
+    @property
+    def overridden(self) -> int:
+        return self.total - self.accepted
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.accepted / self.total if self.total else None
+
+
+@dataclass
+class RoutingStats:
+    """Per category: routing suggestions accepted or overridden, overall and by month (YYYY-MM)."""
+
+    by_category: dict[str, Tally] = field(default_factory=dict)
+    by_month: dict[tuple[str, str], Tally] = field(default_factory=dict)
+    overall: Tally = field(default_factory=Tally)
+
+    @property
+    def months(self) -> list[str]:
+        return sorted({m for m, _c in self.by_month}, reverse=True)
+
+
+def routing_decisions_for(actor: Any) -> QuerySet[RoutingDecision]:
+    """Routing decisions on cases located in the actor's subtree (district officers, system admins)."""
+    scope = scope_of(actor)
+    return RoutingDecision.objects.filter(scope.q("case__location_path", roles=ROUTING_STATS_ROLES))
+
+
+def _category_label(category: Any) -> str:
+    if category is None:
+        return "—"
+    names, node = [], category
+    while node is not None:
+        names.append(node.name)
+        node = node.parent
+    return " › ".join(reversed(names))
+
+
+def routing_stats(actor: Any, *, since: datetime, until: datetime) -> RoutingStats:
+    """Routing suggestions decided in [since, until): per category and month, accepted or overridden."""
+    stats = RoutingStats()
+    rows = (
+        routing_decisions_for(actor)
+        .filter(decided_at__gte=since, decided_at__lt=until)
+        .select_related("category__parent__parent")
+        .order_by("decided_at", "id")
+    )
+    for d in rows.iterator(chunk_size=2000):
+        label = _category_label(d.category)
+        month = f"{timezone.localtime(d.decided_at):%Y-%m}"
+        for tally in (
+            stats.overall,
+            stats.by_category.setdefault(label, Tally()),
+            stats.by_month.setdefault((month, label), Tally()),
+        ):
+            tally.total += 1
+            tally.accepted += int(d.accepted)
+    return stats
+
+
+@dataclass
+class ClassifierRow:
+    """Suggestions grouped by the suggested category's first-level category."""
+
+    first_level: str
+    total: int = 0
+    exact: int = 0  # the category finally set is the suggested one
+    same_first_level: int = 0  # the category finally set is in the same first-level category
+    by_source: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def exact_rate(self) -> float | None:
+        return self.exact / self.total if self.total else None
+
+    @property
+    def first_level_rate(self) -> float | None:
+        return self.same_first_level / self.total if self.total else None
+
+
+def classifier_stats(actor: Any, *, since: datetime, until: datetime) -> list[ClassifierRow]:
+    """Category suggestions of cases submitted in [since, until) against the category finally set.
+
+    Cases still waiting for triage or without a category are left out: nobody has decided yet.
+    """
+    scope = scope_of(actor)
+    first_names = dict(Category.objects.filter(level=1).values_list("code", "name"))
+    rows: dict[str, ClassifierRow] = {}
+    qs = (
+        Case.objects.filter(
+            scope.q("location_path", roles=ROUTING_STATS_ROLES),
+            submitted_at__gte=since,
+            submitted_at__lt=until,
+            suggested_category__isnull=False,
+            category__isnull=False,
+            needs_triage=False,
+        )
+        .values_list("suggested_category__code", "category__code", "suggestion_source")
+        .order_by()
+    )
+    for suggested, final, source in qs.iterator(chunk_size=5000):
+        root = suggested.split("-")[0]
+        row = rows.setdefault(root, ClassifierRow(first_names.get(root, root)))
+        row.total += 1
+        row.exact += int(suggested == final)
+        row.same_first_level += int(final.split("-")[0] == root)
+        row.by_source[source or "-"] = row.by_source.get(source or "-", 0) + 1
+    return [rows[k] for k in sorted(rows)]

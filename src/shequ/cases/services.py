@@ -22,7 +22,7 @@ from shequ.core.validators import validate_mobile
 
 from . import domain
 from .domain import Event, Stage, Status
-from .models import Case, CaseAssignment, CaseRequest, CaseTransition, Category
+from .models import Case, CaseAssignment, CaseRequest, CaseTransition, Category, RoutingDecision
 
 MOBILE_PURPOSE = "cases.reporter_mobile"
 LADDER = ("micro_grid", "grid", "community", "street", "district")
@@ -47,6 +47,8 @@ class CaseInput:
     reporter_mobile: str = ""
     anonymous: bool = False
     external_ref: str = ""  # e.g. the 12345 order number; unique per channel
+    # Take a confident category suggestion as the category when none is given (hotline import, grid report).
+    classify: bool = False
 
 
 def _actor_label(actor: Any) -> str:
@@ -85,7 +87,14 @@ def _tracking_number(now: datetime) -> str:
 
 
 def case_submit(*, actor: Any, data: CaseInput, now: datetime | None = None) -> Case:
-    """Create a case from any channel; the place decides community and micro-grid; the community receives it."""
+    """Create a case from any channel; the place decides community and micro-grid; the community receives it.
+
+    The category is suggested from the text (`suggest.suggest_category`) and stored with its confidence and
+    source. Without a category chosen by a person, a weak or missing suggestion puts the case in the triage
+    queue (待分拣); a confident one becomes the category when the caller asks for it (`data.classify`).
+    """
+    from .suggest import needs_triage, suggest_category
+
     errors: dict[str, list[str]] = {}
     if data.case_type not in {t.value for t in domain.CaseType}:
         errors.setdefault("case_type", []).append(_("请选择诉求类型"))
@@ -106,14 +115,21 @@ def case_submit(*, actor: Any, data: CaseInput, now: datetime | None = None) -> 
     if getattr(actor, "is_authenticated", False):
         require(actor, "cases.submit", micro or community)
     now = now or timezone.now()
-    resolve_days = _resolve_days(data.case_type, data.category)
+    suggestion = suggest_category(data.title, data.description)
+    triage = needs_triage(suggestion, chosen=data.category)
+    category = data.category or (suggestion.category if data.classify and not triage else None)
+    resolve_days = _resolve_days(data.case_type, category)
     deadlines = domain.compute_deadlines(
         current_calendar(), submitted_at=now, accepted_at=None, resolve_days=resolve_days
     )
     with transaction.atomic():
         case = Case(
             case_type=data.case_type,
-            category=data.category,
+            category=category,
+            suggested_category=suggestion.category,
+            suggestion_confidence=round(suggestion.confidence, 4) if suggestion.category is not None else None,
+            suggestion_source=suggestion.source,
+            needs_triage=triage,
             channel=data.channel,
             title=data.title,
             description=data.description,
@@ -166,9 +182,81 @@ def case_submit(*, actor: Any, data: CaseInput, now: datetime | None = None) -> 
             actor=actor,
             action="cases.submitted",
             obj=case,
-            after={"type": case.case_type, "channel": case.channel, "community": community.code},
+            after={
+                "type": case.case_type,
+                "channel": case.channel,
+                "community": community.code,
+                "category": category.code if category else "",
+                "suggested": suggestion.category.code if suggestion.category else "",
+                "confidence": round(suggestion.confidence, 3),
+                "source": suggestion.source,
+                "needs_triage": triage,
+            },
         )
     return case
+
+
+def case_triage(*, actor: Any, case: Case, category: Category, note: str = "") -> Case:
+    """Confirm or correct the category of an open case (分拣) and take it out of the triage queue.
+
+    The dispatcher of the case does it; the resolution deadline follows the new category when the case is
+    accepted and not yet dispatched. Recorded on the timeline and audited.
+    """
+    require(actor, "cases.dispatch", case)
+    if category is None or not category.is_active:
+        raise ValidationError({"category": _("请选择有效的分类")})
+    if case.status not in {s.value for s in domain.OPEN_STATUSES}:
+        raise ValidationError({"category": _("诉求已结束，不能再分拣")})
+    with transaction.atomic():
+        locked = _lock(case)
+        old = locked.category
+        before = {"category": old.code if old is not None else "", "needs_triage": locked.needs_triage}
+        locked.category, locked.needs_triage = category, False
+        fields = ["category", "needs_triage", "updated_at"]
+        if locked.status == Status.ACCEPTED and locked.accepted_at is not None:
+            d = domain.compute_deadlines(
+                current_calendar(),
+                submitted_at=locked.submitted_at,
+                accepted_at=locked.accepted_at,
+                resolve_days=_resolve_days(locked.case_type, category),
+            )
+            locked.resolve_by = d.resolve_by
+            fields.append("resolve_by")
+        locked.save(update_fields=fields)
+        label = _("分类：%(name)s") % {"name": category.name}
+        _note(locked, "triage", actor, f"{label}\n{note}".strip() if note else label)
+        audit.record(
+            actor=actor,
+            action="cases.triaged",
+            obj=locked,
+            before=before,
+            after={"category": category.code, "needs_triage": False},
+        )
+    case.__dict__.update(locked.__dict__)
+    return case
+
+
+def _record_routing(case: Case, event: str, target: Any, actor: Any, now: datetime) -> None:
+    """Record the dispatcher's decision against the routing suggestion (accepted or overridden)."""
+    from .suggest import suggest_route
+
+    route = suggest_route(case)
+    if route is None:
+        return
+    actual_unit = target if _is_unit(target) else None
+    RoutingDecision.objects.create(
+        case=case,
+        event=event,
+        category=route.category,
+        suggested_level=route.level,
+        suggested_area=route.area,
+        suggested_unit=route.unit,
+        actual_area=None if actual_unit is not None else target,
+        actual_unit=actual_unit,
+        accepted=route.matches(target),
+        decided_by=_user(actor),
+        decided_at=now,
+    )
 
 
 def _lock(case: Case) -> Case:
@@ -376,10 +464,13 @@ def case_dispatch(
             errors.setdefault("helpers", []).append(_("协办单位“%(name)s”不负责诉求所在地") % {"name": h.name})
     if len(helpers) > 5:
         errors.setdefault("helpers", []).append(_("协办单位最多5个"))
+    if case.needs_triage:
+        errors.setdefault("target", []).append(_("该诉求待分拣，请先确认分类再派单"))
     if errors:
         raise ValidationError(errors)
     now = now or timezone.now()
     with transaction.atomic():
+        _record_routing(case, "dispatch", target, actor, now)
         names = _grant(case, actor, target, helpers, now)
         label = _("主办：%(lead)s") % {"lead": names[0]}
         if len(names) > 1:
@@ -427,6 +518,7 @@ def case_transfer(*, actor: Any, case: Case, target: Any, reason: str) -> Case:
         raise ValidationError({"target": _("只能转办给社区、街道或网格")})
     now = timezone.now()
     with transaction.atomic():
+        _record_routing(case, "transfer", target, actor, now)
         _grant(case, actor, target, [], now)
         if _is_unit(target):
             case = _apply(case, Event.TRANSFER, actor, reason, dispatched_at=now, holder_unit=target)

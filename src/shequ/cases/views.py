@@ -91,6 +91,7 @@ def case_queue(request: HttpRequest) -> HttpResponse:
         "page": page,
         "can_submit": bool(can(request.user, "cases.submit")),
         "can_import_hotline": bool(can(request.user, "cases.import_hotline")),
+        "can_view_routing_stats": bool(can(request.user, "cases.view_routing_stats")),
     }
     return render(request, "cases/case_queue.html", context)
 
@@ -120,7 +121,13 @@ def _is_open(case: Any) -> bool:
     return case.status in {s.value for s in OPEN_STATUSES}
 
 
+def _may_triage(case: Any) -> bool:
+    """Triage while the case waits for it, and a category correction before dispatch."""
+    return case.needs_triage or case.status in ("submitted", "accepted")
+
+
 ACTIONS: dict[str, Action] = {
+    "triage": Action(None, "cases.dispatch", forms.TriageForm, gettext_lazy("分拣（确认分类）"), when=_may_triage),
     "accept": Action(Event.ACCEPT, "cases.dispatch", forms.NoteForm, gettext_lazy("受理")),
     "reject": Action(
         Event.REJECT,
@@ -130,7 +137,13 @@ ACTIONS: dict[str, Action] = {
         confirm=gettext_lazy("确认不予受理该诉求？"),
         danger=True,
     ),
-    "dispatch": Action(Event.DISPATCH, "cases.dispatch", forms.DispatchForm, gettext_lazy("派单")),
+    "dispatch": Action(
+        Event.DISPATCH,
+        "cases.dispatch",
+        forms.DispatchForm,
+        gettext_lazy("派单"),
+        when=lambda case: not case.needs_triage,
+    ),
     "transfer": Action(
         Event.TRANSFER,
         "cases.dispatch",
@@ -191,6 +204,8 @@ def _make_form(name: str, request: HttpRequest, case: Any, data: Any = None) -> 
     prefix = name
     if form_class in (forms.DispatchForm, forms.TransferForm):
         return form_class(data, actor=request.user, case=case, prefix=prefix)
+    if form_class is forms.TriageForm:
+        return form_class(data, case=case, prefix=prefix)
     return form_class(data, prefix=prefix)
 
 
@@ -220,6 +235,7 @@ MALICIOUS_LABELS = {
 }
 NOTE_LABELS = {
     "submit": gettext_lazy("提交"),
+    "triage": gettext_lazy("分拣（确认分类）"),
     "request": gettext_lazy("申请延期/中止"),
     "extend": gettext_lazy("批准延期"),
     "request_refused": gettext_lazy("申请未获批准"),
@@ -262,9 +278,38 @@ def _case_context(request: HttpRequest, case: Any, **extra: Any) -> dict[str, An
         "assignments": list(selectors.assignments_of(case)),
         "requests": list(selectors.requests_of(case)),
         "malicious_label": _label(MALICIOUS_LABELS, case.malicious_status),
+        "suggestion": _suggestion_context(case),
     }
     context.update(extra)
     return context
+
+
+SOURCE_LABELS = {"model": gettext_lazy("分类模型"), "rules": gettext_lazy("关键词规则")}
+LEVEL_LABELS = {
+    "micro_grid": gettext_lazy("微网格"),
+    "grid": gettext_lazy("网格"),
+    "community": gettext_lazy("社区"),
+    "street": gettext_lazy("街道"),
+    "department": gettext_lazy("职能部门"),
+}
+
+
+def _suggestion_context(case: Any) -> dict[str, Any] | None:
+    """The category suggested at intake (with its confidence and source) and the routing suggestion."""
+    from .suggest import suggest_route
+
+    route = suggest_route(case) if case.status in ("submitted", "accepted") else None
+    if case.suggested_category_id is None and route is None and not case.needs_triage:
+        return None
+    return {
+        "category_path": _category_path(case.suggested_category),
+        "confidence": case.suggestion_confidence,
+        "percent": round((case.suggestion_confidence or 0) * 100),
+        "source_label": _label(SOURCE_LABELS, case.suggestion_source),
+        "differs": case.category_id is not None and case.suggested_category_id not in (None, case.category_id),
+        "route_target": route.target.name if route else "",
+        "route_level": _label(LEVEL_LABELS, route.level) if route else "",
+    }
 
 
 def _category_path(category: Any) -> str:
@@ -314,6 +359,12 @@ def _target(actor: Any, case: Any, value: str, *, lead: bool) -> Any:
 def _run(name: str, request: HttpRequest, case: Any, data: dict[str, Any]) -> str:
     """Call the service behind action `name`; return the success message."""
     actor = request.user
+    if name == "triage":
+        category = selectors.category_by_public_id(data["category"])
+        if category is None:
+            raise ValidationError({"category": _("请选择有效的分类")})
+        services.case_triage(actor=actor, case=case, category=category, note=data["note"])
+        return _("已确认分类：%(name)s") % {"name": category.name}
     if name == "accept":
         services.case_accept(actor=actor, case=case, note=data["note"])
         return _("已受理")
@@ -444,6 +495,12 @@ def case_create(request: HttpRequest) -> HttpResponse:
             _errors_to_form(form, exc, {"location": "building"})
         else:
             messages.success(request, _("已登记诉求，受理编号 %(n)s") % {"n": case.tracking_number})
+            if case.suggested_category_id is not None and case.suggested_category_id != case.category_id:
+                messages.info(
+                    request,
+                    _("建议分类：%(name)s（置信度 %(p)d%%），与所选分类不同，可在诉求页面分拣更正")
+                    % {"name": case.suggested_category.name, "p": round((case.suggestion_confidence or 0) * 100)},
+                )
             return redirect("cases:case_detail", public_id=case.public_id)
     status = 400 if request.method == "POST" else 200
     return render(request, "cases/case_form.html", {"form": form}, status=status)
@@ -539,3 +596,40 @@ def hotline_import(request: HttpRequest) -> HttpResponse:
                 error = "；".join(exc.messages)
     columns = [(aliases[0], key in ("order", "text", "community")) for key, aliases in HEADERS.items()]
     return render(request, "cases/hotline_import.html", {"report": report, "error": error, "columns": columns})
+
+
+# --- suggestion statistics ---------------------------------------------------------------------------------
+
+
+@never_cache
+@require_GET
+@_scoped
+def routing_accuracy(request: HttpRequest) -> HttpResponse:
+    """Per category: routing suggestions accepted or overridden, by month; and the category suggestions'
+    accuracy against the category finally set. District officers and system admins, for their subtree."""
+    from datetime import datetime, time, timedelta
+
+    _require(request, "cases.view_routing_stats")
+    try:
+        months = max(1, min(36, int(request.GET.get("months", "12"))))
+    except ValueError:
+        months = 12
+    today = timezone.localdate()
+    first = (today.replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
+    since = timezone.make_aware(datetime.combine(first, time.min))
+    until = timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
+    routing = selectors.routing_stats(request.user, since=since, until=until)
+    month_rows = [
+        {"month": month, "category": label, "tally": tally}
+        for (month, label), tally in sorted(routing.by_month.items(), key=lambda kv: (kv[0][0], kv[0][1]), reverse=True)
+    ]
+    context = {
+        "months": months,
+        "since": first,
+        "until": today,
+        "routing": routing,
+        "category_rows": sorted(routing.by_category.items()),
+        "month_rows": month_rows,
+        "classifier_rows": selectors.classifier_stats(request.user, since=since, until=until),
+    }
+    return render(request, "cases/routing_accuracy.html", context)

@@ -199,4 +199,33 @@ def build_unit_work(*, community, worker, units: dict[str, Unit]) -> int:
         case=flagged,
         reason="经三次上门核实，被举报住户未养鸡；同一号码本月已就此事提交十一次举报。",
     )
-    return made + 2
+    return made + 2 + build_hotspot(community=community, worker=worker, buildings=buildings, now=now)
+
+
+NOISE = [
+    "对面工地每天晚上十点以后还在打桩，震得窗户都在响。",
+    "半夜工地运渣车进出，喇叭声和卸货声吵得睡不着。",
+    "凌晨一点还在浇筑混凝土，搅拌机噪音非常大。",
+    "工地夜间施工已经持续一周，孩子第二天要上学，实在受不了。",
+    "晚上十一点工地还在切割钢筋，声音刺耳。",
+    "夜间施工没有公示许可，噪音扰民，请尽快查处。",
+]
+
+
+def build_hotspot(*, community, worker, buildings, now) -> int:
+    """Six reports about night-time noise from two buildings within two days: the warnings list shows a hot spot."""
+    category = Category.objects.filter(code="S01-02-002").first()
+    for i, text in enumerate(NOISE):
+        cases.case_submit(
+            actor=worker,
+            data=cases.CaseInput(
+                case_type="complaint",
+                title="工地夜间施工噪音扰民",
+                description=text,
+                channel="portal" if i % 2 else "staff",
+                category=category,
+                building=buildings[i % 2],
+            ),
+            now=now - timedelta(hours=2 + 7 * i),
+        )
+    return len(NOISE)

@@ -59,3 +59,25 @@ def test_metrics_page_scoped(client):
     assert page.status_code == 200 and page.context["chosen"] == t["c1"]
     client.force_login(staff("department_officer", t["district"]))
     assert client.get(reverse("cases:case_metrics")).status_code == 403
+
+
+def test_the_compound_s_own_property_company_resolves_within_the_compound():
+    """A case led by the compound's property company stays in the compound; one led by a department does not."""
+    from shequ.accounts.tests.factories import unit
+
+    t = make_tree()
+    cw = staff("community_worker", t["c1"])
+    pm = unit("property_company", "锦苑物业", t["c1"])
+    dept = unit("department", "区住建局", t["district"])
+    monday = dt.datetime(2026, 3, 16, 9, 0, tzinfo=SH)
+    for target in (pm, dept):
+        case = _case(t, cw, monday)
+        services.case_accept(actor=cw, case=case, now=monday + dt.timedelta(hours=1))
+        services.case_dispatch(actor=cw, case=case, target=target, now=monday + dt.timedelta(hours=2))
+        handler = staff("org_staff" if target is pm else "department_officer", target.area, unit=target)
+        services.case_resolve(
+            actor=handler, case=case, reply="已处理完毕，已回复居民。", now=monday + dt.timedelta(days=1)
+        )
+    m = case_metrics(cw, t["c1"], dt.date(2026, 3, 1), dt.date(2026, 12, 31))
+    assert m.resolved_within_compound == 1
+    assert sum(m.resolved_by_level.values()) == 0

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "huey.contrib.djhuey",
     "shequ.core",
+    "shequ.classifier",
     "shequ.territory",
     "shequ.accounts",
     "shequ.registry",
@@ -222,3 +223,5 @@ DEFAULT_FROM_EMAIL = os.environ.get("SHEQU_EMAIL_FROM", "shequ@localhost")
 SHEQU_SITE_URL = os.environ.get("SHEQU_SITE_URL", "")
 # Approaching-deadline notices go out this long before a running stage deadline (cases.reminders).
 SHEQU_DEADLINE_REMINDER_WINDOW = timedelta(hours=float(os.environ.get("SHEQU_DEADLINE_REMINDER_HOURS", "24")))
+# Below this confidence of the category suggestion a case without a chosen category goes to triage (待分拣).
+SHEQU_CLASSIFIER_MIN_CONFIDENCE = float(os.environ.get("SHEQU_CLASSIFIER_MIN_CONFIDENCE", "0.6"))

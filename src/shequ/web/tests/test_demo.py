@@ -116,6 +116,9 @@ def test_demo_district():
     }
     assert Case.objects.filter(malicious_status="proposed").exists()
     assert Case.objects.filter(supervised=True).exists()
+    from shequ.cases.hotspots import hotspots_for
+
+    assert any("噪音" in h.message for h in hotspots_for(User.objects.get(username="community1")))
 
     # demo_users: CSV with the exact header and one row per staff account.
     out = io.StringIO()

@@ -14,8 +14,12 @@ details and the title alone; titles and details files give their text) and score
 separately on full messages (title + details of messages_full/messages_sample) and on titles only
 (titles_labelled). Baseline: scikit-learn TfidfVectorizer(char 1-3 grams) + LinearSVC, defaults. The
 model: hashed char 1-3 grams, sublinear tf-idf, the first line (title) of a full message added at weight
-0.5, LinearSVC with balanced class weights (see shequ.classifier.training.Config). The confidence temperature that
-minimises the out-of-fold log loss is printed too.
+0.5, LinearSVC with balanced class weights plus 0.3 times an NB-SVM (one-vs-rest SVMs over the features
+scaled by naive-Bayes log-count ratios; `--nb-weight 0` turns it off), see shequ.classifier.training.Config. The
+confidence temperature that minimises the out-of-fold log loss is printed too.
+
+Figures (5 folds, 2002 full messages, 8289 titles; macro-F1): full messages baseline 0.8930, model 0.9098; titles
+baseline 0.8904, model 0.8940. Without the NB-SVM part the model gave 0.9093 and 0.8916.
 """
 
 import argparse
@@ -146,10 +150,18 @@ def main() -> None:
     parser.add_argument("--c", type=float, default=Config.c)
     parser.add_argument("--min-df", type=int, default=Config.min_df)
     parser.add_argument("--title-weight", type=float, default=Config.title_weight)
+    parser.add_argument("--nb-weight", type=float, default=Config.nb_weight, help="0 turns the NB-SVM part off")
+    parser.add_argument("--nb-c", type=float, default=Config.nb_c)
     parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args()
     config = Config(
-        max_order=args.max_order, bits=args.bits, c=args.c, min_df=args.min_df, title_weight=args.title_weight
+        max_order=args.max_order,
+        bits=args.bits,
+        c=args.c,
+        min_df=args.min_df,
+        title_weight=args.title_weight,
+        nb_weight=args.nb_weight,
+        nb_c=args.nb_c,
     )
 
     records = load_records(args.data)

@@ -2,6 +2,7 @@
 
 import csv
 
+import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -66,3 +67,28 @@ def test_train_command_without_data_fails_clearly(tmp_path):
     """A data folder without any labelled file is an error naming the folder."""
     with pytest.raises(CommandError, match="titles_labelled.csv"):
         call_command("train_classifier", "--data", str(tmp_path), "--output", str(tmp_path / "m.npz"))
+
+
+def test_nb_ratios_favour_the_features_of_each_category():
+    """A feature seen only in category k gets a positive ratio for k and a negative one for the others."""
+    from scipy.sparse import csr_matrix
+
+    from shequ.classifier.training import nb_ratios
+
+    x = csr_matrix(np.array([[1.0, 0.0, 0.5], [0.7, 0.0, 0.2], [0.0, 2.0, 0.3]]))
+    ratios = nb_ratios(x, np.array([0, 0, 1]), 2, alpha=1.0)
+    assert ratios.shape == (2, 3)
+    assert ratios[0, 0] > 0 > ratios[1, 0]
+    assert ratios[1, 1] > 0 > ratios[0, 1]
+
+
+def test_nb_svm_part_changes_the_model_and_can_be_turned_off(tmp_path):
+    """nb_weight=0 gives the plain SVM; the default adds the NB-SVM weights (and still learns the data)."""
+    from shequ.classifier.training import Config
+
+    write_data(tmp_path / "data")
+    examples = training_examples(load_records(tmp_path / "data"))
+    plain = fit(examples, Config(nb_weight=0.0))
+    combined = fit(examples, Config())
+    assert not np.array_equal(plain.weights, combined.weights)
+    assert combined.predict_many(["关于噪音请尽快处理"])[0].label == "环境保护"

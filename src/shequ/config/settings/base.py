@@ -199,7 +199,8 @@ LOGGING = {
     "filters": {"mask_personal": {"()": "shequ.core.masking.MaskPersonalFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal"]}},
     "root": {"handlers": ["console"], "level": "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # fontTools logs every table it subsets (agreement PDFs) at INFO.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # SMS gateway for residents' login codes and staff notifications: a dotted path to a backend (see

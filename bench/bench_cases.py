@@ -22,7 +22,7 @@ from django.db import close_old_connections, connection, transaction  # noqa: E4
 from django.utils import timezone  # noqa: E402
 
 from shequ.accounts.models import RoleAssignment, User  # noqa: E402
-from shequ.cases import services  # noqa: E402
+from shequ.cases import services, sweep  # noqa: E402
 from shequ.cases.models import Case  # noqa: E402
 from shequ.core.calendar import seed_official_calendar  # noqa: E402
 from shequ.core.keyring import keyring_init  # noqa: E402
@@ -160,12 +160,12 @@ def main() -> None:
         transaction.set_rollback(True)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
-    escalated = services.escalate_overdue(now=now)
-    sweep = time.perf_counter() - t0
+    escalated = sweep.escalate_overdue(now=now)
+    sweep_time = time.perf_counter() - t0
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"\nsweep over {m:,} open cases, {overdue:,} overdue: escalated {escalated:,}")
     print(f"{'bare UPDATE of the overdue rows (baseline)':44} {bare_update:10.2f}s {1:8.2f}")
-    print(f"{'escalate_overdue (lock, transition, audit)':44} {sweep:10.2f}s {sweep / bare_update:8.2f}")
+    print(f"{'escalate_overdue (lock, transition, audit)':44} {sweep_time:10.2f}s {sweep_time / bare_update:8.2f}")
     print(f"peak RSS grew by {(rss_after - rss_before) / 1024:.0f} MB during the sweep (bounded batches)")
 
 

@@ -4,7 +4,7 @@ A case in a status whose stage deadline runs (see `domain.current_stage`: submit
 accepted → dispatch_by, dispatched/in progress → resolve_by) gets one notice per (case, stage, deadline) when
 that deadline falls within `settings.SHEQU_DEADLINE_REMINDER_WINDOW` (a timedelta, 24 hours by default) from
 now. Suspended, resolved and closed cases have no running deadline and get none; overdue cases are the
-escalation sweep's business (`services.escalate_overdue`), not this one's. Repeated runs send nothing new:
+escalation sweep's business (`sweep.escalate_overdue`), not this one's. Repeated runs send nothing new:
 each notice carries a dedupe key unique per recipient. A changed deadline (e.g. after a return) is a new key.
 """
 

@@ -7,7 +7,7 @@ from huey.contrib.djhuey import db_periodic_task, lock_task
 @db_periodic_task(crontab(minute="*/5"))
 @lock_task("cases-escalation-sweep")
 def escalation_sweep() -> int:
-    from .services import escalate_overdue
+    from .sweep import escalate_overdue
 
     return escalate_overdue()
 

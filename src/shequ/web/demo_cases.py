@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from shequ.cases import services as cases
 from shequ.cases.models import Category
+from shequ.cases.sweep import escalate_overdue
 
 TEXTS = [
     ("S01-01-001", "complaint", "小区门口车辆乱停", "小区大门两侧长期停满私家车，消防车和救护车进不来，希望尽快整治。"),
@@ -97,5 +98,5 @@ def build_cases(*, communities, staff_by_community: dict[int, object], count: in
             continue
         satisfaction = rng.choice(["satisfied", "satisfied", "basically", "unsatisfied"])
         cases.case_rate(actor=worker, case=case, satisfaction=satisfaction, reopen=satisfaction == "unsatisfied")
-    cases.escalate_overdue(now=now)
+    escalate_overdue(now=now)
     return made

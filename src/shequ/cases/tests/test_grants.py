@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from shequ.accounts.tests.factories import staff, unit
-from shequ.cases import selectors, services
+from shequ.cases import selectors, services, sweep
 from shequ.cases.models import Case, CaseAssignment, CaseRequest
 from shequ.core import calendar
 from shequ.core.errors import NotFound, PermissionDenied, ValidationError
@@ -162,7 +162,7 @@ def test_escalation_of_a_unit_led_case_keeps_the_unit_and_raises_the_supervisor(
     services.case_dispatch(actor=cw, case=case, target=t["dept"])
     case.refresh_from_db()
     later = case.resolve_by + dt.timedelta(hours=1)
-    assert services.escalate_overdue(now=later) == 1
+    assert sweep.escalate_overdue(now=later) == 1
     case.refresh_from_db()
     assert (case.holder_id, case.holder_unit_id, case.supervised) == (t["s1"].pk, t["dept"].pk, True)
     assert can(staff("street_officer", t["s1"]), "cases.dispatch", case)
@@ -224,7 +224,7 @@ def test_suspension_stops_the_clock_and_resume_moves_the_deadline(t, clock):
     services.case_request_decide(actor=gw, request=req, approve=True)
     case.refresh_from_db()
     assert (case.status, case.escalate_after) == ("suspended", None)
-    assert services.escalate_overdue(now=before + dt.timedelta(days=30)) == 0
+    assert sweep.escalate_overdue(now=before + dt.timedelta(days=30)) == 0
     resume_at = timezone.now() + dt.timedelta(days=7)
     services.case_resume(actor=mg, case=case, note="当事人已出院", now=resume_at)
     case.refresh_from_db()

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from shequ.accounts.tests.factories import staff
-from shequ.cases import services
+from shequ.cases import services, sweep
 from shequ.core import calendar
 from shequ.notifications.models import Notification
 from shequ.territory.tests.factories import make_tree
@@ -63,6 +63,6 @@ def test_escalation_notifies_new_and_old_holder():
     cw = staff("community_worker", t["c1"])
     so = staff("street_officer", t["s1"])
     _case(t, cw, now=dt.datetime(2026, 3, 16, 9, 0, tzinfo=SH))
-    assert services.escalate_overdue(now=dt.datetime(2026, 3, 18, 9, 0, tzinfo=SH)) == 1
+    assert sweep.escalate_overdue(now=dt.datetime(2026, 3, 18, 9, 0, tzinfo=SH)) == 1
     assert Notification.objects.filter(recipient=so, kind="case.escalate").count() == 1
     assert Notification.objects.filter(recipient=cw, kind="case.escalated_away").count() == 1

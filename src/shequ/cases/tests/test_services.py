@@ -7,7 +7,7 @@ import pytest
 from django.db import close_old_connections, connection
 
 from shequ.accounts.tests.factories import staff
-from shequ.cases import selectors, services
+from shequ.cases import selectors, services, sweep
 from shequ.cases.models import Case, CaseTransition
 from shequ.core import calendar
 from shequ.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
@@ -157,15 +157,15 @@ def test_sweep_escalates_overdue_once_and_then_again_a_level_up(t):
     submitted = dt.datetime(2026, 3, 16, 9, 0, tzinfo=SHANGHAI)  # Monday
     case = _submit(t, cw, now=submitted)
     late = dt.datetime(2026, 3, 18, 9, 0, tzinfo=SHANGHAI)  # accept_by was end of Tuesday
-    assert services.escalate_overdue(now=late) == 1
-    assert services.escalate_overdue(now=late) == 0
+    assert sweep.escalate_overdue(now=late) == 1
+    assert sweep.escalate_overdue(now=late) == 0
     case.refresh_from_db()
     assert (case.holder_id, case.supervised, case.escalation_count, case.status) == (t["s1"].pk, True, 1, "submitted")
     assert case.escalate_after.astimezone(SHANGHAI).date() == dt.date(2026, 3, 19)
-    assert services.escalate_overdue(now=dt.datetime(2026, 3, 20, 9, 0, tzinfo=SHANGHAI)) == 1
+    assert sweep.escalate_overdue(now=dt.datetime(2026, 3, 20, 9, 0, tzinfo=SHANGHAI)) == 1
     case.refresh_from_db()
     assert (case.holder_id, case.escalation_count) == (t["district"].pk, 2)
-    assert services.escalate_overdue(now=dt.datetime(2026, 3, 30, 9, 0, tzinfo=SHANGHAI)) == 0
+    assert sweep.escalate_overdue(now=dt.datetime(2026, 3, 30, 9, 0, tzinfo=SHANGHAI)) == 0
     street = staff("street_officer", t["s1"])
     assert selectors.get_case_for(street, case.public_id) == case
 
@@ -175,7 +175,7 @@ def test_sweep_leaves_cases_within_their_deadline_alone(t):
     cw = staff("community_worker", t["c1"])
     case = _submit(t, cw)
     services.case_accept(actor=cw, case=case)
-    assert services.escalate_overdue() == 0
+    assert sweep.escalate_overdue() == 0
 
 
 @pytest.mark.django_db(transaction=True)
@@ -189,16 +189,16 @@ def test_two_concurrent_sweeps_never_escalate_the_same_case_twice(flushable_audi
     late = dt.datetime(2026, 3, 18, 9, 0, tzinfo=SHANGHAI)
     results, errors = [], []
 
-    def sweep():
+    def run_sweep():
         try:
-            results.append(services.escalate_overdue(now=late, batch_size=7))
+            results.append(sweep.escalate_overdue(now=late, batch_size=7))
         except Exception as exc:  # noqa: BLE001 - collected and asserted
             errors.append(exc)
         finally:
             close_old_connections()
             connection.close()
 
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    threads = [threading.Thread(target=run_sweep) for _ in range(2)]
     for th in threads:
         th.start()
     for th in threads:

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from shequ.accounts.tests.factories import staff
-from shequ.cases import services
+from shequ.cases import services, sweep
 from shequ.cases.models import Case, CaseTransition
 from shequ.core import calendar
 from shequ.territory.tests.factories import make_tree
@@ -61,7 +61,7 @@ def test_queue_tabs_list_exactly_the_right_cases(client, t, clock):
     cw = staff("community_worker", t["c1"])
     past = dt.datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)  # accept_by ended 2026-03-11, before the clock
     escalated = _submit(t, cw, "已升级", now=past)
-    services.escalate_overdue()  # held by the street now, supervised, deadline moved to the next working day
+    sweep.escalate_overdue()  # held by the street now, supervised, deadline moved to the next working day
     _submit(t, cw, "待受理")
     overdue = _submit(t, cw, "超时未受理", now=past)
     accepted = _submit(t, cw, "待派单")

@@ -9,3 +9,14 @@ application = get_wsgi_application()
 from shequ.core.keyring import ensure_keyring_usable  # noqa: E402
 
 ensure_keyring_usable()
+
+# Load the message classifier now, not on the first report of each worker process (about 0.2 s). A missing
+# model only disables suggestions (cases then go to triage), so it must not stop the server.
+try:
+    from shequ.classifier.model import get_model  # noqa: E402
+
+    get_model()
+except OSError:  # pragma: no cover - a deployment without the shipped model file
+    import logging
+
+    logging.getLogger(__name__).warning("classifier model not found; category suggestions are off")

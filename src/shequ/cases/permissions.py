@@ -103,6 +103,13 @@ def can_handle(actor: Any, case: Any) -> Decision:
     return deny(_("只有当前承办单位可以办理该诉求"))
 
 
+@register("cases.resume", "恢复办理已中止的诉求（承办单位或受理单位）")
+def can_resume(actor: Any, case: Any) -> Decision:
+    if case is not None and (can_handle(actor, case).allowed or can_dispatch(actor, case).allowed):
+        return ALLOW
+    return deny(_("只有承办单位或受理单位可以恢复办理"))
+
+
 @register("cases.assist", "协办单位填写协办意见")
 def can_assist(actor: Any, case: Any) -> Decision:
     if case is not None and _granted(actor, case, role="helper"):

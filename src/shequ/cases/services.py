@@ -1,7 +1,8 @@
-"""Writes on cases: intake, the lifecycle transitions and the escalation sweep.
+"""Writes on cases: intake, triage, dispatch (lead and helper units), the lifecycle actions, merge, helper
+opinions and the malicious-report flag.
 
-Every transition goes through `_apply`: lock the row, ask the domain table for the next status, record the
-transition (who, when, from, to, holder, note), move the stage deadline that drives the sweep, audit.
+Every status change goes through `transitions.apply_event`; extensions and suspensions are in `approvals`, the
+escalation sweep in `sweep`.
 """
 
 import secrets
@@ -21,8 +22,9 @@ from shequ.core.permissions import require
 from shequ.core.validators import validate_mobile
 
 from . import domain
-from .domain import Event, Stage, Status
-from .models import Case, CaseAssignment, CaseRequest, CaseTransition, Category, RoutingDecision
+from .domain import Event, Status
+from .models import Case, CaseAssignment, CaseTransition, Category, RoutingDecision
+from .transitions import actor_label, apply_event, lock_case, record_note, user_of
 
 MOBILE_PURPOSE = "cases.reporter_mobile"
 LADDER = ("micro_grid", "grid", "community", "street", "district")
@@ -49,14 +51,6 @@ class CaseInput:
     external_ref: str = ""  # e.g. the 12345 order number; unique per channel
     # Take a confident category suggestion as the category when none is given (hotline import, grid report).
     classify: bool = False
-
-
-def _actor_label(actor: Any) -> str:
-    return actor.get_username() if getattr(actor, "is_authenticated", False) else str(actor or "system")
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _resolve_days(case_type: str, category: Category | None) -> int:
@@ -155,7 +149,7 @@ def case_submit(*, actor: Any, data: CaseInput, now: datetime | None = None) -> 
             submitted_at=now,
             accept_by=deadlines.accept_by,
             escalate_after=deadlines.accept_by,
-            created_by=_user(actor),
+            created_by=user_of(actor),
             external_ref=(data.external_ref or "")[:40],
         )
         for _attempt in range(5):
@@ -174,8 +168,8 @@ def case_submit(*, actor: Any, data: CaseInput, now: datetime | None = None) -> 
             from_status="",
             to_status=case.status,
             to_holder=community,
-            actor=_user(actor),
-            actor_label=_actor_label(actor),
+            actor=user_of(actor),
+            actor_label=actor_label(actor),
             at=now,
         )
         audit.record(
@@ -208,7 +202,7 @@ def case_triage(*, actor: Any, case: Case, category: Category, note: str = "") -
     if case.status not in {s.value for s in domain.OPEN_STATUSES}:
         raise ValidationError({"category": _("诉求已结束，不能再分拣")})
     with transaction.atomic():
-        locked = _lock(case)
+        locked = lock_case(case)
         old = locked.category
         before = {"category": old.code if old is not None else "", "needs_triage": locked.needs_triage}
         locked.category, locked.needs_triage = category, False
@@ -224,7 +218,7 @@ def case_triage(*, actor: Any, case: Case, category: Category, note: str = "") -
             fields.append("resolve_by")
         locked.save(update_fields=fields)
         label = _("分类：%(name)s") % {"name": category.name}
-        _note(locked, "triage", actor, f"{label}\n{note}".strip() if note else label)
+        record_note(locked, "triage", actor, f"{label}\n{note}".strip() if note else label)
         audit.record(
             actor=actor,
             action="cases.triaged",
@@ -254,100 +248,9 @@ def _record_routing(case: Case, event: str, target: Any, actor: Any, now: dateti
         actual_area=None if actual_unit is not None else target,
         actual_unit=actual_unit,
         accepted=route.matches(target),
-        decided_by=_user(actor),
+        decided_by=user_of(actor),
         decided_at=now,
     )
-
-
-def _lock(case: Case) -> Case:
-    return (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("holder", "first_receiver", "holder_unit")
-        .get(pk=case.pk)
-    )
-
-
-def _apply(
-    case: Case, event: Event, actor: Any, note: str, *, holder: Any = None, now: datetime | None = None, **fields: Any
-) -> Case:
-    """Lock, transition by the table, record, move the sweep deadline, audit. Call inside a transaction."""
-    now = now or timezone.now()
-    locked = _lock(case)
-    before_status, before_holder = locked.status, locked.holder
-    locked.status = domain.next_status(locked.status, event)
-    if holder is not None:
-        locked.holder, locked.holder_path = holder, holder.path
-    for k, v in fields.items():
-        setattr(locked, k, v)
-    stage = domain.current_stage(locked.status)
-    if event is not Event.ESCALATE:
-        locked.escalate_after = (
-            {
-                Stage.ACCEPT: locked.accept_by,
-                Stage.DISPATCH: locked.dispatch_by,
-                Stage.RESOLVE: locked.resolve_by,
-            }.get(stage)
-            if stage
-            else None
-        )
-    locked.save()
-    CaseTransition.objects.create(
-        case=locked,
-        event=event.value,
-        from_status=before_status,
-        to_status=locked.status,
-        from_holder=before_holder,
-        to_holder=locked.holder,
-        actor=_user(actor),
-        actor_label=_actor_label(actor),
-        note=(note or "")[:2000],
-        at=now,
-    )
-    _notify(locked, event, before_holder)
-    audit.record(
-        actor=actor,
-        action=f"cases.{event.value}",
-        obj=locked,
-        before={"status": before_status, "holder": before_holder.code},
-        after={"status": locked.status, "holder": locked.holder.code, "note": (note or "")[:200]},
-    )
-    case.__dict__.update(locked.__dict__)
-    return case
-
-
-def _notify(case: Case, event: Event, before_holder: Any) -> None:
-    """Tell the units concerned: the new holder on dispatch/transfer/escalation/return, the old one on escalation,
-    the first receiver on resolution. Titles carry the tracking number and a masked title only."""
-    from shequ.notifications.services import notify_area
-
-    from .permissions import DISPATCH_ROLES, HANDLE_ROLES
-
-    url = f"/cases/{case.public_id}/"
-    label = f"{case.tracking_number} {mask_text(case.title)[:60]}"
-    if event in (Event.DISPATCH, Event.TRANSFER, Event.RETURN, Event.ESCALATE) and case.holder_id != before_holder.pk:
-        notify_area(
-            area=case.holder,
-            roles=HANDLE_ROLES,
-            kind=f"case.{event.value}",
-            url=url,
-            title=_("%(event)s：%(label)s") % {"event": domain.EVENT_LABELS[event], "label": label},
-        )
-    if event is Event.ESCALATE:
-        notify_area(
-            area=before_holder,
-            roles=HANDLE_ROLES,
-            kind="case.escalated_away",
-            url=url,
-            title=_("超时已升级督办：%(label)s") % {"label": label},
-        )
-    if event is Event.RESOLVE:
-        notify_area(
-            area=case.first_receiver,
-            roles=DISPATCH_ROLES,
-            kind="case.resolved",
-            url=url,
-            title=_("已办结，请回访：%(label)s") % {"label": label},
-        )
 
 
 def case_accept(*, actor: Any, case: Case, note: str = "", now: datetime | None = None) -> Case:
@@ -361,7 +264,7 @@ def case_accept(*, actor: Any, case: Case, note: str = "", now: datetime | None 
         resolve_days=_resolve_days(case.case_type, case.category),
     )
     with transaction.atomic():
-        return _apply(
+        return apply_event(
             case,
             Event.ACCEPT,
             actor,
@@ -379,7 +282,7 @@ def case_reject(*, actor: Any, case: Case, reason: str, where_instead: str) -> C
     if len((reason or "").strip()) < 2 or len((where_instead or "").strip()) < 2:
         raise ValidationError({"reason": _("请填写不予受理的理由和建议的办理渠道")})
     with transaction.atomic():
-        return _apply(case, Event.REJECT, actor, f"{reason.strip()}\n{_('建议渠道')}：{where_instead.strip()}")
+        return apply_event(case, Event.REJECT, actor, f"{reason.strip()}\n{_('建议渠道')}：{where_instead.strip()}")
 
 
 def _within(target: Any, root: Any) -> bool:
@@ -421,7 +324,7 @@ def _grant(case: Case, actor: Any, lead: Any, helpers: list[Any], now: datetime)
             area=area,
             area_path=area.path if area is not None else "",
             assigned_at=now,
-            assigned_by=_user(actor),
+            assigned_by=user_of(actor),
         )
     return [t.name for _role, t in rows]
 
@@ -477,9 +380,9 @@ def case_dispatch(
             label += "；" + _("协办：%(helpers)s") % {"helpers": "、".join(names[1:])}
         text = f"{label}\n{note}".strip() if note else label
         if _is_unit(target):
-            case = _apply(case, Event.DISPATCH, actor, text, now=now, dispatched_at=now, holder_unit=target)
+            case = apply_event(case, Event.DISPATCH, actor, text, now=now, dispatched_at=now, holder_unit=target)
         else:
-            case = _apply(
+            case = apply_event(
                 case, Event.DISPATCH, actor, text, holder=target, now=now, dispatched_at=now, holder_unit=None
             )
         _notify_grantees(case, [target, *helpers], kind="case.dispatch")
@@ -521,16 +424,16 @@ def case_transfer(*, actor: Any, case: Case, target: Any, reason: str) -> Case:
         _record_routing(case, "transfer", target, actor, now)
         _grant(case, actor, target, [], now)
         if _is_unit(target):
-            case = _apply(case, Event.TRANSFER, actor, reason, dispatched_at=now, holder_unit=target)
+            case = apply_event(case, Event.TRANSFER, actor, reason, dispatched_at=now, holder_unit=target)
             _notify_grantees(case, [target], kind="case.transfer")
             return case
-        return _apply(case, Event.TRANSFER, actor, reason, holder=target, dispatched_at=now, holder_unit=None)
+        return apply_event(case, Event.TRANSFER, actor, reason, holder=target, dispatched_at=now, holder_unit=None)
 
 
 def case_start(*, actor: Any, case: Case) -> Case:
     require(actor, "cases.handle", case)
     with transaction.atomic():
-        return _apply(case, Event.START, actor, "")
+        return apply_event(case, Event.START, actor, "")
 
 
 def case_return(*, actor: Any, case: Case, reason: str) -> Case:
@@ -542,7 +445,7 @@ def case_return(*, actor: Any, case: Case, reason: str) -> Case:
     back_to = last.from_holder if last and last.from_holder else case.first_receiver
     with transaction.atomic():
         _end_grants(case, timezone.now())
-        return _apply(case, Event.RETURN, actor, reason, holder=back_to, holder_unit=None)
+        return apply_event(case, Event.RETURN, actor, reason, holder=back_to, holder_unit=None)
 
 
 def case_resolve(*, actor: Any, case: Case, reply: str, now: datetime | None = None) -> Case:
@@ -551,7 +454,9 @@ def case_resolve(*, actor: Any, case: Case, reply: str, now: datetime | None = N
     if len((reply or "").strip()) < 5:
         raise ValidationError({"reply": _("请填写答复意见（至少5个字）")})
     with transaction.atomic():
-        return _apply(case, Event.RESOLVE, actor, "", now=now, reply=reply.strip(), resolved_at=now or timezone.now())
+        return apply_event(
+            case, Event.RESOLVE, actor, "", now=now, reply=reply.strip(), resolved_at=now or timezone.now()
+        )
 
 
 def case_rate(*, actor: Any, case: Case, satisfaction: str, reopen: bool = False) -> Case:
@@ -569,7 +474,9 @@ def case_rate(*, actor: Any, case: Case, satisfaction: str, reopen: bool = False
         audit.record(actor=actor, action="cases.rated", obj=case, after={"satisfaction": satisfaction})
         if satisfaction == domain.Satisfaction.UNSATISFIED and reopen:
             return case_reopen(actor=actor, case=case, reason=_("报告人不满意，申请重办"), check=False)
-        return _apply(case, Event.CLOSE, actor, _("报告人评价：%(s)s") % {"s": satisfaction}, closed_at=timezone.now())
+        return apply_event(
+            case, Event.CLOSE, actor, _("报告人评价：%(s)s") % {"s": satisfaction}, closed_at=timezone.now()
+        )
 
 
 def case_reopen(*, actor: Any, case: Case, reason: str, check: bool = True) -> Case:
@@ -586,7 +493,7 @@ def case_reopen(*, actor: Any, case: Case, reason: str, check: bool = True) -> C
         resolve_days=_resolve_days(case.case_type, case.category),
     )
     with transaction.atomic():
-        return _apply(
+        return apply_event(
             case,
             Event.REOPEN,
             actor,
@@ -603,164 +510,7 @@ def case_withdraw(*, actor: Any, case: Case, reason: str = "") -> Case:
     if getattr(actor, "is_authenticated", False):
         require(actor, "cases.view", case)
     with transaction.atomic():
-        return _apply(case, Event.WITHDRAW, actor, reason)
-
-
-def _note(case: Case, event: str, actor: Any, note: str, now: datetime | None = None) -> None:
-    """Record a step that does not change the status (extension, helper opinion, flag) on the timeline."""
-    CaseTransition.objects.create(
-        case=case,
-        event=event,
-        from_status=case.status,
-        to_status=case.status,
-        from_holder=case.holder,
-        to_holder=case.holder,
-        actor=_user(actor),
-        actor_label=_actor_label(actor),
-        note=(note or "")[:2000],
-        at=now or timezone.now(),
-    )
-
-
-def _approver_area(case: Case) -> Any:
-    """The level above the holder: the dispatching area when a unit outside the tree leads."""
-    if case.holder_unit_id is not None:
-        return case.holder
-    return parent_at_level_above(case.holder) or case.holder
-
-
-EXTEND_MAX_DAYS = 30
-
-
-def case_request_change(
-    *, actor: Any, case: Case, kind: str, reason: str, days: int | None = None, now: datetime | None = None
-) -> CaseRequest:
-    """The handling unit asks the level above for an extension (延期, N working days) or a suspension (中止)."""
-    require(actor, "cases.handle", case)
-    errors: dict[str, list[str]] = {}
-    reason = (reason or "").strip()
-    if kind not in (CaseRequest.KIND_EXTEND, CaseRequest.KIND_SUSPEND):
-        errors.setdefault("kind", []).append(_("请选择申请类型"))
-    if len(reason) < 5:
-        errors.setdefault("reason", []).append(_("请填写申请理由（至少5个字）"))
-    if kind == CaseRequest.KIND_EXTEND:
-        if days is None or not 1 <= days <= EXTEND_MAX_DAYS:
-            errors.setdefault("days", []).append(_("延期天数须为1至%(n)d个工作日") % {"n": EXTEND_MAX_DAYS})
-        if case.resolve_by is None or case.status not in (Status.DISPATCHED, Status.IN_PROGRESS):
-            errors.setdefault("kind", []).append(_("只有办理中的诉求可以申请延期"))
-    elif kind == CaseRequest.KIND_SUSPEND and (case.status, Event.SUSPEND) not in domain.TRANSITIONS:
-        errors.setdefault("kind", []).append(_("只有办理中的诉求可以申请中止"))
-    if errors:
-        raise ValidationError(errors)
-    now = now or timezone.now()
-    approver = _approver_area(case)
-    with transaction.atomic():
-        _lock(case)
-        if CaseRequest.objects.filter(case=case, status=CaseRequest.PENDING).exists():
-            raise ValidationError({"kind": _("已有待审批的申请，请等待审批结果")})
-        req = CaseRequest.objects.create(
-            case=case,
-            kind=kind,
-            days=days if kind == CaseRequest.KIND_EXTEND else None,
-            reason=reason[:2000],
-            approver_area=approver,
-            approver_path=approver.path,
-            requested_by=_user(actor),
-            requested_at=now,
-        )
-        label = str(dict(CaseRequest.KIND_CHOICES)[kind])
-        _note(case, "request", actor, f"{label}：{reason}" + (f"（{days}）" if days else ""), now)
-        audit.record(actor=actor, action="cases.change_requested", obj=case, after={"kind": kind, "days": days})
-        _notify_area_roles(case, approver, "case.request", _("延期/中止申请待审批"), dispatch=True)
-    return req
-
-
-def _notify_area_roles(case: Case, area: Any, kind: str, what: str, *, dispatch: bool) -> None:
-    from shequ.notifications.services import notify_area
-
-    from .permissions import DISPATCH_ROLES, HANDLE_ROLES
-
-    label = f"{case.tracking_number} {mask_text(case.title)[:60]}"
-    notify_area(
-        area=area,
-        roles=DISPATCH_ROLES if dispatch else HANDLE_ROLES,
-        kind=kind,
-        url=f"/cases/{case.public_id}/",
-        title=f"{what}：{label}",
-    )
-
-
-def case_request_decide(
-    *, actor: Any, request: CaseRequest, approve: bool, note: str = "", now: datetime | None = None
-) -> CaseRequest:
-    """The level above approves or refuses; an approved extension moves the resolution deadline by working days,
-    an approved suspension stops the clock (status 已中止/延期) until the case is resumed."""
-    require(actor, "cases.approve_request", request)
-    note = (note or "").strip()
-    if not approve and len(note) < 2:
-        raise ValidationError({"note": _("不批准时请填写审批意见")})
-    now = now or timezone.now()
-    with transaction.atomic():
-        req = CaseRequest.objects.select_for_update().get(pk=request.pk)
-        if req.status != CaseRequest.PENDING:
-            raise ValidationError({"note": _("该申请已经审批")})
-        case = _lock(req.case)
-        req.status = CaseRequest.APPROVED if approve else CaseRequest.REFUSED
-        req.decided_by, req.decided_at, req.decision_note = _user(actor), now, note[:2000]
-        req.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"])
-        verdict = _("批准") if approve else _("不批准")
-        if approve and req.kind == CaseRequest.KIND_EXTEND:
-            if case.resolve_by is None or case.status not in (Status.DISPATCHED, Status.IN_PROGRESS):
-                raise ValidationError({"note": _("诉求已不在办理中，不能延期")})
-            new_by = domain.extend_deadline(current_calendar(), case.resolve_by, req.days or 0)
-            fields = {"resolve_by": new_by}
-            if domain.current_stage(case.status) is Stage.RESOLVE:
-                fields["escalate_after"] = new_by
-            Case.objects.filter(pk=case.pk).update(**fields)
-            for k, v in fields.items():
-                setattr(case, k, v)
-            _note(
-                case,
-                "extend",
-                actor,
-                _("批准延期%(n)d个工作日，办结时限至%(d)s")
-                % {"n": req.days, "d": f"{timezone.localtime(new_by):%Y-%m-%d}"}
-                + (f"\n{note}" if note else ""),
-                now,
-            )
-        elif approve:
-            _apply(
-                case, Event.SUSPEND, actor, _("批准中止：%(r)s") % {"r": req.reason[:200]}, now=now, suspended_at=now
-            )
-        else:
-            _note(case, "request_refused", actor, note, now)
-        audit.record(
-            actor=actor, action="cases.change_decided", obj=case, after={"kind": req.kind, "approved": approve}
-        )
-        holder_area = case.holder
-        _notify_area_roles(case, holder_area, "case.request_decided", _("申请已%(v)s") % {"v": verdict}, dispatch=False)
-    request.__dict__.update(req.__dict__)
-    return request
-
-
-def case_resume(*, actor: Any, case: Case, note: str = "", now: datetime | None = None) -> Case:
-    """Resume a suspended case: the resolution deadline moves by the working days it was suspended."""
-    if not (can_handle_or_dispatch(actor, case)):
-        require(actor, "cases.handle", case)
-    now = now or timezone.now()
-    fields: dict[str, Any] = {"suspended_at": None}
-    if case.resolve_by is not None and case.suspended_at is not None:
-        cal = current_calendar()
-        lost = cal.working_days_between(timezone.localtime(case.suspended_at).date(), timezone.localtime(now).date())
-        fields["resolve_by"] = domain.extend_deadline(cal, case.resolve_by, lost)
-    with transaction.atomic():
-        return _apply(case, Event.RESUME, actor, note, now=now, **fields)
-
-
-def can_handle_or_dispatch(actor: Any, case: Case) -> bool:
-    from shequ.core.permissions import can
-
-    return bool(can(actor, "cases.handle", case)) or bool(can(actor, "cases.dispatch", case))
+        return apply_event(case, Event.WITHDRAW, actor, reason)
 
 
 def case_merge(*, actor: Any, case: Case, into: Case, note: str = "") -> Case:
@@ -777,8 +527,8 @@ def case_merge(*, actor: Any, case: Case, into: Case, note: str = "") -> Case:
     with transaction.atomic():
         _end_grants(case, now)
         text = _("合并至 %(n)s") % {"n": into.tracking_number} + (f"\n{note}" if note else "")
-        merged = _apply(case, Event.MERGE, actor, text, now=now, merged_into=into)
-        _note(into, "merge_in", actor, _("并入重复诉求 %(n)s") % {"n": case.tracking_number}, now)
+        merged = apply_event(case, Event.MERGE, actor, text, now=now, merged_into=into)
+        record_note(into, "merge_in", actor, _("并入重复诉求 %(n)s") % {"n": case.tracking_number}, now)
     return merged
 
 
@@ -790,7 +540,7 @@ def case_assist(*, actor: Any, case: Case, note: str) -> None:
     if case.status not in {s.value for s in domain.OPEN_STATUSES}:
         raise ValidationError({"note": _("诉求已结束，不能再填写协办意见")})
     with transaction.atomic():
-        _note(case, "assist", actor, note.strip())
+        record_note(case, "assist", actor, note.strip())
         audit.record(actor=actor, action="cases.assisted", obj=case)
 
 
@@ -808,13 +558,13 @@ def case_flag_malicious(*, actor: Any, case: Case, reason: str) -> Case:
         fields = {
             "malicious_status": MALICIOUS_PROPOSED,
             "malicious_reason": reason.strip()[:2000],
-            "malicious_proposed_by": _user(actor),
+            "malicious_proposed_by": user_of(actor),
             "malicious_reviewed_by": None,
         }
         Case.objects.filter(pk=case.pk).update(**fields)
         for k, v in fields.items():
             setattr(case, k, v)
-        _note(case, "malicious_flag", actor, reason.strip())
+        record_note(case, "malicious_flag", actor, reason.strip())
         audit.record(actor=actor, action="cases.malicious_proposed", obj=case)
     return case
 
@@ -828,9 +578,9 @@ def case_review_malicious(*, actor: Any, case: Case, confirm: bool, note: str) -
         raise ValidationError({"note": _("请填写复核意见")})
     status = MALICIOUS_CONFIRMED if confirm else MALICIOUS_DISMISSED
     with transaction.atomic():
-        Case.objects.filter(pk=case.pk).update(malicious_status=status, malicious_reviewed_by=_user(actor))
-        case.malicious_status, case.malicious_reviewed_by = status, _user(actor)
-        _note(case, "malicious_review", actor, note.strip())
+        Case.objects.filter(pk=case.pk).update(malicious_status=status, malicious_reviewed_by=user_of(actor))
+        case.malicious_status, case.malicious_reviewed_by = status, user_of(actor)
+        record_note(case, "malicious_review", actor, note.strip())
         audit.record(actor=actor, action="cases.malicious_reviewed", obj=case, after={"status": status})
     return case
 
@@ -844,19 +594,6 @@ def reporter_mobile(*, actor: Any, case: Case) -> str:
     with transaction.atomic():
         audit.record(actor=actor, action="cases.reporter_revealed", obj=case)
     return value
-
-
-# --- the escalation ladder (the sweep itself is in sweep.py) -------------------------------------------
-
-
-def parent_at_level_above(holder: Any) -> Any:
-    level = domain.level_above(holder.level)
-    if level is None:
-        return None
-    node = holder.parent
-    while node is not None and node.level != level:
-        node = node.parent
-    return node
 
 
 def categories_seed() -> tuple[int, int]:

@@ -16,7 +16,7 @@ from shequ.core.calendar import current_calendar
 
 from .domain import Event, Status
 from .models import Case, CaseTransition
-from .services import parent_at_level_above
+from .transitions import parent_at_level_above
 
 
 def escalate_overdue(*, now: datetime | None = None, batch_size: int = 500) -> int:

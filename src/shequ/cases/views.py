@@ -26,7 +26,7 @@ from shequ.core.http import scoped_view as _scoped
 from shequ.core.permissions import can
 from shequ.territory import selectors as territory_selectors
 
-from . import forms, selectors, services
+from . import approvals, forms, selectors, services
 from .domain import (
     CHANNEL_LABELS,
     EVENT_LABELS,
@@ -167,7 +167,7 @@ ACTIONS: dict[str, Action] = {
     "decide": Action(
         None, "cases.approve_request", forms.DecideForm, gettext_lazy("审批延期/中止申请"), on_request=True
     ),
-    "resume": Action(Event.RESUME, "cases.handle", forms.NoteForm, gettext_lazy("恢复办理")),
+    "resume": Action(Event.RESUME, "cases.resume", forms.NoteForm, gettext_lazy("恢复办理")),
     "assist": Action(None, "cases.assist", forms.NoteForm, gettext_lazy("协办意见"), when=_is_open),
     # The staff call-back; rating a resolved case closes it (or reopens it on request when unsatisfied).
     "rate": Action(Event.CLOSE, "cases.dispatch", forms.RateForm, gettext_lazy("回访评价")),
@@ -381,7 +381,7 @@ def _run(name: str, request: HttpRequest, case: Any, data: dict[str, Any]) -> st
         services.case_transfer(actor=actor, case=case, target=target, reason=data["reason"])
         return _("已转办至 %(unit)s") % {"unit": target.name}
     if name == "request":
-        services.case_request_change(
+        approvals.case_request_change(
             actor=actor, case=case, kind=data["kind"], days=data.get("days"), reason=data["reason"]
         )
         return _("申请已提交，等待上一级审批")
@@ -389,12 +389,12 @@ def _run(name: str, request: HttpRequest, case: Any, data: dict[str, Any]) -> st
         pending = selectors.pending_request(case)
         if pending is None:
             raise NotFound()
-        services.case_request_decide(
+        approvals.case_request_decide(
             actor=actor, request=pending, approve=data["decision"] == "approve", note=data["note"]
         )
         return _("已审批")
     if name == "resume":
-        services.case_resume(actor=actor, case=case, note=data["note"])
+        approvals.case_resume(actor=actor, case=case, note=data["note"])
         return _("已恢复办理")
     if name == "assist":
         services.case_assist(actor=actor, case=case, note=data["note"])

@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from shequ.accounts.models import RoleAssignment, Unit
+from shequ.cases import approvals
 from shequ.cases import services as cases
 from shequ.cases.models import Category
 from shequ.territory.models import Building
@@ -149,16 +150,16 @@ def build_unit_work(*, community, worker, units: dict[str, Unit]) -> int:
                 actor=handler, case=case, reply="已与跳舞队伍约定晚九点前结束，并降低音量，物业每晚巡查。"
             )
         elif outcome in ("extend_pending", "extend_approved"):
-            req = cases.case_request_change(
+            req = approvals.case_request_change(
                 actor=handler, case=case, kind="extend", days=5, reason="需要当事人配合现场勘验，申请延期5个工作日。"
             )
             if outcome == "extend_approved":
-                cases.case_request_decide(actor=worker, request=req, approve=True, note="同意，请按期办结。")
+                approvals.case_request_decide(actor=worker, request=req, approve=True, note="同意，请按期办结。")
         elif outcome == "suspended":
-            req = cases.case_request_change(
+            req = approvals.case_request_change(
                 actor=handler, case=case, kind="suspend", reason="等待区级老旧小区改造年度计划批复后再实施。"
             )
-            cases.case_request_decide(actor=worker, request=req, approve=True, note="同意中止，批复后恢复办理。")
+            approvals.case_request_decide(actor=worker, request=req, approve=True, note="同意中止，批复后恢复办理。")
     # Two duplicates of an open case, merged; one flagged report waiting for the secretary's review.
     first = cases.case_submit(
         actor=worker,

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from shequ.accounts.tests.factories import staff, unit
-from shequ.cases import selectors, services, sweep
+from shequ.cases import approvals, selectors, services, sweep
 from shequ.cases.models import Case, CaseAssignment, CaseRequest
 from shequ.core import calendar
 from shequ.core.errors import NotFound, PermissionDenied, ValidationError
@@ -183,17 +183,17 @@ def test_extension_needs_the_level_above_and_moves_the_deadline_by_working_days(
     other_grid = staff("grid_worker", t["g12"])
     before = case.resolve_by
     with pytest.raises(ValidationError):
-        services.case_request_change(actor=mg, case=case, kind="extend", days=0, reason="需要协调物业公司维修")
-    req = services.case_request_change(actor=mg, case=case, kind="extend", days=5, reason="需要协调物业公司维修")
+        approvals.case_request_change(actor=mg, case=case, kind="extend", days=0, reason="需要协调物业公司维修")
+    req = approvals.case_request_change(actor=mg, case=case, kind="extend", days=5, reason="需要协调物业公司维修")
     assert req.approver_area_id == t["g11"].pk
     with pytest.raises(ValidationError):  # one pending request at a time
-        services.case_request_change(actor=mg, case=case, kind="extend", days=3, reason="再申请一次延期试试")
+        approvals.case_request_change(actor=mg, case=case, kind="extend", days=3, reason="再申请一次延期试试")
     for stranger in (mg, other_grid):
         with pytest.raises(PermissionDenied):
-            services.case_request_decide(actor=stranger, request=req, approve=True)
+            approvals.case_request_decide(actor=stranger, request=req, approve=True)
     assert CaseRequest.objects.get(pk=req.pk).status == "pending"
     assert list(selectors.queue(gw, "approvals")) == [case]
-    services.case_request_decide(actor=gw, request=req, approve=True, note="同意")
+    approvals.case_request_decide(actor=gw, request=req, approve=True, note="同意")
     case.refresh_from_db()
     expected = calendar.current_calendar().add_working_days(before.astimezone(SHANGHAI).date(), 5)
     assert case.resolve_by.astimezone(SHANGHAI).date() == expected
@@ -201,17 +201,17 @@ def test_extension_needs_the_level_above_and_moves_the_deadline_by_working_days(
     assert case.transitions.filter(event="extend").count() == 1
     assert AuditRecord.objects.filter(action="cases.change_decided").count() == 1
     with pytest.raises(ValidationError):  # decided already
-        services.case_request_decide(actor=gw, request=req, approve=False, note="不同意")
+        approvals.case_request_decide(actor=gw, request=req, approve=False, note="不同意")
 
 
 def test_refusal_needs_a_reason_and_changes_nothing(t):
     _cw, mg, case = _in_progress(t)
     gw = staff("grid_worker", t["g11"])
     before = case.resolve_by
-    req = services.case_request_change(actor=mg, case=case, kind="extend", days=2, reason="需要协调物业公司维修")
+    req = approvals.case_request_change(actor=mg, case=case, kind="extend", days=2, reason="需要协调物业公司维修")
     with pytest.raises(ValidationError):
-        services.case_request_decide(actor=gw, request=req, approve=False, note="")
-    services.case_request_decide(actor=gw, request=req, approve=False, note="时限内可以完成")
+        approvals.case_request_decide(actor=gw, request=req, approve=False, note="")
+    approvals.case_request_decide(actor=gw, request=req, approve=False, note="时限内可以完成")
     case.refresh_from_db()
     assert case.resolve_by == before and CaseRequest.objects.get(pk=req.pk).status == "refused"
 
@@ -220,13 +220,13 @@ def test_suspension_stops_the_clock_and_resume_moves_the_deadline(t, clock):
     _cw, mg, case = _in_progress(t)
     gw = staff("grid_worker", t["g11"])
     before = case.resolve_by
-    req = services.case_request_change(actor=mg, case=case, kind="suspend", reason="当事人住院，暂无法调查")
-    services.case_request_decide(actor=gw, request=req, approve=True)
+    req = approvals.case_request_change(actor=mg, case=case, kind="suspend", reason="当事人住院，暂无法调查")
+    approvals.case_request_decide(actor=gw, request=req, approve=True)
     case.refresh_from_db()
     assert (case.status, case.escalate_after) == ("suspended", None)
     assert sweep.escalate_overdue(now=before + dt.timedelta(days=30)) == 0
     resume_at = timezone.now() + dt.timedelta(days=7)
-    services.case_resume(actor=mg, case=case, note="当事人已出院", now=resume_at)
+    approvals.case_resume(actor=mg, case=case, note="当事人已出院", now=resume_at)
     case.refresh_from_db()
     assert case.status == "in_progress" and case.suspended_at is None
     lost = calendar.current_calendar().working_days_between(

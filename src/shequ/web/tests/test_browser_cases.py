@@ -183,3 +183,35 @@ def test_resident_reports_on_a_phone_grid_worker_resolves_resident_rates(
     assert case.reply == REPLY
     assert case.micro_grid_id == t["m111"].id and case.holder_id == t["m111"].id
     assert case.resolved_at is not None and case.closed_at is not None
+
+
+def test_the_report_survives_a_failed_submission_on_a_weak_signal(contexts, live_server, outbox, seeded):
+    """The network drops as the resident submits: nothing reaches the server, and when they come back to the
+    report page the text they typed is still there (kept on the phone), ready to send again."""
+    t = make_tree()
+    cw = staff("community_worker", t["c1"], username="cw")
+    household = registry.household_create(actor=cw, community=t["c1"], number="H-0101", dwelling=t["d1"])
+    register(t, cw, "张建国", household=household, relation="head")
+    url = live_server.url
+    phone = contexts(**PHONE)
+    phone.goto(f"{url}/portal/login/")
+    phone.fill("#mobile", MOBILE)
+    phone.click("button:has-text('获取验证码')")
+    phone.wait_for_url(f"{url}/portal/login/verify/")
+    phone.fill("#code", re.search(r"\d{6}", outbox[0][1]).group(0))
+    phone.click("button:has-text('登录')")
+    phone.wait_for_url(f"{url}/portal/")
+
+    phone.goto(f"{url}/portal/cases/new/")
+    phone.fill("#description", DESCRIPTION)
+    phone.route("**/portal/cases/new/**", lambda route: route.abort("internetdisconnected"))
+    from playwright.sync_api import Error as PlaywrightError
+
+    with pytest.raises(PlaywrightError):  # the POST never arrives: the browser shows its own network error
+        phone.click("#report button[type=submit]")
+        phone.wait_for_url("**/portal/cases/*/?submitted=1", timeout=3_000)
+    phone.unroute("**/portal/cases/new/**")
+    assert Case.objects.count() == 0
+
+    phone.goto(f"{url}/portal/cases/new/")
+    assert phone.input_value("#description") == DESCRIPTION

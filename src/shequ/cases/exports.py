@@ -3,7 +3,9 @@
 Rules:
 
 - The rows are those of `selectors.queue(actor, tab)`, so the actor's territorial scope applies exactly as on
-  the page; the page's filters (status, title contains) are applied the same way.
+  the page; the page's filters (status, title contains, category or topic, community, submitted dates) are
+  applied the same way. With an invalid filter the page lists what the valid ones select and says which is
+  wrong; the export refuses instead, so a file never holds more than the user asked for.
 - No personal data leaves with the file: never the reporter's name, mobile, description or address, and
   mobile and ID numbers typed into a title are masked. The columns are the case's tracking number, type,
   category, title, status, community, holder, times, overdue and supervised flags and satisfaction.
@@ -14,7 +16,8 @@ Rules:
 
 import tempfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import IO, Any
 
 from django.db import transaction
@@ -61,28 +64,56 @@ class TooManyRows(Exception):
 
 @dataclass(frozen=True)
 class QueueSelection:
-    """A queue tab with the page's filters applied, scoped to the actor."""
+    """A queue tab with the page's filters applied, scoped to the actor.
+
+    `applied` holds the valid filters in use as plain strings (kept in links and the export audit record);
+    `errors` the messages of the invalid ones, which are not applied; `form` the bound filter form.
+    """
 
     tab: str
     queryset: QuerySet
     applied: dict[str, str]
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    form: Any = None
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def select_queue(actor: Any, params: Mapping[str, Any]) -> QueueSelection:
     """The queue page's selection from its GET parameters (an unknown tab falls back to 待受理, as on the page)."""
+    from .hotspots import on_topic
+
     tab = params.get("tab") or "to_accept"
     if tab not in forms.QUEUE_TABS:
         tab = "to_accept"
     qs = selectors.queue(actor, tab)
-    applied: dict[str, str] = {}
-    filter_form = forms.QueueFilterForm(params)
-    if filter_form.is_valid():
-        applied = {k: str(v).strip() for k, v in filter_form.cleaned_data.items() if v and str(v).strip()}
-        if applied.get("status"):
-            qs = qs.filter(status=applied["status"])
-        if applied.get("text"):
-            qs = qs.filter(title__contains=applied["text"])
-    return QueueSelection(tab=tab, queryset=qs.order_by("-submitted_at", "-id"), applied=applied)
+    filter_form = forms.QueueFilterForm(params, actor=actor)
+    filter_form.is_valid()
+    data = filter_form.cleaned_data  # the valid fields only
+    applied = {k: str(data[k]).strip() for k in filter_form.fields if data.get(k) and str(data[k]).strip()}
+    if applied.get("status"):
+        qs = qs.filter(status=applied["status"])
+    if applied.get("text"):
+        qs = qs.filter(title__contains=applied["text"])
+    if applied.get("community"):
+        qs = qs.filter(community__public_id=applied["community"])
+    if data.get("submitted_from"):
+        qs = qs.filter(submitted_at__gte=_day_start(data["submitted_from"]))
+    if data.get("submitted_to"):
+        qs = qs.filter(submitted_at__lt=_day_start(data["submitted_to"] + timedelta(days=1)))
+    if applied.get("category"):
+        category = selectors.category_by_public_id(applied["category"])
+        if category is not None:
+            qs = on_topic(qs, category)  # last: it reads the uncategorised cases the other filters leave
+    return QueueSelection(
+        tab=tab,
+        queryset=qs.order_by("-submitted_at", "-id"),
+        applied=applied,
+        errors={k: list(v) for k, v in filter_form.errors.items()},
+        form=filter_form,
+    )
 
 
 def _label(labels: Mapping[Any, Any], value: str) -> str:

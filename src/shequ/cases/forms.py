@@ -3,6 +3,7 @@
 Forms only shape input; every rule (permission, scope, state, lengths) is checked again by the services.
 """
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -40,13 +41,134 @@ QUEUE_EMPTY = {
 }
 
 
+DATE_MIN, DATE_MAX = date(2000, 1, 1), date(2099, 12, 31)
+DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d"]
+DATE_ERRORS = {"invalid": _("日期格式应为 年-月-日，例如 2026-03-16")}
+LEVEL_INDENT = "\u3000"  # a full-width space per level below the first, in category options
+
+
+def filter_category_choices() -> list[tuple[str, str]]:
+    """Every active category, indented by level: the community topics (社区事务) first, then the scheme."""
+    rows = sorted(selectors.categories(), key=lambda c: (not c.code.startswith("S"), c.code))
+    return [(str(c.public_id), f"{LEVEL_INDENT * (c.level - 1)}{c.name}") for c in rows]
+
+
+def filter_community_choices(actor: Any) -> list[tuple[str, str]]:
+    """Communities the actor may narrow the queue to: those in their subtree, the community above their grid or
+    micro-grid, and, for the staff of a unit outside the tree, the communities of the cases granted to it."""
+    from shequ.core.scoping import scope_of
+
+    from .permissions import UNIT_ROLES
+
+    found: dict[str, str] = {}
+    for area in territory_selectors.top_areas_for(actor):
+        if area.level in ("grid", "micro_grid"):
+            for above in territory_selectors.ancestors_of(area):
+                if above.level == "community":
+                    found[str(above.public_id)] = above.name
+    for public_id, name in (
+        territory_selectors.areas_for(actor).filter(level="community").values_list("public_id", "name")
+    ):
+        found[str(public_id)] = name
+    if scope_of(actor).unit_ids(UNIT_ROLES):
+        granted = selectors.cases_for(actor).values_list("community__public_id", "community__name").distinct()
+        for public_id, name in granted.order_by():
+            found[str(public_id)] = name
+    return sorted(found.items(), key=lambda kv: (kv[1], kv[0]))
+
+
 class QueueFilterForm(forms.Form):
+    """The queue's filters (page and Excel export alike); only the categories and communities offered are valid."""
+
     status = forms.ChoiceField(
         label=_("状态"),
         required=False,
         choices=[("", _("全部状态")), *((s.value, lbl) for s, lbl in STATUS_LABELS.items())],
+        error_messages={"invalid_choice": _("请选择有效的状态")},
     )
-    text = forms.CharField(label=_("标题包含"), required=False, max_length=50)
+    text = forms.CharField(
+        label=_("标题包含"),
+        required=False,
+        max_length=50,
+        error_messages={"max_length": _("标题关键词不能超过50个字")},
+    )
+    category = forms.ChoiceField(
+        label=_("分类"),
+        required=False,
+        help_text=_("含下级分类；未分类的诉求按标题和内容的关键词归入话题，与热点预警相同"),
+        error_messages={"invalid_choice": _("请选择有效的分类")},
+    )
+    community = forms.ChoiceField(
+        label=_("社区"),
+        required=False,
+        error_messages={"invalid_choice": _("所选社区不存在或不在您的辖区内")},
+    )
+    submitted_from = forms.DateField(
+        label=_("提交日期自"), required=False, input_formats=DATE_FORMATS, error_messages=DATE_ERRORS
+    )
+    submitted_to = forms.DateField(
+        label=_("提交日期至"), required=False, input_formats=DATE_FORMATS, error_messages=DATE_ERRORS
+    )
+
+    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("全部分类")), *filter_category_choices()]
+        self.fields["community"].choices = [("", _("全部社区")), *filter_community_choices(actor)]
+
+    def _clean_date(self, name: str) -> date | None:
+        value = self.cleaned_data.get(name)
+        if value is not None and not DATE_MIN <= value <= DATE_MAX:
+            raise forms.ValidationError(
+                _("日期应在 %(min)s 至 %(max)s 之间") % {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()}
+            )
+        return value
+
+    def clean_submitted_from(self) -> date | None:
+        return self._clean_date("submitted_from")
+
+    def clean_submitted_to(self) -> date | None:
+        return self._clean_date("submitted_to")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("submitted_from"), data.get("submitted_to")
+        if start and end and start > end:
+            self.add_error("submitted_to", _("结束日期不能早于开始日期"))
+        return data
+
+    def choice_label(self, name: str, value: str) -> str:
+        """The label of an offered choice, without the indentation of the option list."""
+        return str(dict(self.fields[name].choices).get(value, value)).strip(LEVEL_INDENT)
+
+
+class BulkTriageForm(forms.Form):
+    """Bulk triage of the ticked cases of 待分拣: each one's suggestion, or one category for all."""
+
+    SUGGESTED, CHOSEN = "suggested", "chosen"
+    REVIEW, CONFIRM = "review", "confirm"
+
+    mode = forms.ChoiceField(
+        label=_("分拣方式"),
+        choices=[(SUGGESTED, _("确认各自的建议分类")), (CHOSEN, _("统一设为所选分类"))],
+        initial=SUGGESTED,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择分拣方式"), "invalid_choice": _("请选择分拣方式")},
+    )
+    category = forms.ChoiceField(
+        label=_("统一设为"), required=False, error_messages={"invalid_choice": _("请选择有效的分类")}
+    )
+    note = forms.CharField(label=_("备注"), required=False, max_length=500)
+    step = forms.ChoiceField(choices=[(REVIEW, REVIEW), (CONFIRM, CONFIRM)], initial=REVIEW, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("请选择分类")), *category_choices()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("mode") == self.CHOSEN and not data.get("category"):
+            self.add_error("category", _("请选择要统一设置的分类"))
+        return data
 
 
 # --- staff entry -------------------------------------------------------------------------------------------

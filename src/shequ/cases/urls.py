@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_queue, name="case_queue"),
     path("new/", views.case_create, name="case_create"),
+    path("triage/bulk/", views.triage_bulk, name="triage_bulk"),
     path("grid/", grid_views.grid_home, name="grid_home"),
     path("grid/report/", grid_views.grid_report, name="grid_report"),
     path("grid/<uuid:public_id>/<slug:action>/", grid_views.grid_action, name="grid_action"),

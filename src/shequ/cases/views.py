@@ -8,12 +8,15 @@ both again. The reporter's mobile is shown masked; a revealed number is rendered
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -26,7 +29,7 @@ from shequ.core.http import scoped_view as _scoped
 from shequ.core.permissions import can
 from shequ.territory import selectors as territory_selectors
 
-from . import approvals, forms, selectors, services
+from . import approvals, forms, selectors, services, triage
 from .domain import (
     CHANNEL_LABELS,
     EVENT_LABELS,
@@ -52,46 +55,174 @@ def _label(labels: dict, value: str) -> str:
 
 @dataclass(frozen=True)
 class Row:
-    """A case as the queue shows it: labels instead of codes, the running deadline and whether it has passed."""
+    """A case as the queue shows it: labels instead of codes, the running deadline and whether it has passed,
+    and in 待分拣 the suggested category with its confidence."""
 
     case: Any
     type_label: str
     status_label: str
     overdue: bool
+    suggestion: str = ""
+    suggestion_percent: int | None = None
 
 
-def _row(case: Any, now: Any) -> Row:
+def _row(case: Any, now: Any, *, with_suggestion: bool = False) -> Row:
+    suggested = case.suggested_category if with_suggestion else None
     return Row(
         case=case,
         type_label=_label(TYPE_LABELS, case.case_type),
         status_label=_label(STATUS_LABELS, case.status),
         overdue=case.status in OPEN_STATUSES and is_overdue(case.escalate_after, now),
+        suggestion=_category_path(suggested) if suggested is not None else "",
+        suggestion_percent=round((case.suggestion_confidence or 0) * 100) if suggested is not None else None,
     )
+
+
+def _filter_summary(selection: Any) -> list[str]:
+    """The filters in use, in words: 分类：噪音, 提交日期：2026-03-13 至 2026-03-16 …"""
+    form, applied = selection.form, selection.applied
+    parts = []
+    if applied.get("text"):
+        parts.append(_("标题包含：%(v)s") % {"v": applied["text"]})
+    for name in ("status", "category", "community"):
+        if applied.get(name):
+            parts.append(f"{form.fields[name].label}：{form.choice_label(name, applied[name])}")
+    start, end = applied.get("submitted_from"), applied.get("submitted_to")
+    if start or end:
+        parts.append(_("提交日期：%(start)s 至 %(end)s") % {"start": start or _("不限"), "end": end or _("不限")})
+    return parts
 
 
 @never_cache
 @require_GET
 @_scoped
 def case_queue(request: HttpRequest) -> HttpResponse:
-    """The staff work queues (tabs) with a status and title filter, 25 a page."""
+    """The staff work queues (tabs) with filters (title, status, category or topic, community, submitted dates),
+    25 a page; 待分拣 adds the suggested categories and the bulk triage form."""
     _require(request, "cases.view")
     selection = select_queue(request.user, request.GET)  # the same selection the Excel export writes
     tab, applied = selection.tab, selection.applied
-    filter_form = forms.QueueFilterForm(request.GET)
-    filter_form.is_valid()
-    page = Paginator(selection.queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    in_triage = tab == "triage"
+    qs = selection.queryset.select_related("suggested_category__parent__parent") if in_triage else selection.queryset
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
-    page.object_list = [_row(c, now) for c in page.object_list]
+    page.object_list = [_row(c, now, with_suggestion=in_triage) for c in page.object_list]
     context = {
         "tab": tab,
         "tabs": list(forms.QUEUE_TABS.items()),
         "empty_text": forms.QUEUE_EMPTY[tab],
-        "filter_form": filter_form,
+        "filter_form": selection.form,
+        "filter_errors": selection.errors,
         "applied": applied,
+        "filter_summary": _filter_summary(selection),
+        "export_query": urlencode({"tab": tab, **applied}),
         "page": page,
+        "bulk_form": forms.BulkTriageForm() if in_triage and page.object_list else None,
+        "bulk_limit": triage.TRIAGE_BULK_LIMIT,
         "can_submit": bool(can(request.user, "cases.submit")),
         "can_import_hotline": bool(can(request.user, "cases.import_hotline")),
         "can_view_routing_stats": bool(can(request.user, "cases.view_routing_stats")),
+    }
+    return render(request, "cases/case_queue.html", context)
+
+
+# --- bulk triage -------------------------------------------------------------------------------------------
+
+
+def _queue_return(request: HttpRequest) -> str:
+    """The queue page the bulk form was sent from (tab, filters, page), or 待分拣."""
+    queue = reverse("cases:case_queue")
+    target = request.POST.get("next", "")
+    if target.startswith(queue + "?") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return queue + "?tab=triage"
+
+
+def _numbers(items: list[Any], limit: int = 20) -> str:
+    numbers = [item.case.tracking_number for item in items]
+    text = "、".join(numbers[:limit])
+    if len(numbers) > limit:
+        text += _(" 等%(n)d件") % {"n": len(numbers)}
+    return text
+
+
+def _report_bulk(request: HttpRequest, done: triage.BulkTriage) -> None:
+    """Say per case what happened: how many were confirmed (with their numbers), which were skipped and why."""
+    if done.ready:
+        messages.success(
+            request, _("已确认分类 %(n)d 件：%(numbers)s") % {"n": len(done.ready), "numbers": _numbers(done.ready)}
+        )
+    else:
+        messages.warning(request, _("没有诉求被分拣"))
+    by_reason: dict[str, list[Any]] = {}
+    for item in done.skipped:
+        by_reason.setdefault(item.skip_reason, []).append(item)
+    for reason, items in by_reason.items():
+        messages.warning(
+            request,
+            _("%(n)d 件未分拣（%(reason)s）：%(numbers)s")
+            % {"n": len(items), "reason": reason, "numbers": _numbers(items)},
+        )
+    if done.missing:
+        messages.warning(request, _("%(n)d 件未找到（不存在或不在您的辖区内），未分拣") % {"n": done.missing})
+
+
+@never_cache
+@require_POST
+@_scoped
+def triage_bulk(request: HttpRequest) -> HttpResponse:
+    """Bulk triage of the cases ticked in 待分拣: the first POST shows what will happen to each (step "review"),
+    the second confirms each through `case_triage` (step "confirm") and goes back to the queue with the outcome."""
+    _require(request, "cases.view")
+    back = _queue_return(request)
+    ticked = request.POST.getlist("case")
+    if not ticked:
+        messages.error(request, _("请先勾选要分拣的诉求"))
+        return redirect(back)
+    form = forms.BulkTriageForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    data = form.cleaned_data
+    category = None
+    if data["mode"] == form.CHOSEN:
+        category = selectors.category_by_public_id(data["category"])
+        if category is None:
+            messages.error(request, _("请选择有效的分类"))
+            return redirect(back)
+    try:
+        if data["step"] == form.CONFIRM:
+            done = triage.case_triage_bulk(actor=request.user, public_ids=ticked, category=category, note=data["note"])
+        else:
+            plan = triage.case_triage_bulk_preview(actor=request.user, public_ids=ticked, category=category)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(back)
+    if data["step"] == form.CONFIRM:
+        _report_bulk(request, done)
+        return redirect(back)
+    rows = [
+        {
+            "case": item.case,
+            "suggestion": _category_path(item.case.suggested_category),
+            "percent": round((item.case.suggestion_confidence or 0) * 100),
+            "target": _category_path(item.category) if not item.skip_reason else "",
+            "skip_reason": item.skip_reason,
+        }
+        for item in plan.items
+    ]
+    context = {
+        "review": plan,
+        "review_rows": rows,
+        "review_ticked": ticked,
+        "review_data": data,
+        "review_category": _category_path(category) if category is not None else "",
+        "back": back,
     }
     return render(request, "cases/case_queue.html", context)
 

@@ -42,6 +42,14 @@ def mask_mobile(value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+def mask_email(address: str) -> str:
+    """Show the first character of the local part and the domain: z***@example.gov.cn."""
+    local, at, domain = str(address or "").partition("@")
+    if not at:
+        return "***" if local else ""
+    return f"{local[:1]}***@{domain}"
+
+
 def mask_text(text: str) -> str:
     """Mask ID and mobile numbers found anywhere in free text."""
     if not text:

@@ -8,6 +8,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("消息通知")
 
     def ready(self) -> None:
+        from . import permissions  # noqa: F401  (registers the notifications.* actions)
         from .services import register_columns
 
         register_columns()

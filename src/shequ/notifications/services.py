@@ -5,7 +5,7 @@ fails is tried again by the sweep `notifications.tasks.retry_deliveries` until M
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any
 
@@ -20,9 +20,11 @@ from django.utils.translation import gettext as _
 from shequ.core import audit, crypto
 from shequ.core.errors import ValidationError
 from shequ.core.masking import mask_mobile
+from shequ.core.permissions import require
 from shequ.core.validators import validate_mobile
 
 from . import domain
+from . import permissions as _permissions  # noqa: F401  (registers the notifications.* actions)
 from .domain import Channel, DeliveryStatus, Topic
 from .models import Delivery, Notification, Preference
 from .sms import get_backend
@@ -180,6 +182,64 @@ def retry_due(*, now: Any = None, batch_size: int = 200) -> int:
         .values_list("pk", flat=True)[:batch_size]
     )
     return deliver_many(ids)
+
+
+BULK_RETRY_LIMIT = 200
+
+
+def deliveries_retry(*, actor: Any, delivery_ids: Sequence[int]) -> list[int]:
+    """Send failed deliveries again: each gets one more try, now, on the worker; return the ids retried.
+
+    Requires `notifications.retry_delivery`; at most BULK_RETRY_LIMIT ids (ValidationError beyond). Locks the
+    rows and retries only those still failed (one sent or retried meanwhile is skipped): status back to
+    pending, due now, attempts kept, so a try that fails again marks it failed at once (see `deliver`) and the
+    operator decides again. Audited per delivery as "notifications.delivery_retried" (status, attempts and
+    error before; no address). After commit the ids are queued like fresh deliveries (task `send_deliveries`);
+    when the queue is down the retry sweep sends them.
+    """
+    require(actor, "notifications.retry_delivery")
+    ids = sorted({int(i) for i in delivery_ids})
+    if len(ids) > BULK_RETRY_LIMIT:
+        raise ValidationError(_("每次最多重新发送 %(max)d 条") % {"max": BULK_RETRY_LIMIT})
+    if not ids:
+        return []
+    failed = DeliveryStatus.FAILED.value
+    with transaction.atomic():
+        rows = list(
+            Delivery.objects.select_for_update()
+            .filter(pk__in=ids, status=failed)
+            .order_by("pk")
+            .values("pk", "channel", "attempts", "last_error")
+        )
+        retried = [r["pk"] for r in rows]
+        if not retried:
+            return []
+        Delivery.objects.filter(pk__in=retried, status=failed).update(
+            status=DeliveryStatus.PENDING.value, next_attempt_at=timezone.now()
+        )
+        labels = dict(Delivery.objects.filter(pk__in=retried).values_list("pk", "notification__recipient__username"))
+        audit.record_many(
+            [
+                audit.Entry(
+                    actor=actor,
+                    action="notifications.delivery_retried",
+                    object_type="notifications.delivery",
+                    object_id=str(r["pk"]),
+                    object_label=f"{r['channel']} → {labels.get(r['pk'], '')}",
+                    before={"status": failed, "attempts": r["attempts"], "last_error": r["last_error"]},
+                    after={"status": DeliveryStatus.PENDING.value, "batch": len(retried)},
+                )
+                for r in rows
+            ]
+        )
+        transaction.on_commit(partial(_queue, retried))
+    return retried
+
+
+def delivery_retry(*, actor: Any, delivery_id: int) -> None:
+    """Send one failed delivery again (see `deliveries_retry`); ValidationError when it is no longer failed."""
+    if not deliveries_retry(actor=actor, delivery_ids=[delivery_id]):
+        raise ValidationError(_("这条记录已不是“发送失败”状态，无需重新发送"))
 
 
 def mark_read(*, user: Any, public_ids: list[str] | None = None) -> int:

@@ -29,6 +29,8 @@ def _menu(request: HttpRequest) -> list[dict]:
         items.append({"label": _("审计链校验"), "url": reverse("core:audit_verify"), "key": "audit_verify"})
     if can(user, "core.admin_site"):
         items.append({"label": _("系统管理后台"), "url": reverse("admin:index"), "key": "admin"})
+    if can(user, "notifications.view_deliveries"):
+        items.append({"label": _("通知发送监控"), "url": reverse("notifications:deliveries"), "key": "deliveries"})
     unread = unread_count(user)
     label = _("消息通知（%(n)d 条未读）") % {"n": unread} if unread else _("消息通知")
     items.append({"label": label, "url": reverse("notifications:inbox"), "key": "notifications"})

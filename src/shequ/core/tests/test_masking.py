@@ -2,7 +2,7 @@
 
 import logging
 
-from shequ.core.masking import MaskPersonalFilter, mask_id_number, mask_mapping, mask_mobile, mask_text
+from shequ.core.masking import MaskPersonalFilter, mask_email, mask_id_number, mask_mapping, mask_mobile, mask_text
 
 
 def test_id_number_shows_at_most_first_and_last_four():
@@ -13,6 +13,13 @@ def test_id_number_shows_at_most_first_and_last_four():
 def test_mobile_masked():
     """A mobile becomes 138****5678."""
     assert mask_mobile("13812345678") == "138****5678"
+
+
+def test_email_masked():
+    """An address keeps its first character and its domain; a value without @ is hidden, an empty one stays empty."""
+    assert mask_email("zhang.wei@example.gov.cn") == "z***@example.gov.cn"
+    assert mask_email("not-an-address") == "***"
+    assert mask_email("") == ""
 
 
 def test_text_masking_finds_numbers_in_prose():

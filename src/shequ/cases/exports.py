@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 from typing import IO, Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -105,7 +105,12 @@ def select_queue(actor: Any, params: Mapping[str, Any]) -> QueueSelection:
         qs = qs.filter(submitted_at__lt=_day_start(data["submitted_to"] + timedelta(days=1)))
     if applied.get("category"):
         category = selectors.category_by_public_id(applied["category"])
-        if category is not None:
+        if category is not None and tab == "triage":
+            # Cases waiting there have no category yet: match what was suggested for them, or their text's topic.
+            code = category.code
+            suggested = Q(suggested_category__code=code) | Q(suggested_category__code__startswith=f"{code}-")
+            qs = qs.filter(suggested | Q(pk__in=on_topic(qs, category).values("pk")))
+        elif category is not None:
             qs = on_topic(qs, category)  # last: it reads the uncategorised cases the other filters leave
     return QueueSelection(
         tab=tab,

@@ -269,3 +269,20 @@ def test_an_actor_without_case_access_is_refused(client, t, waiting):
     client.force_login(staff("auditor", t["city"]))
     assert _post(client, waiting, step="confirm").status_code == 403
     assert not Case.objects.filter(needs_triage=False).exists()
+
+
+def test_the_category_filter_in_triage_matches_the_suggested_category(client, cw, waiting):
+    """In 待分拣 no case has a category yet, so 分类 filters by the suggestion: a model's first-level suggestion
+    (城乡建设) finds its case, and a community topic still finds the case its keywords suggest."""
+    Case.objects.filter(pk=waiting[0].pk).update(suggested_category=Category.objects.get(code="C01"))
+    client.force_login(cw)
+
+    def titles(code):
+        category = str(Category.objects.get(code=code).public_id)
+        response = client.get(QUEUE, {"tab": "triage", "category": category})
+        assert response.status_code == 200
+        return {row.case.title for row in response.context["page"].object_list}
+
+    assert titles("C01") == {"乱停车"}
+    assert titles(_cat("装修噪音").code) == {"装修吵"}
+    assert titles(_cat("垃圾清运").code) == {"垃圾没人收"}

@@ -1,7 +1,7 @@
 """Token endpoint and the caller's own profile."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.permissions import AllowAny
@@ -9,15 +9,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 
+from shequ.core.api import StrictCharField
+
 from . import services
 from .domain import role_label
 from .services import AuthOutcome
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=256, trim_whitespace=False)
-    otp = serializers.CharField(max_length=6, required=False, allow_blank=True)
+    username = StrictCharField(max_length=150)
+    password = StrictCharField(max_length=256, trim_whitespace=False)
+    otp = StrictCharField(max_length=6, required=False, allow_blank=True)
 
 
 class TokenThrottle(SimpleRateThrottle):
@@ -34,7 +36,10 @@ class TokenThrottle(SimpleRateThrottle):
     responses={
         200: inline_serializer(
             "TokenResponse", {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()}
-        )
+        ),
+        400: OpenApiResponse(description="字段错误，用户名或密码错误，或需要动态验证码（code: otp_required）"),
+        403: OpenApiResponse(description="账号已锁定、须先设置双因素认证，或须先在网页上修改密码"),
+        429: OpenApiResponse(description="请求过于频繁"),
     },
     auth=[],
 )

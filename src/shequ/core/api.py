@@ -1,10 +1,10 @@
-"""API plumbing shared by every app: error translation and the public-id lookup."""
+"""API plumbing shared by every app: error translation and a strict text field for request bodies."""
 
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -21,3 +21,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail: Any = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         return Response({"detail": detail}, status=status.HTTP_400_BAD_REQUEST)
     return drf_exception_handler(exc, context)
+
+
+class StrictCharField(serializers.CharField):
+    """A text field that takes a JSON string only: a number or a boolean is refused (400), not turned into
+    text, as the schema promises a string (and a mobile sent as a number would lose its leading zero)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)

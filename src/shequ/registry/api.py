@@ -7,12 +7,12 @@ from typing import Any
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -23,25 +23,40 @@ from shequ.territory import selectors as territory_selectors
 from . import forms, selectors, serializers, services
 
 UUID_PATTERN = "[0-9a-fA-F-]{32,36}"
+# The list page's filters; an empty value means no filter, as the page's form sends a field left blank.
+UUID_OR_EMPTY = {"oneOf": [{"type": "string", "format": "uuid"}, {"type": "string", "maxLength": 0}]}
 FILTER_PARAMETERS = [
     OpenApiParameter("text", str, description="姓名，或拼音全拼/首字母（如 zsf）"),
     OpenApiParameter("household", str, description="户号"),
-    OpenApiParameter("building", OpenApiTypes.UUID, description="楼栋 id"),
-    OpenApiParameter("area", OpenApiTypes.UUID, description="辖区 id（社区、网格或微网格）"),
-    OpenApiParameter("tag", str, description="关怀标签代码", enum=[t[0] for t in forms.TAG_CHOICES]),
-    OpenApiParameter("residence_type", str, description="居住类型", enum=[t[0] for t in forms.RESIDENCE_TYPE_CHOICES]),
+    OpenApiParameter("building", UUID_OR_EMPTY, description="楼栋 id"),
+    OpenApiParameter("area", UUID_OR_EMPTY, description="辖区 id（社区、网格或微网格）"),
+    OpenApiParameter("tag", str, description="关怀标签代码", enum=["", *(t[0] for t in forms.TAG_CHOICES)]),
     OpenApiParameter(
-        "status", str, description="状态（默认 active 在册）", enum=[t[0] for t in forms.STATUS_FILTER_CHOICES]
+        "residence_type", str, description="居住类型", enum=["", *(t[0] for t in forms.RESIDENCE_TYPE_CHOICES)]
+    ),
+    OpenApiParameter(
+        "status",
+        str,
+        description="状态（默认 active 在册）",
+        enum=["", *(t[0] for t in forms.STATUS_FILTER_CHOICES)],
     ),
 ]
 DENIED = OpenApiResponse(description="无权限")
 NOT_FOUND = OpenApiResponse(description="不存在或不在您的辖区内")
+BAD_FILTER = OpenApiResponse(description="查询参数错误")
+NO_PAGE = OpenApiResponse(description="页码不存在")
+BAD_BODY = OpenApiResponse(description="字段错误")
+
+
+def _require(request: Request, action: str) -> None:
+    """403 for a caller whose roles allow `action` nowhere (before looking at the body or any object)."""
+    decision = can(request.user, action)
+    if not decision:
+        raise ApiPermissionDenied(decision.reason)
 
 
 def _require_view(request: Request) -> None:
-    decision = can(request.user, "registry.view")
-    if not decision:
-        raise ApiPermissionDenied(decision.reason)
+    _require(request, "registry.view")
 
 
 def _or_404(fn: Any, *args: Any) -> Any:
@@ -52,9 +67,11 @@ def _or_404(fn: Any, *args: Any) -> Any:
 
 
 class ResidentViewSet(viewsets.GenericViewSet):
-    """Residents in the caller's scope (masked)."""
+    """Residents in the caller's scope (masked). Bodies are JSON only: a form cannot say null, and would read
+    an empty value as an omitted one."""
 
     serializer_class = serializers.ResidentSerializer
+    parser_classes = [JSONParser]
     lookup_url_kwarg = "id"
     lookup_value_regex = UUID_PATTERN
 
@@ -65,7 +82,8 @@ class ResidentViewSet(viewsets.GenericViewSet):
         return forms.listed_residents(self.request.user, form.filters()).select_related("community")
 
     @extend_schema(
-        parameters=FILTER_PARAMETERS, responses={200: serializers.ResidentSerializer(many=True), 403: DENIED}
+        parameters=FILTER_PARAMETERS,
+        responses={200: serializers.ResidentSerializer(many=True), 400: BAD_FILTER, 403: DENIED, 404: NO_PAGE},
     )
     def list(self, request: Request) -> Response:
         """List residents with the same filters as the resident list page (paginated)."""
@@ -83,12 +101,13 @@ class ResidentViewSet(viewsets.GenericViewSet):
         request=serializers.ResidentCreateSerializer,
         responses={
             201: serializers.ResidentDetailSerializer,
-            400: OpenApiResponse(description="字段错误"),
+            400: BAD_BODY,
             403: DENIED,
         },
     )
     def create(self, request: Request) -> Response:
         """Register a resident (the same validation as the register page; 400 with field errors)."""
+        _require(request, "registry.edit")
         params = serializers.ResidentCreateSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         d = params.validated_data
@@ -162,7 +181,7 @@ class ResidentViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         request=serializers.RevealSerializer,
-        responses={200: serializers.RevealResponseSerializer, 403: DENIED, 404: NOT_FOUND},
+        responses={200: serializers.RevealResponseSerializer, 400: BAD_BODY, 403: DENIED, 404: NOT_FOUND},
     )
     @action(detail=True, methods=["post"])
     def reveal(self, request: Request, id: str) -> Response:  # noqa: A002
@@ -179,7 +198,7 @@ class ResidentViewSet(viewsets.GenericViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: serializers.HouseholdSerializer(many=True), 403: DENIED}),
+    list=extend_schema(responses={200: serializers.HouseholdSerializer(many=True), 403: DENIED, 404: NO_PAGE}),
     retrieve=extend_schema(responses={200: serializers.HouseholdDetailSerializer, 404: NOT_FOUND}),
 )
 class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):

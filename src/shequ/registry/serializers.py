@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from shequ.core.api import StrictCharField
+
 from . import selectors
 from .domain import (
     CARE_TAGS,
@@ -178,19 +180,19 @@ class ResidentCreateSerializer(serializers.Serializer):
     relation = serializers.ChoiceField(
         choices=[(k.value, v) for k, v in RELATION_LABELS.items()], required=False, allow_blank=True
     )
-    name = serializers.CharField(max_length=50)
+    name = StrictCharField(max_length=50)
     gender = serializers.ChoiceField(choices=[(k.value, v) for k, v in GENDER_LABELS.items()], default="U")
     id_type = serializers.ChoiceField(choices=[(k.value, v) for k, v in ID_TYPE_LABELS.items()], default="none")
-    id_number = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    id_number = StrictCharField(max_length=40, required=False, allow_blank=True, default="")
     birth_date = serializers.DateField(required=False, allow_null=True)
-    mobile = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    mobile = StrictCharField(max_length=20, required=False, allow_blank=True, default="")
     residence_type = serializers.ChoiceField(
         choices=[(k.value, v) for k, v in RESIDENCE_TYPE_LABELS.items()], default="permanent"
     )
     care_tags = serializers.ListField(
         child=serializers.ChoiceField(choices=[(t.code, t.label) for t in CARE_TAGS]), required=False, default=list
     )
-    notes = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    notes = StrictCharField(max_length=1000, required=False, allow_blank=True, default="")
     legal_basis = serializers.ChoiceField(
         choices=[(k.value, v) for k, v in LEGAL_BASIS_LABELS.items()], default="statutory"
     )
@@ -205,8 +207,8 @@ class ResidentCreateSerializer(serializers.Serializer):
 class ExactSearchSerializer(serializers.Serializer):
     """Exactly one of the two numbers; sent in the body so that it never appears in a URL or access log."""
 
-    id_number = serializers.CharField(max_length=40, required=False, allow_blank=False)
-    mobile = serializers.CharField(max_length=20, required=False, allow_blank=False)
+    id_number = StrictCharField(max_length=40, required=False, allow_blank=False)
+    mobile = StrictCharField(max_length=20, required=False, allow_blank=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if bool(attrs.get("id_number")) == bool(attrs.get("mobile")):
@@ -225,7 +227,7 @@ class RevealSerializer(serializers.Serializer):
             "mobile 手机号码；id_number 证件号码；birth_date 出生日期；sensitive_tags 敏感关怀标签；notes 备注"
         ),
     )
-    reason = serializers.CharField(min_length=2, max_length=200, help_text=_("查看理由（留痕）"))
+    reason = StrictCharField(min_length=2, max_length=200, help_text=_("查看理由（留痕）"))
 
 
 class RevealResponseSerializer(serializers.Serializer):

@@ -1,5 +1,8 @@
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .domain import Level
 from .models import Area, Building, Compound, Dwelling
 
 
@@ -61,3 +64,28 @@ class LocateSerializer(serializers.Serializer):
     lng = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)
     crs = serializers.ChoiceField(choices=["wgs84", "gcj02", "bd09"], default="wgs84")
+
+
+class AreaFilterSerializer(serializers.Serializer):
+    """Query parameters of the area list, validated so that no raw value reaches the database (an empty one
+    means no filter)."""
+
+    level = serializers.ChoiceField(choices=[level.value for level in Level], required=False, allow_blank=True)
+    parent = serializers.CharField(max_length=40, required=False, allow_blank=True, help_text=_("上级区域代码"))
+    q = serializers.CharField(max_length=100, required=False, allow_blank=True, help_text=_("名称包含"))
+
+
+UUID_OR_EMPTY = {"oneOf": [{"type": "string", "format": "uuid"}, {"type": "string", "maxLength": 0}]}
+
+
+@extend_schema_field(UUID_OR_EMPTY)
+class UUIDFilterField(serializers.UUIDField):
+    """An object's id in a query string; empty means no filter (as a form sends a field left blank)."""
+
+
+class BuildingFilterSerializer(serializers.Serializer):
+    compound = UUIDFilterField(required=False, help_text=_("小区 id"))
+
+
+class DwellingFilterSerializer(serializers.Serializer):
+    building = UUIDFilterField(required=False, help_text=_("楼栋 id"))

@@ -98,5 +98,36 @@ def build_cases(*, communities, staff_by_community: dict[int, object], count: in
             continue
         satisfaction = rng.choice(["satisfied", "satisfied", "basically", "unsatisfied"])
         cases.case_rate(actor=worker, case=case, satisfaction=satisfaction, reopen=satisfaction == "unsatisfied")
+    made += build_triage_examples(community=communities[0], worker=staff_by_community.get(communities[0].pk), now=now)
     escalate_overdue(now=now)
     return made
+
+
+# Hotline messages that arrived without a category and that neither the keyword rules nor the shipped model
+# can place with confidence (checked against the model in the repository): they wait in 待分拣 for a dispatcher.
+TRIAGE_TEXTS = [
+    ("suggestion", "建议在社区增设一个便民理发点", "老人理发要走很远，希望社区能引进便民服务"),
+    ("enquiry", "想为社区图书角捐书", "家里有一批儿童读物，想捐给社区图书角，请问找谁联系"),
+    ("complaint", "小区业主群里有人发广告", "业主群里天天有人发理财广告，能不能管一管"),
+    ("complaint", "社区公告栏信息太旧", "公告栏上贴的还是去年的通知，新的通知都看不到"),
+]
+
+
+def build_triage_examples(*, community, worker, now) -> int:
+    """Submit the TRIAGE_TEXTS as uncategorised hotline cases of `community` this morning."""
+    if worker is None:
+        return 0
+    from shequ.territory.models import Building
+
+    building = Building.objects.filter(compound__community=community).order_by("id").first()
+    for n, (case_type, title, text) in enumerate(TRIAGE_TEXTS):
+        data = cases.CaseInput(
+            case_type=case_type,
+            title=title,
+            description=text,
+            channel="hotline",
+            building=building,
+            community=community if building is None else None,
+        )
+        cases.case_submit(actor=worker, data=data, now=now - timedelta(hours=n + 1))
+    return len(TRIAGE_TEXTS)

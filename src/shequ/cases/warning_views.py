@@ -20,16 +20,19 @@ from .warnings import warnings_for
 
 
 def queue_link(hotspot: Hotspot) -> str:
-    """The 全部 queue filtered to the alert's community, topic and the days of its window (查看这些诉求).
+    """The 全部 queue filtered to the alert's community, topic and the days of its reports (查看这些诉求).
 
-    The queue filters whole days and every status, so it may also list a same-topic report from earlier on the
-    window's first day, or one withdrawn since: the alert's cases are all there.
+    The days run from the alert's first report to its last (the window when those are unknown). The queue
+    filters whole days and every status, so it may also list a same-topic report from earlier on the first
+    day, or one withdrawn since: the alert's cases are all there.
     """
     params = {"tab": "all", "category": hotspot.topic_public_id, "community": hotspot.community_public_id}
-    if hotspot.window_start is not None:
-        params["submitted_from"] = timezone.localdate(hotspot.window_start).isoformat()
-    if hotspot.window_end is not None:
-        params["submitted_to"] = timezone.localdate(hotspot.window_end).isoformat()
+    start = hotspot.first_at or hotspot.window_start
+    end = hotspot.last_at or hotspot.window_end
+    if start is not None:
+        params["submitted_from"] = timezone.localdate(start).isoformat()
+    if end is not None:
+        params["submitted_to"] = timezone.localdate(end).isoformat()
     return reverse("cases:case_queue") + "?" + urlencode(params)
 
 

@@ -223,8 +223,9 @@ def test_export_with_an_invalid_filter_goes_back_without_a_file(client, world):
 
 
 def test_each_hotspot_links_to_the_queue_of_its_community_topic_and_days(client, world):
-    """The 噪音 alert of c1 (5 reports in 3 days) links to 全部 filtered to c1, 噪音 and 03-13 … 03-16; the link
-    lists exactly those 5 reports, for the community worker and for a grid worker of the community."""
+    """The 噪音 alert of c1 (5 reports in 3 days) links to 全部 filtered to c1, 噪音 and the days of its first and
+    last report (03-14 … 03-16); the link lists exactly those 5 reports, for the community worker and for a grid
+    worker of the community."""
     t = world["t"]
     for user in (world["cw"], staff("grid_worker", t["g11"])):
         client.force_login(user)
@@ -237,7 +238,7 @@ def test_each_hotspot_links_to_the_queue_of_its_community_topic_and_days(client,
             "tab": ["all"],
             "category": [_code("S01-02")],
             "community": [str(t["c1"].public_id)],
-            "submitted_from": ["2026-03-13"],
+            "submitted_from": ["2026-03-14"],
             "submitted_to": ["2026-03-16"],
         }
         response = client.get(href)

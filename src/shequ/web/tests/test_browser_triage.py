@@ -250,7 +250,8 @@ def test_worker_bulk_triages_with_select_all_then_filters_exports_and_follows_a_
     exported = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert sorted(exported) == sorted(_rows(desk))
 
-    # 5. The hot-spot alert (噪音 in c1, three days) links to its community, topic and days: exactly its cases.
+    # 5. The hot-spot alert (噪音 in c1, three days) links to its community, topic and the days of its reports:
+    # exactly its cases.
     with desk.expect_navigation():
         desk.click("a:has-text('风险预警')")
     alerts = desk.locator("#hotspots li.hotspot")
@@ -264,13 +265,13 @@ def test_worker_bulk_triages_with_select_all_then_filters_exports_and_follows_a_
         "tab": ["all"],
         "category": [_code("S01-02")],
         "community": [str(world["t"]["c1"].public_id)],
-        "submitted_from": ["2026-03-13"],
+        "submitted_from": ["2026-03-14"],
         "submitted_to": ["2026-03-16"],
     }
     assert set(_rows(desk)) == listed and len(_rows(desk)) == 5
     assert desk.locator("p[role=alert]").count() == 0
     assert desk.inner_text("#filter-summary").startswith(
-        "当前筛选：分类：噪音；社区：洗面桥社区；提交日期：2026-03-13 至 2026-03-16。共 5 件。"
+        "当前筛选：分类：噪音；社区：洗面桥社区；提交日期：2026-03-14 至 2026-03-16。共 5 件。"
     )
     desk.screenshot(path=str(tmp_path / "hotspot-queue.png"), full_page=True)
 

@@ -5,9 +5,7 @@ code flow: the live server thread runs the (immediate) huey task, which sends th
 LocmemBackend that this test reads.
 """
 
-import os
 import re
-import shutil
 
 import pytest
 from django.test import override_settings
@@ -22,7 +20,7 @@ from shequ.portal.sms import LocmemBackend, get_backend
 from shequ.portal.tests.test_portal import MOBILE, register
 from shequ.registry import services as registry
 from shequ.territory.tests.factories import make_tree
-from shequ.web.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _login
+from shequ.web.tests.test_browser import _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,24 +37,6 @@ PHONE = {
 }
 DESCRIPTION = "楼下消防通道被私家车长期占用，救护车进不来"
 REPLY = "已联系车主挪车，并在通道口设置禁停标志。"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        pytest.skip(f"chromium not found at {CHROMIUM}")
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

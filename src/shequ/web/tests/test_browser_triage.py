@@ -8,8 +8,6 @@ the staticfiles finders, so Alpine (static_vendor/vendor/alpine.min.js) is there
 """
 
 import datetime as dt
-import os
-import shutil
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -22,7 +20,7 @@ from shequ.cases import services as case_services
 from shequ.cases.models import Case, Category
 from shequ.core import calendar
 from shequ.territory.tests.factories import make_tree
-from shequ.web.tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _login
+from shequ.web.tests.test_browser import _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,24 +29,6 @@ ALPINE = "vendor/alpine.min.js"
 NOT_TRIAGED = "没有建议分类，请在诉求页面选择分类"
 QUEUE = reverse("cases:case_queue")
 EXPORT = reverse("cases:queue_export")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        pytest.skip(f"chromium not found at {CHROMIUM}")
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

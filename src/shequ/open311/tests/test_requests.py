@@ -53,6 +53,9 @@ def test_post_json_creates_an_open311_case_in_the_micro_grid_of_the_point(client
     assert (case.lat, case.lng, case.title) == (30.6405, 104.0505, "东门口长期乱停车，消防通道被堵")
     assert case.reporter_name == "张小明" and case.reporter_mobile_masked == "139****5678"
     assert case.transitions.get().actor_label == "open311:12345平台"
+    # The intake suggests a category (keyword rules: 乱停车) with its confidence; the client's choice stays.
+    assert case.suggested_category.name == "乱停乱放" and case.suggestion_source == "rules"
+    assert case.suggestion_confidence > 0 and not case.needs_triage
 
 
 def test_post_xml_returns_the_tracking_number(client, world):

@@ -111,6 +111,8 @@ def test_report_with_photo_creates_portal_case_without_exif(signed_in, resident,
     case = Case.objects.get()
     assert response.status_code == 302
     assert response.url == f"/portal/cases/{case.tracking_number}/?submitted=1"
+    # The resident chose 乱停乱放; the intake still stores its own suggestion from the text for staff to see.
+    assert (case.suggested_category.name, case.suggestion_source, case.needs_triage) == ("消防通道堵塞", "rules", False)
     assert (case.channel, case.reporter_id, case.reporter_name, case.reporter_mobile_masked) == (
         "portal",
         resident.pk,

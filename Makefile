@@ -32,6 +32,7 @@ static: static_vendor/.stamp
 setup: deps static
 	$(SHEQU) migrate --noinput -v0
 	$(SHEQU) pii-key init
+	$(SHEQU) audit-key init
 	$(SHEQU) seed-categories
 	$(SHEQU) collectstatic --noinput -v0
 	$(SHEQU) demo --if-empty

@@ -49,12 +49,50 @@ def _chinese_interface():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _own_audit_anchor_file(settings, tmp_path):
+    """Each test starts with no audit anchors: the anchor file lives outside the database it describes, so a
+    file shared between tests would describe another test's (rolled back) chain."""
+    settings.SHEQU_AUDIT_ANCHOR_FILE = str(tmp_path / "audit-anchors.jsonl")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_truncate_guard():
+    """Let the test runner's flush (TRUNCATE on PostgreSQL) empty the audit table between transactional tests.
+
+    The statement trigger that refuses TRUNCATE of the audit table is disabled for the flush alone and enabled
+    again right after; the application never runs this path.
+    """
+    from django.core.management.commands import flush
+
+    original = flush.Command.handle
+
+    def handle(self, **options):
+        from django.db import connections
+
+        conn = connections[options.get("database") or "default"]
+        if conn.vendor != "postgresql":
+            return original(self, **options)
+        with conn.cursor() as cur:
+            cur.execute("ALTER TABLE core_auditrecord DISABLE TRIGGER core_auditrecord_no_truncate")
+        try:
+            return original(self, **options)
+        finally:
+            with conn.cursor() as cur:
+                cur.execute("ALTER TABLE core_auditrecord ENABLE TRIGGER core_auditrecord_no_truncate")
+
+    flush.Command.handle = handle
+    yield
+    flush.Command.handle = original
+
+
 @pytest.fixture
 def flushable_audit(transactional_db):
     """Let a transactional test's final flush empty the append-only audit table on SQLite.
 
-    PostgreSQL flushes with TRUNCATE, which the row triggers do not see; SQLite flushes with DELETE, so the
-    triggers are dropped at teardown and re-created at the next set-up.
+    PostgreSQL flushes with TRUNCATE, which the row triggers do not see (the TRUNCATE guard is lifted for the
+    flush, see above); SQLite flushes with DELETE, so the triggers are dropped at teardown and re-created at
+    the next set-up.
     """
     from shequ.core.tests.audit_guards import install_guards, remove_sqlite_guards
 

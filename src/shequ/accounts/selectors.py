@@ -68,6 +68,11 @@ def users_assigned_at(area: Any, roles: Any) -> QuerySet[User]:
     return User.objects.filter(is_active=True, assignments__area=area, assignments__role__in=list(roles)).distinct()
 
 
+def users_with_roles(roles: Any) -> QuerySet[User]:
+    """Active users holding one of `roles` anywhere (e.g. the auditors and security admins an alert goes to)."""
+    return User.objects.filter(is_active=True, assignments__role__in=list(roles)).distinct()
+
+
 def users_of_unit(unit: Any) -> QuerySet[User]:
     """Active staff of a unit outside the territory tree (department, property company, organisation)."""
     return User.objects.filter(is_active=True, assignments__unit=unit).distinct()

@@ -5,10 +5,13 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shequ.config.settings.dev")
 application = get_wsgi_application()
 
-# Refuse to serve when encrypted personal information exists but its key is missing or wrong.
+# Refuse to serve when encrypted personal information exists but its key is missing or wrong, or when the
+# audit key that seals the audit log is missing or wrong.
+from shequ.core.audit_keys import ensure_audit_keyring_usable  # noqa: E402
 from shequ.core.keyring import ensure_keyring_usable  # noqa: E402
 
 ensure_keyring_usable()
+ensure_audit_keyring_usable()
 
 # Load the message classifier now, not on the first report of each worker process (about 0.2 s). A missing
 # model only disables suggestions (cases then go to triage), so it must not stop the server.

@@ -11,6 +11,8 @@ class CoreConfig(AppConfig):
         from django.core.signals import setting_changed
 
         from . import rules  # noqa: F401  (registers actions)
+        from .audit_keys import forget_cached_audit_keyring
         from .crypto import forget_cached_keyring
 
         setting_changed.connect(forget_cached_keyring, dispatch_uid="shequ.core.crypto.keyring")
+        setting_changed.connect(forget_cached_audit_keyring, dispatch_uid="shequ.core.audit_keys.keyring")

@@ -1,14 +1,22 @@
-"""Append-only, hash-chained audit log (DESIGN R12: tamper-evident, kept >= 6 months).
+"""Append-only, HMAC-chained audit log (DESIGN R12: tamper-evident, kept >= 6 months).
 
 Writers call `record()`, a plain INSERT: no writer waits on the chain head. A sealer
 (`seal_pending`, run by the background worker shortly after each commit and before every
-verification) takes the unsealed rows in insertion order, numbers them and chains their hashes in
-one short locked step. `verify_chain` recomputes every hash and names the first row that was edited,
+verification) takes the unsealed rows in insertion order, numbers them and chains their seals in
+one short locked step. `verify_chain` recomputes every seal and names the first row that was edited,
 deleted or reordered.
+
+Seals: a row of canonical version 2 is sealed with HMAC-SHA256 under the audit key named in its `key_id`
+(the key lives outside the database, see `core.audit_keys`), so someone holding only the database cannot
+rewrite rows and seal them again. Rows sealed before keyed sealing existed (version 1) keep their plain
+SHA-256 seal; they may only form the start of the chain, up to the keyring's `legacy_max_id`. Deleting the
+newest rows or emptying the table leaves a valid-looking chain: `core.audit_anchor` catches that by
+comparing the chain with the heads anchored outside the database.
 """
 
 import contextvars
 import hashlib
+import hmac
 import json
 import logging
 from dataclasses import dataclass
@@ -18,12 +26,15 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connection, transaction
 
+from .audit_keys import AuditKeyError, AuditKeyring, load_audit_keyring
 from .masking import mask_mapping, mask_text
 from .models import AuditRecord
 
 logger = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
+LEGACY_VERSION = 1  # plain SHA-256 over the v1 canonical form (rows from before keyed sealing)
+KEYED_VERSION = 2  # HMAC-SHA256 under the row's audit key over the v2 canonical form
 _SEAL_LOCK_KEY = 0x5E0A_0D17  # PostgreSQL advisory lock id for the sealer
 _request_ip: contextvars.ContextVar[str] = contextvars.ContextVar("audit_request_ip", default="")
 
@@ -63,7 +74,10 @@ def record(
     """
     o_type, o_id, o_label = _object_fields(obj)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    key_id = _active_key_id()
     entry = AuditRecord.objects.create(
+        key_id=key_id,
+        canon_version=KEYED_VERSION,
         actor_id=actor.pk if is_user else None,
         actor_label=(actor.get_username() if is_user else str(actor or "system"))[:150],
         action=action,
@@ -96,11 +110,14 @@ def record_many(entries: list[Entry]) -> int:
     if not entries:
         return 0
     ip = _request_ip.get()
+    key_id = _active_key_id()
     rows = []
     for e in entries:
         is_user = e.actor is not None and getattr(e.actor, "is_authenticated", False)
         rows.append(
             AuditRecord(
+                key_id=key_id,
+                canon_version=KEYED_VERSION,
                 actor_id=e.actor.pk if is_user else None,
                 actor_label=(e.actor.get_username() if is_user else str(e.actor or "system"))[:150],
                 action=e.action,
@@ -129,9 +146,16 @@ def schedule_seal() -> None:
         logger.warning("could not schedule audit seal; the periodic seal will catch up")
 
 
+def _active_key_id() -> str:
+    """The id of the active audit key; a process without the audit keyring cannot write audit rows."""
+    ring = load_audit_keyring(required=True)
+    assert ring is not None
+    return ring.active
+
+
 def _canonical(row: AuditRecord) -> bytes:
     created = row.created_at
-    payload = {
+    payload: dict[str, Any] = {
         "seq": row.seq,
         "created_at": created.isoformat() if isinstance(created, datetime) else str(created),
         "actor_id": row.actor_id,
@@ -145,11 +169,27 @@ def _canonical(row: AuditRecord) -> bytes:
         "ip": row.ip,
         "prev_hash": row.prev_hash,
     }
+    if row.canon_version >= KEYED_VERSION:
+        payload["key_id"] = row.key_id
+        payload["canon_version"] = row.canon_version
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def compute_hash(row: AuditRecord) -> str:
-    return hashlib.sha256(_canonical(row)).hexdigest()
+def compute_hash(row: AuditRecord, ring: AuditKeyring | None = None) -> str:
+    """The seal of `row`: SHA-256 for a version-1 row, HMAC-SHA256 under its audit key for version 2.
+
+    Raises AuditKeyError when the row names a key the keyring does not hold, or an unknown version.
+    """
+    if row.canon_version == LEGACY_VERSION:
+        return hashlib.sha256(_canonical(row)).hexdigest()
+    if row.canon_version != KEYED_VERSION:
+        raise AuditKeyError(f"unknown canonical-form version {row.canon_version}")
+    ring = ring or load_audit_keyring(required=True)
+    assert ring is not None
+    key = ring.keys.get(row.key_id)
+    if key is None:
+        raise AuditKeyError(f"audit key {row.key_id!r} is not in the audit keyring")
+    return hmac.new(key, _canonical(row), hashlib.sha256).hexdigest()
 
 
 def _lock_sealer() -> None:
@@ -166,6 +206,7 @@ def seal_pending(batch_size: int = 5000) -> int:
     sealed in insertion (id) order; a row committed late simply gets a later sequence number.
     """
     sealed = 0
+    ring = load_audit_keyring(required=True)
     while True:
         # Cheap read first: an idle sealer must not take the write lock (SQLite) or the advisory lock.
         if not AuditRecord.objects.filter(seq__isnull=True).exists():
@@ -182,7 +223,7 @@ def seal_pending(batch_size: int = 5000) -> int:
                 seq += 1
                 row.seq = seq
                 row.prev_hash = prev
-                row.hash = compute_hash(row)
+                row.hash = compute_hash(row, ring)
                 prev = row.hash
             table = connection.ops.quote_name(AuditRecord._meta.db_table)
             with connection.cursor() as cur:
@@ -203,41 +244,60 @@ class VerifyResult:
     first_bad_id: int | None = None
     first_bad_seq: int | None = None
     problem: str = ""
+    head_seq: int = 0
+    head_hash: str = GENESIS_HASH
+    legacy: int = 0  # rows carrying the old unkeyed SHA-256 seal
 
 
-def verify_chain() -> VerifyResult:
-    """Walk the sealed chain in sequence order and report the first broken link."""
+def verify_chain(ring: AuditKeyring | None = None) -> VerifyResult:
+    """Walk the sealed chain in sequence order and report the first broken link.
+
+    Checks each row's sequence number, its link to the previous seal and its own seal (HMAC under the key
+    it names, or SHA-256 for rows from before keyed sealing). An unkeyed row is accepted only at the start
+    of the chain and only up to the keyring's `legacy_max_id`: anything else is a forgery by someone
+    without the key. Rows missing at the end are invisible here; `core.audit_anchor` checks those.
+    """
+    ring = ring or load_audit_keyring(required=True)
+    assert ring is not None
     expected_seq = 1
     prev = GENESIS_HASH
-    checked = 0
+    checked = legacy = 0
+    keyed_seen = False
+
+    def broken(row: AuditRecord, problem: str) -> VerifyResult:
+        return VerifyResult(False, checked, _unsealed(), row.id, row.seq, problem, expected_seq - 1, prev, legacy)
+
     qs = AuditRecord.objects.filter(seq__isnull=False).order_by("seq")
     for row in qs.iterator(chunk_size=2000):
         if row.seq != expected_seq:
-            return VerifyResult(
-                False,
-                checked,
-                _unsealed(),
-                row.id,
-                row.seq,
-                f"sequence gap: expected {expected_seq}, found {row.seq} (a row was deleted)",
-            )
+            return broken(row, f"sequence gap: expected {expected_seq}, found {row.seq} (a row was deleted)")
         if row.prev_hash != prev:
-            return VerifyResult(
-                False,
-                checked,
-                _unsealed(),
-                row.id,
-                row.seq,
-                "previous-hash link broken (a row before it was edited, deleted or reordered)",
-            )
-        if compute_hash(row) != row.hash:
-            return VerifyResult(
-                False, checked, _unsealed(), row.id, row.seq, "content does not match its hash (row edited)"
-            )
+            return broken(row, "previous-hash link broken (a row before it was edited, deleted or reordered)")
+        if row.canon_version == LEGACY_VERSION:
+            if keyed_seen or row.id > ring.legacy_max_id:
+                return broken(
+                    row,
+                    "unkeyed seal on a row written after keyed sealing began (rows re-sealed without the audit key)",
+                )
+            legacy += 1
+        else:
+            keyed_seen = True
+        try:
+            sealed_as = compute_hash(row, ring)
+        except AuditKeyError as exc:
+            return broken(row, str(exc))
+        if not hmac.compare_digest(sealed_as, row.hash):
+            return broken(row, "content does not match its seal (row edited, or re-sealed without the audit key)")
         prev = row.hash
         expected_seq += 1
         checked += 1
-    return VerifyResult(True, checked, _unsealed())
+    return VerifyResult(True, checked, _unsealed(), head_seq=expected_seq - 1, head_hash=prev, legacy=legacy)
+
+
+def chain_head() -> tuple[int, str]:
+    """The sequence number and seal of the newest sealed row ((0, GENESIS_HASH) for an empty chain)."""
+    last = AuditRecord.objects.filter(seq__isnull=False).order_by("-seq").only("seq", "hash").first()
+    return (last.seq or 0, last.hash) if last else (0, GENESIS_HASH)
 
 
 def _unsealed() -> int:

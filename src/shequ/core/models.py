@@ -22,8 +22,8 @@ class AuditRecord(models.Model):
     """One append-only audit entry; `seq`, `prev_hash` and `hash` are assigned later by the sealer.
 
     Writers insert freely (no lock on a chain head); `core.audit.seal_pending` numbers the new rows and
-    chains their hashes in one short locked step. Database triggers refuse UPDATE of a sealed row and
-    any DELETE.
+    chains their HMACs in one short locked step. Database triggers refuse UPDATE of a sealed row, any
+    change to an unsealed row's content, any DELETE and (PostgreSQL) TRUNCATE.
     """
 
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
@@ -36,6 +36,10 @@ class AuditRecord(models.Model):
     before = models.JSONField(_("修改前"), null=True, blank=True)
     after = models.JSONField(_("修改后"), null=True, blank=True)
     ip = models.CharField(_("IP 地址"), max_length=64, blank=True)
+    # Set at insert, never updated: which audit key seals the row and how it is serialised for the seal.
+    # Version 1 (rows from before keyed sealing): SHA-256, no key. Version 2: HMAC-SHA256 under `key_id`.
+    key_id = models.CharField(_("密钥编号"), max_length=16, blank=True, default="")
+    canon_version = models.PositiveSmallIntegerField(_("规范格式版本"), default=1)
     seq = models.BigIntegerField(_("序号"), null=True, blank=True, unique=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True, db_index=True)

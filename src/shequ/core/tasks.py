@@ -1,4 +1,4 @@
-"""Background tasks of the core: keep the audit chain sealed."""
+"""Background tasks of the core: keep the audit chain sealed and anchored outside the database."""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
@@ -13,7 +13,8 @@ def seal_audit_log() -> int:
 
 
 @db_periodic_task(crontab(minute="*"))
-def seal_audit_log_periodically() -> int:
-    from .audit import seal_pending
+def seal_and_anchor_audit_log() -> int:
+    """Every minute: seal pending rows, then append the chain's head to the anchor file."""
+    from .audit_anchor import append_anchor
 
-    return seal_pending()
+    return append_anchor().seq

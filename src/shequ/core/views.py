@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import audit as audit_log
+from .audit_anchor import check_anchors, integrity_check
 from .models import AuditRecord
 from .permissions import can
 
@@ -72,13 +73,23 @@ def audit_verify(request: HttpRequest):
         raise Http404()
     result = None
     if request.method == "POST":
-        audit_log.seal_pending()
-        result = audit_log.verify_chain()
+        report = integrity_check(full=True)
+        result = report.chain
+        anchors = report.anchors
+        assert result is not None
         audit_log.record(
             actor=request.user,
             action="core.audit_verified",
             object_type="core.auditrecord",
             object_label="audit chain",
-            after={"ok": result.ok, "checked": result.checked, "first_bad_seq": result.first_bad_seq},
+            after={
+                "ok": result.ok,
+                "checked": result.checked,
+                "first_bad_seq": result.first_bad_seq,
+                "anchors_ok": anchors.ok,
+                "anchoring_stale": anchors.stale,
+            },
         )
-    return render(request, "core/audit_verify.html", {"result": result})
+    else:
+        anchors = check_anchors(full=False)
+    return render(request, "core/audit_verify.html", {"result": result, "anchors": anchors})

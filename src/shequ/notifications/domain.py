@@ -1,7 +1,7 @@
 """Rules of notification delivery: topics a user can opt into, channels, retry policy, message text.
 
 - Every notification lands in the recipient's in-app inbox; email and SMS are extra channels a user opts
-  into per topic (assignment, escalation, approaching deadline, resolution). Kinds outside these topics
+  into per topic (assignment, escalation, approaching deadline, resolution, security alerts). Kinds outside these topics
   (future notices) stay in-app only.
 - A delivery is tried at most MAX_ATTEMPTS times, waiting RETRY_DELAYS between tries, then marked failed;
   the in-app notification is never touched by a failed channel.
@@ -21,6 +21,7 @@ class Topic(StrEnum):
     ESCALATION = "escalation"
     DEADLINE = "deadline"
     RESOLUTION = "resolution"
+    SECURITY = "security"
 
 
 TOPIC_LABELS = {
@@ -28,6 +29,7 @@ TOPIC_LABELS = {
     Topic.ESCALATION: _("超时升级督办"),
     Topic.DEADLINE: _("即将超时提醒"),
     Topic.RESOLUTION: _("办结待回访"),
+    Topic.SECURITY: _("安全告警（审计日志完整性等）"),
 }
 
 TOPIC_OF_KIND = {
@@ -38,6 +40,7 @@ TOPIC_OF_KIND = {
     "case.escalated_away": Topic.ESCALATION,
     "case.deadline": Topic.DEADLINE,
     "case.resolved": Topic.RESOLUTION,
+    "security.audit_integrity": Topic.SECURITY,
 }
 
 

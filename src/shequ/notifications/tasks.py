@@ -18,3 +18,21 @@ def retry_deliveries() -> int:
     from .services import retry_due
 
     return retry_due()
+
+
+@db_periodic_task(crontab(minute="*/5"))
+@lock_task("notifications-audit-watch")
+def watch_audit_anchors() -> bool:
+    """Every five minutes: the newest anchor against the database, and whether anchoring still runs."""
+    from .security import watch_audit_integrity
+
+    return watch_audit_integrity(full=False).ok
+
+
+@db_periodic_task(crontab(hour="2", minute="30"))
+@lock_task("notifications-audit-verify")
+def verify_audit_log_nightly() -> bool:
+    """Every night: the whole chain and every anchor."""
+    from .security import watch_audit_integrity
+
+    return watch_audit_integrity(full=True).ok

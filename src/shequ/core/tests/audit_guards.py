@@ -8,7 +8,7 @@ import importlib
 
 from django.db import connection
 
-_MIGRATION = importlib.import_module("shequ.core.migrations.0002_audit_append_only")
+_MIGRATION = importlib.import_module("shequ.core.migrations.0004_audit_keyed_seal")
 
 
 def install_guards() -> None:
@@ -31,5 +31,6 @@ def drop_guards() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ALTER TABLE core_auditrecord DISABLE TRIGGER core_auditrecord_append_only")
+            cur.execute("ALTER TABLE core_auditrecord DISABLE TRIGGER core_auditrecord_no_truncate")
     else:
         remove_sqlite_guards()

@@ -162,7 +162,15 @@ def test_verify_intact_chain_and_the_check_is_audited(auditor_client, auditor):
         "audit chain",
         None,
     )
-    assert entry.after == {"ok": True, "checked": 3, "first_bad_seq": None}
+    # No worker anchored anything in this test: the chain is intact, anchoring counts as stopped.
+    assert entry.after == {
+        "ok": True,
+        "checked": 3,
+        "first_bad_seq": None,
+        "anchors_ok": True,
+        "anchoring_stale": True,
+    }
+    assert "尚无锚定记录" in response.content.decode()
     again = auditor_client.post(reverse("core:audit_verify"))
     assert "审计链完整：共校验 4 条，待封存 0 条" in again.content.decode()
     assert AuditRecord.objects.filter(action="core.audit_verified").count() == 2
@@ -181,9 +189,30 @@ def test_verify_reports_edited_row(auditor_client, auditor):
     assert (result.ok, result.checked, result.first_bad_seq, result.first_bad_id) == (False, 1, 2, target.pk)
     body = response.content.decode()
     assert "审计链已断开" in body
-    assert "content does not match its hash (row edited)" in body
+    assert "content does not match its seal (row edited, or re-sealed without the audit key)" in body
     [entry] = AuditRecord.objects.filter(action="core.audit_verified")
-    assert (entry.actor_id, entry.after) == (auditor.pk, {"ok": False, "checked": 1, "first_bad_seq": 2})
+    assert (entry.actor_id, entry.after["ok"], entry.after["checked"], entry.after["first_bad_seq"]) == (
+        auditor.pk,
+        False,
+        1,
+        2,
+    )
+
+
+def test_verify_page_shows_anchors_and_a_cut_tail(auditor_client):
+    """The page shows the newest anchor; rows deleted after it are reported from the anchors."""
+    from shequ.core.audit_anchor import append_anchor
+
+    _write(4)
+    append_anchor()
+    page = auditor_client.get(reverse("core:audit_verify"))
+    assert page.context["anchors"].ok and not page.context["anchors"].stale
+    assert "尚无锚定记录" not in page.content.decode()
+    drop_guards()
+    AuditRecord.objects.filter(seq=4).delete()
+    body = auditor_client.post(reverse("core:audit_verify")).content.decode()
+    assert "审计链已断开" in body
+    assert "rows missing at the end: anchors reach seq 4, the table ends at seq 3" in body
 
 
 def test_verify_reports_deleted_row(auditor_client):

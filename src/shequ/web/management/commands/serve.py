@@ -19,12 +19,14 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
 
     def handle(self, *args, **options) -> None:
+        from shequ.core.audit_keys import AuditKeyError, ensure_audit_keyring_usable
         from shequ.core.crypto import KeyringError
         from shequ.core.keyring import ensure_keyring_usable
 
         try:
             ensure_keyring_usable()
-        except KeyringError as exc:
+            ensure_audit_keyring_usable()
+        except (KeyringError, AuditKeyError) as exc:
             raise CommandError(str(exc)) from exc
         env = dict(
             os.environ,

@@ -27,6 +27,16 @@ if URL:
 else:
     os.environ.pop("DATABASE_URL", None)
 
+import base64  # noqa: E402
+import json  # noqa: E402
+import secrets  # noqa: E402
+
+# A throw-away audit key: audit records cannot be written or sealed without one.
+_audit_key = base64.b64encode(secrets.token_bytes(32)).decode()
+os.environ["SHEQU_AUDIT_KEYRING"] = json.dumps(
+    {"version": 1, "active": "a1", "legacy_max_id": 0, "keys": {"a1": _audit_key}}
+)
+
 import django  # noqa: E402
 
 django.setup()

@@ -39,7 +39,7 @@ class AuditRecord(models.Model):
     # Set at insert, never updated: which audit key seals the row and how it is serialised for the seal.
     # Version 1 (rows from before keyed sealing): SHA-256, no key. Version 2: HMAC-SHA256 under `key_id`.
     key_id = models.CharField(_("密钥编号"), max_length=16, blank=True, default="")
-    canon_version = models.PositiveSmallIntegerField(_("规范格式版本"), default=1)
+    canon_version = models.PositiveSmallIntegerField(_("规范格式版本"), default=2)
     seq = models.BigIntegerField(_("序号"), null=True, blank=True, unique=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True, db_index=True)

@@ -87,5 +87,11 @@ class Migration(migrations.Migration):
             name="key_id",
             field=models.CharField(blank=True, default="", max_length=16, verbose_name="密钥编号"),
         ),
+        # Existing rows got version 1 above; rows written from now on are keyed.
+        migrations.AlterField(
+            model_name="auditrecord",
+            name="canon_version",
+            field=models.PositiveSmallIntegerField(default=2, verbose_name="规范格式版本"),
+        ),
         migrations.RunPython(install, remove),
     ]

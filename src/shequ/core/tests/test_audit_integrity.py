@@ -15,7 +15,6 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.test import override_settings
 
-from shequ.accounts.tests.factories import staff
 from shequ.core import audit
 from shequ.core.audit_anchor import anchor_file, append_anchor, check_anchors, integrity_check, read_anchors
 from shequ.core.audit_keys import (
@@ -28,9 +27,6 @@ from shequ.core.audit_keys import (
 )
 from shequ.core.models import AuditRecord
 from shequ.core.tests.audit_guards import drop_guards, install_guards
-from shequ.notifications.models import Notification
-from shequ.notifications.security import KIND_AUDIT_INTEGRITY, watch_audit_integrity
-from shequ.territory.tests.factories import make_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -246,37 +242,6 @@ def test_a_reset_after_restoring_a_backup_is_recorded_and_accepted(capsys):
     assert "(reset)" in capsys.readouterr().out
     assert check_anchors().ok
     assert AuditRecord.objects.filter(action="core.audit_anchor_reset").count() == 1
-
-
-def test_stale_anchoring_and_failures_alert_the_auditor_and_security_admin(clock):
-    """The watch alerts every auditor and security admin once a day per problem, and records the alert."""
-    district = make_tree()["district"]
-    auditor = staff("auditor", district)
-    secadmin = staff("security_admin", district)
-    other = staff("community_worker", district)
-    _write(3)
-    append_anchor()
-    report = watch_audit_integrity(full=False)
-    assert report.ok and not report.anchors.stale
-    assert Notification.objects.count() == 0
-
-    clock.advance(minutes=10)  # no anchor since: anchoring stopped
-    report = watch_audit_integrity(full=False)
-    assert report.ok and report.anchors.stale
-    notes = Notification.objects.filter(kind=KIND_AUDIT_INTEGRITY)
-    assert sorted(n.recipient_id for n in notes) == sorted([auditor.pk, secadmin.pk])
-    assert other.pk not in {n.recipient_id for n in notes}
-    assert notes.first().title == "审计日志锚定已停止，请检查后台进程"
-    watch_audit_integrity(full=False)
-    assert notes.count() == 2  # the same problem alerts once a day
-
-    append_anchor()
-    drop_guards()
-    AuditRecord.objects.filter(seq__gte=2).exclude(action="core.audit_integrity_alert").delete()
-    watch_audit_integrity(full=True)
-    failed = Notification.objects.filter(title="审计日志完整性校验失败，请立即核查并保全数据库")
-    assert failed.count() == 2
-    assert AuditRecord.objects.filter(action="core.audit_integrity_alert").count() >= 1
 
 
 def test_rotation_keeps_old_rows_verifiable(tmp_path):

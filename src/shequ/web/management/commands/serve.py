@@ -56,7 +56,8 @@ class Command(BaseCommand):
             env=env,
         )
         worker = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            [sys.executable, "-m", "shequ.cli", "run_huey", "--workers", "1", "--max-delay", "1"], env=env
+            [sys.executable, "-m", "shequ.cli", "run_huey", "--workers", "1", "--max-delay", "1", "--flush-locks"],
+            env=env,
         )
         children = [web, worker]
         stopping = False

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from shequ.core.errors import InvalidTransition, NotFound, ValidationError
 from shequ.core.http import errors_to_form as _errors_to_form
+from shequ.core.http import filter_day
 from shequ.core.http import require_can as _require
 from shequ.core.http import scoped_view as _scoped
 from shequ.core.permissions import can
@@ -644,7 +645,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def case_metrics(request: HttpRequest) -> HttpResponse:
     """Response, on-time and satisfaction rates and the level of resolution, per area and period."""
-    from datetime import date, timedelta
+    from datetime import timedelta
 
     from .metrics import LEVELS
     from .metrics import case_metrics as compute
@@ -661,10 +662,9 @@ def case_metrics(request: HttpRequest) -> HttpResponse:
     )
     chosen = next((a for a in areas if str(a.public_id) == request.GET.get("area")), roots[0] if roots else None)
     today = timezone.localdate()
-    try:
-        start = date.fromisoformat(request.GET.get("start", "")) if request.GET.get("start") else today - timedelta(30)
-        end = date.fromisoformat(request.GET.get("end", "")) if request.GET.get("end") else today
-    except ValueError:
+    start = filter_day(request.GET.get("start")) if request.GET.get("start") else today - timedelta(30)
+    end = filter_day(request.GET.get("end")) if request.GET.get("end") else today
+    if start is None or end is None:
         start, end = today - timedelta(30), today
         messages.error(request, _("日期格式应为 年-月-日，已使用最近30天"))
     if start > end:

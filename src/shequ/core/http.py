@@ -1,5 +1,6 @@
 """Shared plumbing of HTML views: scoped access (404/403), permission checks, service errors onto forms."""
 
+import datetime
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -45,3 +46,20 @@ def errors_to_form(form: Any, exc: ValidationError, aliases: dict[str, str] | No
     else:
         for e in exc.messages:
             form.add_error(None, e)
+
+
+FILTER_FIRST_DAY = datetime.date(1900, 1, 1)
+FILTER_LAST_DAY = datetime.date(2999, 12, 31)
+
+
+def filter_day(value: str | None) -> datetime.date | None:
+    """A YYYY-MM-DD filter value as a date, or None when it is empty, malformed or outside 1900–2999.
+
+    Bounded because a day at the edge of the calendar (0001-01-01, 9999-12-31) cannot be turned into a time
+    range in the local time zone: it overflowed into a 500.
+    """
+    try:
+        day = datetime.date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+    return day if FILTER_FIRST_DAY <= day <= FILTER_LAST_DAY else None

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from . import audit as audit_log
 from .audit_anchor import check_anchors, integrity_check
+from .http import filter_day
 from .models import AuditRecord
 from .permissions import can
 
@@ -39,9 +40,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 
 def _parse_day(value: str, end: bool = False):
-    try:
-        d = datetime.strptime(value, "%Y-%m-%d").date()
-    except (TypeError, ValueError):
+    d = filter_day(value)
+    if d is None:
         return None
     return timezone.make_aware(datetime.combine(d, time.max if end else time.min))
 

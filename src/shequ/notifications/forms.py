@@ -1,6 +1,8 @@
+import datetime
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from .domain import CHANNEL_LABELS, TOPIC_LABELS, Channel, Topic
@@ -39,6 +41,7 @@ DELIVERY_VIEW_LABELS = {
 
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # the ISO form a date input accepts
+_FIRST, _LAST = datetime.date(2000, 1, 1), datetime.date(2999, 12, 31)
 
 
 class DeliveryFilterForm(forms.Form):
@@ -50,8 +53,19 @@ class DeliveryFilterForm(forms.Form):
     channel = forms.ChoiceField(
         label=_("渠道"), required=False, choices=[("", _("全部渠道")), *[(c.value, CHANNEL_LABELS[c]) for c in Channel]]
     )
-    since = forms.DateField(label=_("起始日期"), required=False, widget=_DATE)
-    until = forms.DateField(label=_("截止日期"), required=False, widget=_DATE)
+    # Bounded: a day at the edge of the calendar (0001-01-01, 9999-12-31) cannot be turned into a time range.
+    since = forms.DateField(
+        label=_("起始日期"),
+        required=False,
+        widget=_DATE,
+        validators=[MinValueValidator(_FIRST), MaxValueValidator(_LAST)],
+    )
+    until = forms.DateField(
+        label=_("截止日期"),
+        required=False,
+        widget=_DATE,
+        validators=[MinValueValidator(_FIRST), MaxValueValidator(_LAST)],
+    )
     recipient = forms.CharField(
         label=_("收件人姓名"),
         required=False,

@@ -3,8 +3,12 @@
 import os
 import sys
 
+from shequ.core.filemodes import restrict_umask
+
 
 def main() -> None:
+    # Before anything is created: databases, keys, exports and uploads are for the service user only.
+    restrict_umask()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shequ.config.settings.dev")
     from django.core.management import execute_from_command_line
 

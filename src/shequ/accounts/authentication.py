@@ -12,7 +12,8 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower().decode() not in self.keywords:
+        # Headers arrive as Latin-1: a first word that is not UTF-8 is simply not our keyword (it was a 500).
+        if not header or header[0].lower().decode(errors="replace") not in self.keywords:
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("令牌格式错误"))

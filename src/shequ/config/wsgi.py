@@ -2,6 +2,10 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from shequ.core.filemodes import restrict_umask
+
+# Before anything is created: databases, uploads and generated files are for the service user only.
+restrict_umask()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shequ.config.settings.dev")
 application = get_wsgi_application()
 

@@ -27,6 +27,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
+from .filemodes import create_private_dir, write_private_file
+
 CANARY_PLAINTEXT = "shequ-keyring-canary"
 
 
@@ -122,11 +124,11 @@ def forget_cached_keyring(**kwargs: Any) -> None:
 
 
 def write_keyring_file(ring: Keyring, path: Path | None = None) -> Path:
+    """Write the keyring to its file (0600; a missing directory is created 0700), replacing it atomically."""
     path = path or key_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    create_private_dir(path.parent)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(ring.to_json())
-    tmp.chmod(0o600)
+    write_private_file(tmp, ring.to_json())
     tmp.replace(path)
     forget_cached_keyring()
     return path

@@ -1,8 +1,12 @@
 """Mask personal information (PIPL) wherever it would leave the protected store: audit, logs, exports.
 
-Known personal keys are masked by kind; free text is scanned for ID and mobile numbers as a safety net.
+Known personal keys are masked by kind; free text is scanned for ID and mobile numbers, and for dates written
+next to a word for birth, as a safety net. A birth date keeps only its decade ("1960年代"): with the first 4 and
+last 4 characters of an ID, a full birth date or an age would narrow the ID number to a handful of candidates
+(registry.domain, issue 10).
 """
 
+import datetime
 import logging
 import re
 from collections.abc import Mapping
@@ -19,11 +23,23 @@ PERSONAL_KEYS: dict[str, str] = {
     "totp_secret": "secret",
     "token": "secret",
     "otp": "secret",
+    "birth_date": "birth",
+    "date_of_birth": "birth",
+    "birthday": "birth",
+    "dob": "birth",
+    "age": "secret",
 }
 
 _ID_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
 _ID15_RE = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{7}(\d{4})(?![0-9A-Za-z])")
 _MOBILE_RE = re.compile(r"(?<![0-9A-Za-z])(1[3-9]\d)(\d{4})(\d{4})(?![0-9A-Za-z])")
+_DATE = r"(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*[-/.月]?\s*(\d{1,2})(?:\s*日)?(?!\d)"
+_DATE_RE = re.compile(_DATE)
+_BIRTH_TEXT_RE = re.compile(
+    r"(出生日期|出生年月日?|出生于|出生|生日|birth[ _-]?date|date[ _-]of[ _-]birth|birthday|born(?: on)?|dob)"
+    r"([\"'\s:：=为是]{0,4})" + _DATE,
+    re.IGNORECASE,
+)
 
 
 def mask_id_number(value: str) -> str:
@@ -50,13 +66,24 @@ def mask_email(address: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
+def mask_birth_date(value: Any) -> str:
+    """Keep only the decade of a birth date: 1980-01-01 -> "1980年代"; anything unreadable -> "******"."""
+    if isinstance(value, datetime.date):
+        return f"{value.year // 10 * 10}年代"
+    match = _DATE_RE.fullmatch(str(value).strip())
+    if match is None or not 1000 <= int(match.group(1)) <= 2999:
+        return "******"
+    return f"{int(match.group(1)) // 10 * 10}年代"
+
+
 def mask_text(text: str) -> str:
-    """Mask ID and mobile numbers found anywhere in free text."""
+    """Mask ID and mobile numbers found anywhere in free text, and dates written next to a word for birth."""
     if not text:
         return text
     text = _ID_RE.sub(lambda m: m.group(0)[:4] + "*" * 10 + m.group(0)[-4:], text)
     text = _MOBILE_RE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
     text = _ID15_RE.sub(lambda m: m.group(1) + "*" * 7 + m.group(2), text)
+    text = _BIRTH_TEXT_RE.sub(lambda m: m.group(1) + m.group(2) + f"{int(m.group(3)) // 10 * 10}年代", text)
     return text
 
 
@@ -67,6 +94,8 @@ def mask_value(kind: str, value: Any) -> Any:
         return mask_id_number(str(value))
     if kind == "mobile":
         return mask_mobile(str(value))
+    if kind == "birth":
+        return mask_birth_date(value)
     return "******"
 
 

@@ -6,3 +6,10 @@ class Open311Config(AppConfig):
     name = "shequ.open311"
     label = "open311"
     verbose_name = _("Open311 接口")
+
+    def ready(self) -> None:
+        from shequ.core.hostile_input import register_refusal
+
+        from .views import hostile_input_refusal
+
+        register_refusal("/open311/", hostile_input_refusal)

@@ -7,4 +7,5 @@ urlpatterns = [
     path("services/<str:code>.<str:fmt>", views.service_definition, name="open311-service"),
     re_path(r"^requests\.(?P<fmt>[a-z]+)$", views.requests_endpoint, name="open311-requests"),
     re_path(r"^requests/(?P<request_id>[^/.]+)\.(?P<fmt>[a-z]+)$", views.request_detail, name="open311-request"),
+    re_path(r"", views.not_found, name="open311-not-found"),
 ]

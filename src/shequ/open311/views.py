@@ -5,7 +5,10 @@ or `<errors><error>…</error></errors>`, with the matching HTTP status. Public 
 information: never the reporter's name or mobile; free text is redacted (see domain.redact).
 """
 
-from datetime import datetime, timedelta
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from functools import wraps
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -13,9 +16,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
 
 from shequ.cases import selectors as case_selectors
+from shequ.core import hostile_input
 from shequ.core.errors import PermissionDenied, ValidationError
 from shequ.territory.geo import convert_point
 
@@ -29,12 +32,19 @@ _FORMAT_ERROR = "format not supported: use .json or .xml"
 # --- rendering -------------------------------------------------------------------------------------------
 
 
+# Characters XML 1.0 cannot carry (C0 controls other than tab and newlines, lone surrogates, U+FFFE/U+FFFF).
+# ElementTree writes them as they are, so a control character in a case's text or echoed in an error
+# message made the whole document unreadable.
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _text(value: Any) -> str:
+    """`value` as XML element text: booleans as the spec writes them, characters XML cannot carry as U+FFFD."""
     if value is None:
         return ""
     if value is True or value is False:
         return "true" if value else "false"
-    return str(value)
+    return _NOT_XML.sub("\ufffd", str(value))
 
 
 def _xml(root_tag: str, item_tag: str, items: list[dict[str, Any]], status: int = 200) -> HttpResponse:
@@ -56,6 +66,56 @@ def _error(fmt: str, status: int, description: str) -> HttpResponse:
     if fmt == "xml":
         return _xml("errors", "error", errors, status=status)
     return _json(errors, status=status)
+
+
+def _format_of(request: HttpRequest) -> str:
+    """The format asked for by the path's extension (JSON unless it ends in .xml), for answering errors."""
+    return "xml" if request.path_info.endswith(".xml") else "json"
+
+
+_WHERE = {
+    hostile_input.PATH: "the path",
+    hostile_input.QUERY: "parameter {name}",
+    hostile_input.HEADER: "header {name}",
+    hostile_input.FORM: "field {name}",
+    hostile_input.FILE_NAME: "the file name of {name}",
+    hostile_input.JSON_BODY: "the JSON body",
+}
+
+
+def hostile_input_refusal(request: HttpRequest, refusal: hostile_input.Refusal) -> HttpResponse:
+    """A 400 in the spec's error format for input core.hostile_input refuses (NUL, nesting too deep)."""
+    fmt = _format_of(request)
+    where = _WHERE[refusal.source].format(name=refusal.shown_name)
+    if refusal.reason == hostile_input.DEPTH:
+        description = f"{where} is nested deeper than {refusal.limit} levels"
+    elif refusal.reason == hostile_input.SURROGATE:
+        description = f"{where} contains an unpaired surrogate escape"
+    else:
+        description = f"{where} contains a NUL character"
+    return _error(fmt, 400, description)
+
+
+def _allow(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Like require_http_methods, but the 405 comes in the spec's error format, with the Allow header."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in methods:
+                response = _error(_format_of(request), 405, f"method not allowed: use {' or '.join(methods)}")
+                response["Allow"] = ", ".join(methods)
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    """Any other path under /open311/v2/: 404 in the spec's error format, not the HTML page."""
+    return _error(_format_of(request), 404, "no such endpoint: see services.json, requests.json")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -132,7 +192,8 @@ def _services() -> list[dict[str, Any]]:
     return [_service(c, parents) for c in rows if c.level == 3]
 
 
-@require_GET
+@csrf_exempt  # read-only and cookie-free: any other method gets the 405 below, not a CSRF page
+@_allow("GET")
 def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
     """GET /open311/v2/services.{json,xml}: every third-level category as a service."""
     if fmt not in FORMATS:
@@ -143,7 +204,8 @@ def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
     return _json(items)
 
 
-@require_GET
+@csrf_exempt  # read-only and cookie-free: any other method gets the 405 below, not a CSRF page
+@_allow("GET")
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     """GET /open311/v2/services/{code}.{json,xml}: no extra attributes are required in this version."""
     if fmt not in FORMATS:
@@ -152,7 +214,7 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
         return _error(fmt, 404, f"service_code {code} not found")
     if fmt == "xml":
         root = ET.Element("service_definition")
-        ET.SubElement(root, "service_code").text = code
+        ET.SubElement(root, "service_code").text = _text(code)
         ET.SubElement(root, "attributes")
         body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(root, encoding="utf-8")
         return HttpResponse(body, content_type="text/xml; charset=utf-8")
@@ -163,18 +225,29 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 
 
 def _parse_when(value: str, *, end: bool) -> datetime:
-    """An ISO 8601 date-time (a bare date means its start, or its end for end_date); ValidationError if bad."""
+    """An ISO 8601 date-time (a bare date means its start, or its end for end_date) in UTC; ValidationError
+    if bad.
+
+    Returned in UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts (-18:08 answered 500), and
+    a moment at the edge of Python's calendar (0001-01-01, 9999-12-31) cannot be moved to UTC at all.
+    """
     value = value.strip().replace(" ", "+")  # a '+' offset arrives as a space when not URL-encoded
     try:
-        moment = parse_datetime(value)
-        if moment is None:
-            day = parse_date(value)
-            if day is None:
-                raise ValueError(value)
+        # A bare date first: parse_datetime also reads one, as midnight, which would cut end_date's day off.
+        day = parse_date(value)
+        if day is not None:
             moment = datetime.combine(day, datetime.max.time() if end else datetime.min.time())
+        elif (parsed := parse_datetime(value)) is not None:
+            moment = parsed
+        else:
+            raise ValueError(value)
     except ValueError:
         raise ValidationError(f"invalid date: {value} (use ISO 8601)") from None
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    try:
+        aware = timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+        return aware.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError(f"date out of range: {value}") from None
 
 
 def _list(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -212,7 +285,7 @@ def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @csrf_exempt  # machine clients authenticate with api_key, not a session cookie
-@require_http_methods(["GET", "POST"])
+@_allow("GET", "POST")
 def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
     """GET /open311/v2/requests.{json,xml} lists requests; POST creates one (api_key required)."""
     if fmt not in FORMATS:
@@ -222,7 +295,8 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
     return _list(request, fmt)
 
 
-@require_GET
+@csrf_exempt  # read-only and cookie-free: any other method gets the 405 below, not a CSRF page
+@_allow("GET")
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     """GET /open311/v2/requests/{id}.{json,xml}: one request, as a one-element list (spec)."""
     if fmt not in FORMATS:

@@ -40,6 +40,13 @@ FILTER_PARAMETERS = [
         description="状态（默认 active 在册）",
         enum=["", *(t[0] for t in forms.STATUS_FILTER_CHOICES)],
     ),
+    OpenApiParameter(
+        "age",
+        str,
+        description="年龄段：60plus 60岁及以上，80plus 80岁及以上，under18 18岁以下。"
+        "须有查看完整证件信息的权限（否则 403），只列出可查看完整信息的居民，每次使用留痕",
+        enum=["", *(t[0] for t in forms.AGE_BAND_CHOICES)],
+    ),
 ]
 DENIED = OpenApiResponse(description="无权限")
 NOT_FOUND = OpenApiResponse(description="不存在或不在您的辖区内")

@@ -7,8 +7,16 @@
   residence registration) or the person's consent. PIPL §15, §47: consent can be withdrawn; the data that
   relied on it is then hidden at once and deleted after a short period.
 - Masking (GB/T 35273-2020 §9.2 de-identification in display): an ID shows at most its first 4 and last
-  4 characters, a mobile its first 3 and last 4 digits; a birth date is shown as an age to roles that may
-  not reveal identity numbers.
+  4 characters, a mobile its first 3 and last 4 digits.
+- Birth dates (issue 10; GB/T 35273-2020 §9.2, GB/T 37964-2019 re-identification risk): the birth date is
+  stored only encrypted; in clear there is at most the birth decade ("1960年代"), which never changes, unlike
+  an age. With the first 4 and last 4 characters of an ID known (old audit rows keep them for good), the 6
+  unknown area digits and 8 birth digits must still leave at least MIN_CANDIDATES ID numbers: about 20 county
+  codes × the days the birth may fall on ÷ 11 (the check character). A decade leaves ~6,600; an age printed
+  on a known date (~365 days) or a birthday would leave far fewer, so exact ages, birthdays, age filters and
+  the elderly birthday list are reveals (audited, roles that may reveal identity only). Every dated fact in
+  clear (moved in, registered, owned) bounds the birth from above, so the decade is withheld when such a
+  date falls within DECADE_SAFE_DAYS of the start of a decade the birth may lie in (clear_birth_decade).
 - History: moves, deaths, household changes and ownership transfers carry an effective date, so the
   register can be read as it stood on any date (owners of record on a vote's date, Civil Code §278).
 """
@@ -17,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -138,6 +147,106 @@ RELATION_LABELS = {
 def age_on(birth: date, today: date) -> int:
     """Whole years of age on `today`."""
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+# --- birth dates in clear: the decade only ------------------------------------------------------------------
+
+MIN_CANDIDATES = 1000  # ID numbers a resident's clear data must leave (issue 10)
+# Birth days needed for MIN_CANDIDATES when the ID starts outside Chengdu (the attacker tries ~10 county codes,
+# and the check character keeps 1 in 11): 1,000 × 11 / 10 = 1,100 days, plus a margin.
+DECADE_SAFE_DAYS = 1300
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+def decade_of(birth: date) -> int:
+    return birth.year // 10 * 10
+
+
+def decade_label(decade: int | None) -> str:
+    """1960 -> "1960年代" (English "1960s"); None -> ""."""
+    return gettext("%(decade)s年代") % {"decade": decade} if decade is not None else ""
+
+
+def clear_birth_decade(birth: date | None, earliest_fact: date | None) -> int | None:
+    """The birth decade that may be kept in clear, or None (withheld).
+
+    `earliest_fact` is the earliest date in clear that cannot precede the birth (moved in, registered, owned,
+    a dated change). It bounds the birth from above: a child registered on 2020-03-05 with "2020年代" in
+    clear was born within 64 days. So when that date falls within DECADE_SAFE_DAYS of the start of its decade
+    D, the decade is withheld for everyone born in D or D-10. The rule looks only at the decade, never at the
+    day, so a withheld decade tells no more than "born between D-10 and that date" (10 years or more).
+    """
+    if birth is None:
+        return None
+    if earliest_fact is not None:
+        start = date(decade_of(earliest_fact), 1, 1)
+        if (earliest_fact - start).days < DECADE_SAFE_DAYS and birth >= date(start.year - 10, 1, 1):
+            return None
+    return decade_of(birth)
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day `years` earlier (29 February becomes 28 February in a common year)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+class AgeBand(StrEnum):
+    """Age filters of the resident list (a reveal: roles that may reveal identity only, audited)."""
+
+    SIXTY_PLUS = "60plus"
+    EIGHTY_PLUS = "80plus"
+    UNDER_EIGHTEEN = "under18"
+
+
+AGE_BAND_LABELS = {
+    AgeBand.SIXTY_PLUS: _("60岁及以上"),
+    AgeBand.EIGHTY_PLUS: _("80岁及以上"),
+    AgeBand.UNDER_EIGHTEEN: _("18岁以下"),
+}
+_AGE_BAND_LIMITS = {AgeBand.SIXTY_PLUS: (60, None), AgeBand.EIGHTY_PLUS: (80, None), AgeBand.UNDER_EIGHTEEN: (None, 18)}
+
+
+@dataclass(frozen=True)
+class BirthRange:
+    """Births after `after` (exclusive) and up to `upto` (inclusive); None is open."""
+
+    after: date | None
+    upto: date | None
+
+    def __contains__(self, birth: date) -> bool:
+        return (self.after is None or birth > self.after) and (self.upto is None or birth <= self.upto)
+
+
+def birth_range(band: AgeBand, today: date) -> BirthRange:
+    """The births whose age on `today` lies in `band` (age >= n  <=>  born on or before n years ago)."""
+    least, below = _AGE_BAND_LIMITS[band]
+    return BirthRange(
+        after=years_before(today, below) if below is not None else None,
+        upto=years_before(today, least) if least is not None else None,
+    )
+
+
+def split_decades(births: BirthRange, today: date) -> tuple[list[int], list[int]]:
+    """Decades from 1900 to today's wholly inside `births`, and those only partly inside (to be checked by date)."""
+    whole, partial = [], []
+    for decade in range(decade_of(EARLIEST_BIRTH), decade_of(today) + 10, 10):
+        first, last = date(decade, 1, 1), date(decade + 9, 12, 31)
+        if first in births and last in births:
+            whole.append(decade)
+        elif (births.upto is None or first <= births.upto) and (births.after is None or last > births.after):
+            partial.append(decade)
+    return whole, partial
+
+
+BIRTHDAY_AGES = (60, 70, 80, 90, 100)  # "aged N and over" choices of the elderly birthday list
+
+
+def birthday_year(month: int, today: date) -> int:
+    """The year of the next birthday list for `month`: this year from this month on, else next year."""
+    return today.year if month >= today.month else today.year + 1
 
 
 def mask_document(number: str) -> str:

@@ -1,17 +1,19 @@
 """How the registry stores personal information: ciphertext, keyed hash and masked form per value."""
 
 import json
+from datetime import date
 
 from pypinyin import Style, lazy_pinyin, pinyin
 
 from shequ.core import crypto
 
-from .domain import CARE_TAG_BY_CODE, mask_document, mask_mobile
+from .domain import CARE_TAG_BY_CODE, clear_birth_decade, mask_document, mask_mobile
 
 ID_PURPOSE = "registry.resident.id_number"
 MOBILE_PURPOSE = "registry.resident.mobile"
 TAGS_PURPOSE = "registry.resident.sensitive_tags"
 NOTES_PURPOSE = "registry.resident.notes"
+BIRTH_PURPOSE = "registry.resident.birth_date"
 TAG_HASH_PURPOSE = "registry.resident.care_tag"
 
 
@@ -22,6 +24,7 @@ def register_columns() -> None:
         crypto.EncryptedColumn("registry.Resident", "mobile_encrypted", MOBILE_PURPOSE, "mobile_hash"),
         crypto.EncryptedColumn("registry.Resident", "sensitive_tags_encrypted", TAGS_PURPOSE),
         crypto.EncryptedColumn("registry.Resident", "notes_encrypted", NOTES_PURPOSE),
+        crypto.EncryptedColumn("registry.Resident", "birth_date_encrypted", BIRTH_PURPOSE),
         crypto.EncryptedColumn("registry.ImportRow", "payload_encrypted", "registry.import.row"),
     ):
         crypto.register_column(column)
@@ -65,6 +68,18 @@ def tag_lookup_hashes(code: str) -> list[str]:
 
 def notes_fields(notes: str) -> dict[str, str]:
     return {"notes_encrypted": crypto.encrypt(notes, purpose=NOTES_PURPOSE)}
+
+
+def birth_fields(birth: date | None, earliest_fact: date | None) -> dict[str, object]:
+    """Ciphertext of a birth date and the decade kept in clear (None when withheld, see clear_birth_decade)."""
+    return {
+        "birth_date_encrypted": crypto.encrypt(birth.isoformat(), purpose=BIRTH_PURPOSE) if birth else "",
+        "birth_decade": clear_birth_decade(birth, earliest_fact),
+    }
+
+
+def decrypt_birth_date(ciphertext: str) -> date | None:
+    return date.fromisoformat(crypto.decrypt(ciphertext, purpose=BIRTH_PURPOSE)) if ciphertext else None
 
 
 def decrypt_document(ciphertext: str) -> str:

@@ -1,6 +1,8 @@
 """Excel export of resident lists (formula-safe .xlsx, masked unless asked for by a role allowed to).
 
 Every export is audited once, with its row count, its filters and (unmasked) its reason; never the values.
+The masked export shows the birth decade, never an age: an age printed on a known date is a birth date give or
+take a year (registry.domain, issue 10).
 Rows are streamed from the database into openpyxl's write-only workbook (spreadsheets.write_xlsx), so memory
 stays flat up to MAX_ROWS; the workbook goes to a temporary file that the response streams out.
 """
@@ -34,7 +36,7 @@ CHUNK = 2000
 MASKED_HEADERS = (
     "姓名",
     "性别",
-    "年龄",
+    "出生年代",
     "证件类型",
     "证件号码",
     "手机号码",
@@ -96,7 +98,7 @@ def masked_rows(qs: QuerySet) -> Iterator[list[Any]]:
         yield [
             r.name,
             c["gender"],
-            selectors.display_age(r),
+            selectors.display_decade(r),
             c["id_type"],
             r.id_number_masked,
             r.mobile_masked,
@@ -119,7 +121,7 @@ def unmasked_rows(qs: QuerySet) -> Iterator[list[Any]]:
         yield [
             r.name,
             c["gender"],
-            r.birth_date,
+            encryption.decrypt_birth_date(r.birth_date_encrypted),
             c["id_type"],
             encryption.decrypt_document(r.id_number_encrypted) if r.id_number_encrypted else "",
             encryption.decrypt_mobile(r.mobile_encrypted) if r.mobile_encrypted else "",
@@ -142,6 +144,18 @@ class _Counted:
         for row in self.rows:
             self.count += 1
             yield row
+
+
+def _auditable(filters: dict[str, str]) -> dict[str, str]:
+    """The filters as the audit record keeps them: with an age band, the other filters' values are dropped.
+
+    A row count next to an age band and a name that picks out one person would be a one-sided bound on that
+    person's birth date, sealed in clear for ever.
+    """
+    if not filters.get("age"):
+        return dict(filters)
+    # "age_band", not "age": masking treats an "age" key as a person's age.
+    return {("age_band" if k == "age" else k): (v if k == "age" else "*") for k, v in filters.items()}
 
 
 def export_residents(
@@ -179,8 +193,36 @@ def export_residents(
                 action="registry.export_unmasked" if unmasked else "registry.export",
                 object_type="registry.resident",
                 object_label=_("居民名单"),
-                after={"rows": rows.count, "filters": dict(filters), "masked": not unmasked, "reason": reason},
+                after={"rows": rows.count, "filters": _auditable(filters), "masked": not unmasked, "reason": reason},
             )
+    except BaseException:
+        fileobj.close()
+        raise
+    fileobj.seek(0)
+    return fileobj
+
+
+BIRTHDAY_HEADERS = ("姓名", "证件号码", "小区", "楼栋", "单元", "房号", "生日", "周岁")
+
+
+def birthday_xlsx(birthdays: list[Any]) -> IO[bytes]:
+    """The elderly birthday list (services.elderly_birthdays, already audited) as a formula-safe .xlsx file.
+
+    The ID number stays masked; the birthday is the month and day, and the age the one reached that day.
+    """
+    rows = (
+        [
+            b.resident.name,
+            b.resident.id_number_masked,
+            *_place(b.resident),
+            _("%(month)s月%(day)s日") % {"month": b.month, "day": b.day},
+            b.turning,
+        ]
+        for b in birthdays
+    )
+    fileobj = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
+    try:
+        spreadsheets.write_xlsx(fileobj, BIRTHDAY_HEADERS, rows, sheet_title=_("老年人生日名单"))
     except BaseException:
         fileobj.close()
         raise

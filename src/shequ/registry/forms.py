@@ -1,7 +1,8 @@
 """Forms of the registry pages, and the parsing of list filters shared by the pages, the API and the export.
 
 Personal values are never put into a form's initial data: the edit form leaves the ID number, mobile, birth
-date and notes blank ("blank keeps the stored value") and shows only their masked forms as help text.
+date and notes blank ("blank keeps the stored value") and shows only their masked forms (for the birth date,
+its decade) as help text.
 """
 
 import re
@@ -22,6 +23,7 @@ from shequ.territory.domain import Level
 
 from . import selectors, services
 from .domain import (
+    AGE_BAND_LABELS,
     CARE_TAG_BY_CODE,
     CARE_TAGS,
     GENDER_LABELS,
@@ -32,6 +34,7 @@ from .domain import (
     STATUS_LABELS,
     IdType,
     ResidentStatus,
+    decade_label,
 )
 from .permissions import EDIT_ROLES
 
@@ -41,7 +44,8 @@ TAG_CHOICES = [(t.code, t.label) for t in CARE_TAGS]
 RESIDENCE_TYPE_CHOICES = [(k.value, v) for k, v in RESIDENCE_TYPE_LABELS.items()]
 RELATION_CHOICES = [(k.value, v) for k, v in RELATION_LABELS.items()]
 LONG_NUMBER_RE = re.compile(r"\d{6,}")
-FILTER_KEYS = ("text", "household", "building", "area", "tag", "residence_type", "status")
+AGE_BAND_CHOICES = [(k.value, v) for k, v in AGE_BAND_LABELS.items()]
+FILTER_KEYS = ("text", "household", "building", "area", "tag", "residence_type", "status", "age")
 
 
 def _blank(label: Any) -> list[tuple[str, Any]]:
@@ -63,6 +67,7 @@ class ResidentFilterForm(forms.Form):
         label=_("居住类型"), required=False, choices=_blank(_("全部类型")) + RESIDENCE_TYPE_CHOICES
     )
     status = forms.ChoiceField(label=_("状态"), required=False, choices=STATUS_FILTER_CHOICES)
+    age = forms.ChoiceField(label=_("年龄"), required=False, choices=_blank(_("全部年龄")) + AGE_BAND_CHOICES)
 
     def clean_text(self) -> str:
         text = self.cleaned_data.get("text") or ""
@@ -82,6 +87,7 @@ class ResidentFilterForm(forms.Form):
             tag=data.get("tag") or "",
             residence_type=data.get("residence_type") or "",
             status=data.get("status") or ResidentStatus.ACTIVE.value,
+            age=data.get("age") or "",
         )
 
     def applied(self) -> dict[str, str]:
@@ -100,8 +106,18 @@ def parse_filters(params: Any) -> ResidentFilterForm:
 
 
 def listed_residents(actor: Any, f: selectors.ResidentFilters) -> QuerySet:
-    """Residents for lists and exports: scoped, filtered, and never those whose consent was withdrawn."""
-    return selectors.search_residents(actor, f).exclude(status=ResidentStatus.WITHDRAWN).order_by("name", "id")
+    """Residents for lists and exports: scoped, filtered, and never those whose consent was withdrawn.
+
+    An age filter is a reveal: the service refuses it (PermissionDenied) to a role that may not reveal
+    identity, and audits its use.
+    """
+    qs = selectors.search_residents(actor, f).exclude(status=ResidentStatus.WITHDRAWN)
+    if f.age:
+        others = {k: getattr(f, k) for k in FILTER_KEYS if k != "age" and getattr(f, k)}
+        if others.get("status") == ResidentStatus.ACTIVE.value:
+            del others["status"]
+        qs = services.residents_in_age_band(actor=actor, queryset=qs, band=f.age, filters=others)
+    return qs.order_by("name", "id")
 
 
 def exact_matches(actor: Any, number: str) -> list:
@@ -303,10 +319,19 @@ class ResidentForm(forms.Form):
             }
         else:
             del self.fields["clear_mobile"]
-        age = selectors.display_age(r)
-        self.fields["birth_date"].help_text = (
-            _("已登记（%(age)s岁）；%(keep)s") % {"age": age, "keep": keep} if age is not None else keep
-        )
+        if r.birth_date_encrypted and r.id_number_encrypted and not can_reveal_identity:
+            # The service checks a typed birth date against the stored ID number: its answer would tell a
+            # role that may not reveal whether a guess is right. The birth date then follows the ID number.
+            del self.fields["birth_date"]
+        elif r.birth_decade is not None:
+            self.fields["birth_date"].help_text = _("已登记（%(decade)s）；%(keep)s") % {
+                "decade": decade_label(r.birth_decade),
+                "keep": keep,
+            }
+        elif r.birth_date_encrypted:
+            self.fields["birth_date"].help_text = _("已登记；%(keep)s") % {"keep": keep}
+        else:
+            self.fields["birth_date"].help_text = keep
         if can_reveal_identity:
             self.fields["notes"].help_text = _(
                 "现有备注不在此显示（可在详情页查看）；填写后将替换现有备注，%(keep)s"

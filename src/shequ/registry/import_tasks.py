@@ -1,5 +1,7 @@
 """Background tasks of the spreadsheet import: validate (stage) an upload, apply a confirmed batch.
 
+The recovery of batches left by a dead worker runs every minute from `registry/tasks.py`.
+
 Both only look the batch up by id and hand over to `imports`; every rule lives there. Register this
 module with the consumer by importing it from `registry/tasks.py` (djhuey autodiscovers `tasks` only).
 """
@@ -15,7 +17,7 @@ def validate_import_batch(batch_id: int) -> None:
 
 
 @db_task()
-def apply_import_batch(batch_id: int, actor_id: int | None = None) -> None:
+def apply_import_batch(batch_id: int, actor_id: int | None = None, attempt: int | None = None) -> None:
     from .imports import apply_batch
 
-    apply_batch(batch_id, actor_id=actor_id)
+    apply_batch(batch_id, actor_id=actor_id, attempt=attempt)

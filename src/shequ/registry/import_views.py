@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shequ.core.errors import NotFound, PermissionDenied
 from shequ.core.permissions import can
 
-from . import imports, selectors, spreadsheets
+from . import import_recovery, imports, selectors, spreadsheets
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
@@ -137,6 +137,7 @@ def _report_context(request: HttpRequest, batch) -> dict:
         "applicable": counts["create"] + counts["update"],
         "blocking": counts["invalid"] + counts["duplicate_in_file"] + counts["elsewhere"],
         "running": batch.status in imports.RUNNING,
+        "stalled": import_recovery.is_stale(batch),
         "can_confirm": imports.can_confirm(batch),
         "can_cancel": imports.can_cancel(batch),
         "problems": problems,
@@ -157,7 +158,8 @@ def import_progress(request: HttpRequest, public_id: str) -> HttpResponse:
     """The htmx partial polled every 2 s; once the work is done it asks the page to reload for the report."""
     batch = selectors.get_import_batch_for(request.user, public_id)
     running = batch.status in imports.RUNNING
-    response = render(request, "registry/import_progress.html", {"batch": batch, "running": running})
+    context = {"batch": batch, "running": running, "stalled": import_recovery.is_stale(batch)}
+    response = render(request, "registry/import_progress.html", context)
     if not running and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
     return response

@@ -22,6 +22,13 @@ Rules encoded here (issue 3 "Excel import"; PIPL §28, §51; DESIGN R11):
   SQL parameter rows of every INSERT/UPDATE, with the primary keys of new households and residents
   reserved beforehand (reserve_ids) so that every foreign key is known. The transaction then only runs
   `executemany` (measured in bench/bench_import.py: a fraction of a bare bulk_create of the same rows).
+- Crash recovery (issue 10): a worker holds its step under a Lease. `attempt` on the batch is the fencing
+  token: raised when validation starts, at every confirmation and by every recovery. The worker refreshes
+  `heartbeat_at` at least every HEARTBEAT_SECONDS while it works (each staged chunk; while preparing an apply)
+  and every write it makes (a chunk, the apply transaction, a failure) first checks its token under the
+  batch's row lock, so a worker whose batch was taken over stops without writing. The apply's writes and
+  its status change commit in one transaction: a worker killed midway applied nothing, one that committed
+  left `applied`. Stale batches are picked up by import_recovery.
 """
 
 from __future__ import annotations
@@ -33,9 +40,10 @@ import logging
 import os
 import re
 import secrets
+import time
 import traceback
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache, partial
@@ -58,7 +66,7 @@ from shequ.core.permissions import require
 from shequ.core.scoping import scope_of
 from shequ.territory.models import Area, Building, BuildingUnit, Dwelling
 
-from . import encryption, spreadsheets
+from . import encryption, selectors, spreadsheets
 from .domain import IdType, LegalBasis, ResidentStatus, mask_document
 from .models import Household, ImportBatch, ImportRow, Residence, Resident, ResidentEvent, ResidentTag
 from .permissions import IMPORT_ROLES
@@ -96,6 +104,10 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     # A worker that died mid-apply leaves "applying" behind. Cancelling is safe even while an apply runs:
     # its transaction re-reads the status under lock before writing, and a cancel waits for that lock.
     ("applying", "cancel"): "cancelled",
+    # Recovery of a batch whose worker died (import_recovery): validation starts again from the top; an
+    # interrupted apply rolled back, so the batch waits for a new confirmation.
+    ("validating", "recover"): "uploaded",
+    ("applying", "recover"): "validated",
 }
 
 
@@ -177,10 +189,10 @@ def _enqueue_validation(batch_id: int) -> None:
     validate_import_batch(batch_id)
 
 
-def _enqueue_apply(batch_id: int, actor_id: int | None) -> None:
+def _enqueue_apply(batch_id: int, actor_id: int | None, attempt: int | None = None) -> None:
     from .import_tasks import apply_import_batch
 
-    apply_import_batch(batch_id, actor_id)
+    apply_import_batch(batch_id, actor_id, attempt)
 
 
 def import_upload(*, actor: Any, community: Area, fileobj: IO[bytes], file_name: str) -> ImportBatch:
@@ -215,6 +227,7 @@ def import_upload(*, actor: Any, community: Area, fileobj: IO[bytes], file_name:
         file_name=name,
         file_sha256=digest,
         file_format=file_format,
+        heartbeat_at=timezone.now(),  # queued: import_recovery enqueues it again if no worker takes it up
     )
     try:
         with transaction.atomic():
@@ -496,25 +509,87 @@ def _chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _transition(batch_id: int, event: str, **changes: Any) -> ImportBatch | None:
-    """Apply one status step under the row lock; None when the batch is no longer in a state that allows it."""
+# --- heartbeat and takeover -----------------------------------------------------------------------------
+
+HEARTBEAT_SECONDS = 10  # a working worker refreshes its batch's heartbeat at least this often
+
+
+class Superseded(Exception):
+    """The worker no longer holds its step (taken over by a recovery, or cancelled): stop and write nothing."""
+
+
+class Lease:
+    """A worker's hold on one step ("validating" or "applying") of a batch, identified by the batch's attempt.
+
+    `lock()` and `beat()` raise Superseded as soon as the batch left that step or its attempt changed, so a
+    worker that was merely slow while a recovery took its batch over stops at its next write.
+    """
+
+    def __init__(self, batch_id: int, attempt: int, status: str) -> None:
+        self.batch_id, self.attempt, self.status = batch_id, attempt, status
+        self._last_beat = time.monotonic()
+
+    def lock(self) -> ImportBatch:
+        """Lock the batch row inside the caller's transaction and check the hold; raises Superseded."""
+        batch = ImportBatch.objects.select_for_update().filter(pk=self.batch_id).first()
+        if batch is None or batch.status != self.status or batch.attempt != self.attempt:
+            raise Superseded()
+        return batch
+
+    def beat(self, *, force: bool = False) -> None:
+        """Refresh the heartbeat (at most every HEARTBEAT_SECONDS unless forced); raises Superseded."""
+        if not force and time.monotonic() - self._last_beat < HEARTBEAT_SECONDS:
+            return
+        alive = ImportBatch.objects.filter(pk=self.batch_id, status=self.status, attempt=self.attempt).update(
+            heartbeat_at=timezone.now()
+        )
+        if not alive:
+            raise Superseded()
+        self._last_beat = time.monotonic()
+
+    def taken_over(self) -> bool:
+        """True when a recovery or a later start holds the batch now (not merely cancelled or finished)."""
+        current = ImportBatch.objects.filter(pk=self.batch_id).values_list("attempt", flat=True).first()
+        return current is not None and current != self.attempt
+
+
+def _no_beat() -> None:
+    return None
+
+
+def _transition(
+    batch_id: int, event: str, *, lease: Lease | None = None, claim: bool = False, **changes: Any
+) -> ImportBatch | None:
+    """Apply one status step under the row lock; None when the batch is no longer in a state that allows it.
+
+    With a `lease`, also None when the batch is no longer that worker's. `claim` starts a new attempt (the
+    caller's Lease is then made from the returned batch) with a fresh heartbeat.
+    """
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().select_related("community").get(pk=batch_id)
+        if lease is not None and (batch.status, batch.attempt) != (lease.status, lease.attempt):
+            return None
         try:
             batch.status = next_status(batch.status, event)
         except InvalidTransition:
             return None
+        if claim:
+            batch.attempt += 1
+            batch.heartbeat_at = timezone.now()
         for k, v in changes.items():
             setattr(batch, k, v)
         batch.save()
     return batch
 
 
-def _stage_chunk(batch: ImportBatch, staged: list[StagedRow], processed: int) -> bool:
-    """Write one chunk of staged rows and the progress in one short transaction; False if cancelled."""
+def _stage_chunk(lease: Lease, staged: list[StagedRow], processed: int) -> None:
+    """Write one chunk of staged rows, the progress and a heartbeat in one short transaction.
+
+    Raises Superseded (nothing written) when the batch was cancelled or taken over meanwhile.
+    """
     rows = [
         ImportRow(
-            batch_id=batch.pk,
+            batch_id=lease.batch_id,
             row_number=s.row_number,
             outcome=s.outcome,
             errors=s.errors,
@@ -527,22 +602,38 @@ def _stage_chunk(batch: ImportBatch, staged: list[StagedRow], processed: int) ->
         for s in staged
     ]
     with transaction.atomic():
-        status = ImportBatch.objects.select_for_update().filter(pk=batch.pk).values_list("status", flat=True).first()
-        if status != "validating":
-            return False
+        lease.lock()
         ImportRow.objects.bulk_create(rows)
-        ImportBatch.objects.filter(pk=batch.pk).update(processed_rows=processed, updated_at=timezone.now())
-    return True
+        now = timezone.now()
+        ImportBatch.objects.filter(pk=lease.batch_id).update(processed_rows=processed, heartbeat_at=now, updated_at=now)
 
 
-def delete_staged_rows(batch_id: int) -> None:
-    """Remove a batch's staged rows, a chunk per transaction so no writer waits long."""
+def delete_staged_rows(batch_id: int, *, lease: Lease | None = None) -> None:
+    """Remove a batch's staged rows, a chunk per transaction so no writer waits long.
+
+    With a `lease`, each chunk first checks that the batch is still the worker's (raises Superseded).
+    """
     while True:
         ids = list(ImportRow.objects.filter(batch_id=batch_id).values_list("id", flat=True)[:5000])
         if not ids:
             return
         with transaction.atomic():
+            if lease is not None:
+                lease.lock()
             ImportRow.objects.filter(id__in=ids).delete()
+
+
+def delete_upload(batch: ImportBatch) -> None:
+    """Delete a batch's stored upload (if still there)."""
+    _delete_file(batch)
+
+
+def _delete_file_unless_taken_over(batch: ImportBatch, lease: Lease) -> None:
+    # Under the row lock, so that no recovery hands the batch (and its file) to another worker meanwhile.
+    with transaction.atomic():
+        attempt = ImportBatch.objects.select_for_update().filter(pk=batch.pk).values_list("attempt", flat=True)
+        if attempt.first() in (None, lease.attempt):
+            _delete_file(batch)
 
 
 def _log_failure(what: str, batch_id: int, exc: BaseException) -> None:
@@ -553,27 +644,29 @@ def _log_failure(what: str, batch_id: int, exc: BaseException) -> None:
 def validate_batch(batch_id: int) -> ImportBatch | None:
     """Stage every row of an uploaded batch: classify, encrypt and write it, a chunk per transaction.
 
-    Runs in the background (import_tasks.validate_import_batch). Whole-file problems (not a spreadsheet,
-    a missing required column, too many rows) fail the batch with the reader's Chinese message. The
-    uploaded file is deleted at the end, whatever happened. Stops quietly if the batch was cancelled.
+    Runs in the background (import_tasks.validate_import_batch). Starting takes a new attempt (Lease) and
+    removes rows a dead worker staged before, so a restarted validation stages every row exactly once. Each
+    chunk refreshes the heartbeat. Whole-file problems (not a spreadsheet, a missing required column, too
+    many rows) fail the batch with the reader's Chinese message. The uploaded file is deleted at the end,
+    whatever happened, unless a recovery handed the batch to another worker. Stops quietly if the batch was
+    cancelled or taken over.
     """
-    batch = _transition(batch_id, "start_validation", processed_rows=0, message="")
+    batch = _transition(batch_id, "start_validation", claim=True, processed_rows=0, message="")
     if batch is None:
         return None
+    lease = Lease(batch.pk, batch.attempt, "validating")
     try:
+        delete_staged_rows(batch.pk, lease=lease)
         try:
             data = _read_file(batch)
         except FileNotFoundError:
-            return _fail_validation(batch, _("上传的文件已不存在，请重新上传"))
+            return _fail_validation(batch, lease, _("上传的文件已不存在，请重新上传"))
         header, rows = spreadsheets.read_rows(io.BytesIO(data), batch.file_name, max_rows=MAX_ROWS)
         del data
         stager = Stager(batch)
         try:
             for chunk in _chunked(rows, STAGE_CHUNK):
-                staged = stager.classify(chunk)
-                if not _stage_chunk(batch, staged, stager.processed):
-                    delete_staged_rows(batch.pk)
-                    return None
+                _stage_chunk(lease, stager.classify(chunk), stager.processed)
         finally:
             rows.close()  # type: ignore[attr-defined]
         c = stager.counts
@@ -581,10 +674,11 @@ def validate_batch(batch_id: int) -> ImportBatch | None:
         if header.ignored:
             message = _("以下列未识别，已忽略：%(columns)s") % {"columns": mask_text("、".join(header.ignored))[:300]}
         if stager.processed == 0:
-            return _fail_validation(batch, _("文件中没有数据行"))
+            return _fail_validation(batch, lease, _("文件中没有数据行"))
         done = _transition(
             batch.pk,
             "finish_validation",
+            lease=lease,
             total_rows=stager.processed,
             processed_rows=stager.processed,
             valid_rows=c["create"] + c["update"],
@@ -593,25 +687,28 @@ def validate_batch(batch_id: int) -> ImportBatch | None:
             elsewhere_rows=c["elsewhere"],
             message=message,
         )
-        if done is None:  # cancelled during the last chunk
-            delete_staged_rows(batch.pk)
-            return None
+        if done is None:  # cancelled or taken over during the last chunk
+            raise Superseded()
         with transaction.atomic():
             audit.record(actor="system", action="registry.import_validated", obj=done, after={"counts": c})
         return done
+    except Superseded:
+        if not lease.taken_over():
+            delete_staged_rows(batch.pk)  # cancelled: the rows written meanwhile go too
+        return None
     except spreadsheets.SpreadsheetError as exc:
-        return _fail_validation(batch, str(exc))
+        return _fail_validation(batch, lease, str(exc))
     except Exception as exc:  # noqa: BLE001 - any failure must end in a failed batch, never a stuck one
         _log_failure("validation", batch.pk, exc)
-        return _fail_validation(batch, _("校验文件时出错，请稍后重试或联系管理员"))
+        return _fail_validation(batch, lease, _("校验文件时出错，请稍后重试或联系管理员"))
     finally:
-        _delete_file(batch)
+        _delete_file_unless_taken_over(batch, lease)
 
 
-def _fail_validation(batch: ImportBatch, message: str) -> ImportBatch | None:
-    delete_staged_rows(batch.pk)
-    failed = _transition(batch.pk, "fail", message=message, mode="")
+def _fail_validation(batch: ImportBatch, lease: Lease, message: str) -> ImportBatch | None:
+    failed = _transition(batch.pk, "fail", lease=lease, message=message, mode="")
     if failed is not None:
+        delete_staged_rows(batch.pk)
         with transaction.atomic():
             audit.record(
                 actor="system",
@@ -629,7 +726,9 @@ def import_confirm(*, actor: Any, batch: ImportBatch, mode: str) -> ImportBatch:
     """Confirm a validated batch in `mode` and schedule its apply.
 
     all_or_nothing is refused while any row is invalid, duplicated in the file or registered elsewhere.
-    Locks the batch row so two confirmations cannot both schedule an apply. Audited.
+    Locks the batch row so two confirmations cannot both schedule an apply. Starts a new attempt with a
+    fresh heartbeat; the apply task carries that attempt, so a task of an earlier confirmation does nothing.
+    Audited.
     """
     require(actor, "registry.import", batch.community)
     if mode not in MODES:
@@ -655,9 +754,11 @@ def import_confirm(*, actor: Any, batch: ImportBatch, mode: str) -> ImportBatch:
             raise ValidationError({"mode": _("没有可导入的行")})
         locked.status = next_status(locked.status, "confirm")
         locked.mode, locked.message = mode, ""
-        locked.save(update_fields=["status", "mode", "message", "updated_at"])
+        locked.attempt += 1
+        locked.heartbeat_at = timezone.now()
+        locked.save(update_fields=["status", "mode", "message", "attempt", "heartbeat_at", "updated_at"])
         audit.record(actor=actor, action="registry.import_confirmed", obj=locked, after={"mode": mode})
-        transaction.on_commit(partial(_enqueue_apply, locked.pk, getattr(actor, "pk", None)))
+        transaction.on_commit(partial(_enqueue_apply, locked.pk, getattr(actor, "pk", None), locked.attempt))
     return locked
 
 
@@ -819,7 +920,7 @@ class ApplyPlan:
     households_created: int = 0
 
 
-def _payloads(batch: ImportBatch) -> Iterator[tuple[ImportRow, dict[str, Any]]]:
+def _payloads(batch: ImportBatch, beat: Callable[[], None]) -> Iterator[tuple[ImportRow, dict[str, Any]]]:
     """The chosen staged rows in file order, decrypted (a light ImportRow with the fields the re-check needs)."""
     qs = (
         ImportRow.objects.filter(batch=batch, outcome__in=APPLICABLE)
@@ -830,6 +931,7 @@ def _payloads(batch: ImportBatch) -> Iterator[tuple[ImportRow, dict[str, Any]]]:
         if not ciphertext:
             raise ApplyRefused(_("暂存数据已清除，请重新上传文件"))
         row = ImportRow(id=pk, row_number=row_number, outcome=outcome, target_id=target_id)
+        beat()
         yield row, json.loads(crypto.decrypt(ciphertext, purpose=ROW_PURPOSE))
 
 
@@ -850,8 +952,11 @@ def _current_tags(r: Resident) -> list[str]:
     return sorted(plain + encryption.decrypt_sensitive_tags(r.sensitive_tags_encrypted))
 
 
-def _changes(r: Resident, p: dict[str, Any], household: Household | None) -> dict[str, Any]:
-    """The resident columns a staged row changes; columns left empty in the file change nothing."""
+def _changes(r: Resident, p: dict[str, Any], household: Household | None, earliest_fact: date | None) -> dict[str, Any]:
+    """The resident columns a staged row changes; columns left empty in the file change nothing.
+
+    `earliest_fact` is the resident's earliest dated fact in clear, for the birth decade (clear_birth_decade).
+    """
     given = set(p["given"])
     out: dict[str, Any] = {}
     if p["name"] and p["name"] != r.name:
@@ -859,8 +964,8 @@ def _changes(r: Resident, p: dict[str, Any], household: Household | None) -> dic
     if p["gender"] and p["gender"] != r.gender:
         out["gender"] = p["gender"]
     birth = date.fromisoformat(p["birth_date"]) if p["birth_date"] else None
-    if birth and birth != r.birth_date:
-        out["birth_date"] = birth
+    if birth and birth != encryption.decrypt_birth_date(r.birth_date_encrypted):
+        out.update(encryption.birth_fields(birth, earliest_fact))
     if p["id_number"] and p["id_type"] != r.id_type:
         out["id_type"] = p["id_type"]
     if p["mobile"] and r.mobile_hash not in encryption.mobile_lookup_hashes(p["mobile"]):
@@ -884,10 +989,12 @@ def _changes(r: Resident, p: dict[str, Any], household: Household | None) -> dic
     return out
 
 
-def _decide(batch: ImportBatch, plan: ApplyPlan) -> list[tuple[int, dict[str, Any], int | None] | None]:
+def _decide(
+    batch: ImportBatch, plan: ApplyPlan, beat: Callable[[], None]
+) -> list[tuple[int, dict[str, Any], int | None] | None]:
     """Re-check each chosen row against the register as it is now: (row number, payload, resident to update)."""
     community_id = batch.community_id
-    staged = list(_payloads(batch))
+    staged = list(_payloads(batch, beat))
     registered = _registered_now([p["id_number"] for _row, p in staged if p["id_number"]])
     decided: list[tuple[int, dict[str, Any], int | None] | None] = []
     for row, p in staged:
@@ -910,13 +1017,14 @@ def _decide(batch: ImportBatch, plan: ApplyPlan) -> list[tuple[int, dict[str, An
     return decided
 
 
-def prepare_apply(batch: ImportBatch, *, actor: Any) -> ApplyPlan:
+def prepare_apply(batch: ImportBatch, *, actor: Any, beat: Callable[[], None] = _no_beat) -> ApplyPlan:
     """Decrypt the chosen rows, re-check their documents and compile every statement to run (no transaction).
 
     A `create` whose document was registered meanwhile becomes an update (same community) or is skipped as
     registered elsewhere; an `update` whose resident left the community is skipped likewise (counted in
     `skipped`: in all_or_nothing mode the caller then refuses the whole apply). Keys of the new households
-    and residents are reserved first (reserve_ids), so every foreign key is known here.
+    and residents are reserved first (reserve_ids), so every foreign key is known here. `beat` is called
+    for every row (the worker's Lease.beat: a throttled heartbeat that raises Superseded when taken over).
     """
     plan = ApplyPlan(
         households=_insert_statement(Household, with_pk=True),
@@ -933,7 +1041,7 @@ def prepare_apply(batch: ImportBatch, *, actor: Any) -> ApplyPlan:
     today, now = timezone.localdate(), timezone.now()
     user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     community_id = batch.community_id
-    decided = _decide(batch, plan)
+    decided = _decide(batch, plan, beat)
     # Households: reuse the community's; the missing ones are created at their head's (else first) dwelling.
     households: dict[str, Household] = {}
     numbers = sorted({p["household_number"] for _r, p, _t in decided if p["household_number"]})
@@ -951,13 +1059,17 @@ def prepare_apply(batch: ImportBatch, *, actor: Any) -> ApplyPlan:
         )
     resident_ids = iter(reserve_ids(Resident, sum(1 for _r, _p, t in decided if t is None)))
     targets: dict[int, Resident] = {}
+    facts: dict[int, date] = {}  # earliest dated fact of each target given a birth date (clear_birth_decade)
     for part in _chunked([t for _r, _p, t in decided if t], LOOKUP_CHUNK):
         targets.update(Resident.objects.in_bulk(part))
+    for part in _chunked([t for _r, p, t in decided if t and p["birth_date"]], LOOKUP_CHUNK):
+        facts.update(selectors.earliest_facts(part))
     heads: dict[str, int] = {}
     update_groups: dict[tuple[str, ...], Statement] = {}
     batch_ref = str(batch.public_id)
     for index, item in enumerate(decided):
         assert item is not None
+        beat()
         row_number, p, target_id = item
         decided[index] = None  # let each payload go once its statements are compiled
         number = p["household_number"]
@@ -987,7 +1099,7 @@ def prepare_apply(batch: ImportBatch, *, actor: Any) -> ApplyPlan:
         r = targets[target_id]
         if household is not None and p["relation"] == "head" and household.head_id != r.pk:
             heads[number] = r.pk
-        changes = _changes(r, p, household)
+        changes = _changes(r, p, household, facts.get(r.pk))
         if not changes:
             plan.unchanged += 1
             continue
@@ -1044,6 +1156,8 @@ def _public_names(changes: dict[str, Any]) -> set[str]:
             names.add("care_tags")
         elif k == "notes_encrypted":
             names.add("notes")
+        elif k in ("birth_date_encrypted", "birth_decade"):
+            names.add("birth_date")
         elif k == "pinyin_index":
             continue
         elif k == "dwelling_id":
@@ -1059,7 +1173,6 @@ def _new_resident(p: dict[str, Any], community_id: int, household: Household | N
         name=p["name"],
         pinyin_index=encryption.pinyin_index(p["name"]),
         gender=p["gender"] or "U",
-        birth_date=date.fromisoformat(p["birth_date"]) if p["birth_date"] else None,
         id_type=p["id_type"] or IdType.NONE,
         household=household,
         relation=p["relation"],
@@ -1071,7 +1184,9 @@ def _new_resident(p: dict[str, Any], community_id: int, household: Household | N
         created_at=now,
         status=ResidentStatus.ACTIVE,
     )
+    birth = date.fromisoformat(p["birth_date"]) if p["birth_date"] else None
     for k, v in {
+        **encryption.birth_fields(birth, min(r.moved_in_on, today)),
         **encryption.document_fields(p["id_number"]),
         **encryption.mobile_fields(p["mobile"]),
         **encryption.tag_fields(p["care_tags"]),
@@ -1081,13 +1196,15 @@ def _new_resident(p: dict[str, Any], community_id: int, household: Household | N
     return r
 
 
-def _write_plan(batch: ImportBatch, plan: ApplyPlan, *, actor: Any) -> ImportBatch:
-    """The apply's single transaction: the prepared statements only, then the batch and one audit record."""
+def _write_plan(batch: ImportBatch, plan: ApplyPlan, *, actor: Any, lease: Lease) -> ImportBatch:
+    """The apply's single transaction: the prepared statements only, then the batch and one audit record.
+
+    Opens by locking the batch and checking the worker's lease (Superseded: nothing written); the status
+    becomes applied in the same transaction as the writes, so they commit together or not at all.
+    """
     today = timezone.localdate()
     with transaction.atomic():
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.status != "applying":
-            raise ApplyRefused(_("该批次已不在导入中"))
+        locked = lease.lock()
         with connection.cursor() as cursor:
             _execute(cursor, plan.households)
             _execute(cursor, plan.residents)
@@ -1145,36 +1262,45 @@ def wipe_payloads(batch_id: int) -> None:
             ImportRow.objects.filter(id__in=ids).update(payload_encrypted="")
 
 
-def apply_batch(batch_id: int, *, actor_id: int | None = None) -> ImportBatch | None:
+def apply_batch(batch_id: int, *, actor_id: int | None = None, attempt: int | None = None) -> ImportBatch | None:
     """Apply a confirmed batch: prepare outside any transaction, then write everything in one transaction.
 
-    Runs in the background (import_tasks.apply_import_batch). On any error nothing is applied, the batch
-    becomes failed with a Chinese message and its staged rows stay, so the user can confirm again. One
-    audit record covers the whole apply. The staged payloads are wiped after commit.
+    Runs in the background (import_tasks.apply_import_batch) with the `attempt` its confirmation started
+    (None: the batch's current one); does nothing when the batch has moved on since. Heartbeats while it
+    prepares; stops without writing once taken over (Superseded). On any error nothing is applied, the
+    batch becomes failed with a Chinese message and its staged rows stay, so the user can confirm again.
+    One audit record covers the whole apply. The staged payloads are wiped after commit.
     """
     batch = ImportBatch.objects.select_related("community").filter(pk=batch_id).first()
     if batch is None or batch.status != "applying":
         return None
+    lease = Lease(batch.pk, batch.attempt if attempt is None else attempt, "applying")
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
     try:
-        plan = prepare_apply(batch, actor=actor)
+        lease.beat(force=True)
+        plan = prepare_apply(batch, actor=actor, beat=lease.beat)
         if plan.skipped and batch.mode == "all_or_nothing":
-            with transaction.atomic(), connection.cursor() as cursor:
-                _execute(cursor, plan.changed_rows)  # the report then shows why those rows cannot be imported
+            with transaction.atomic():
+                lease.lock()
+                with connection.cursor() as cursor:
+                    _execute(cursor, plan.changed_rows)  # the report then shows why those rows cannot be imported
             message = _("有 %(n)s 行的居民在校验后已在其他社区登记或不能导入，“全部有效才导入”未执行，未导入任何数据")
-            return _fail_apply(batch, message % {"n": plan.skipped}, actor)
-        done = _write_plan(batch, plan, actor=actor)
+            return _fail_apply(batch, lease, message % {"n": plan.skipped}, actor)
+        lease.beat(force=True)  # the write transaction holds the row lock; recovery skips or waits for it
+        done = _write_plan(batch, plan, actor=actor, lease=lease)
+    except Superseded:
+        return None
     except ApplyRefused as exc:
-        return _fail_apply(batch, str(exc), actor)
+        return _fail_apply(batch, lease, str(exc), actor)
     except Exception as exc:  # noqa: BLE001 - whatever broke, the transaction rolled back: report it
         _log_failure("apply", batch.pk, exc)
-        return _fail_apply(batch, _("导入过程中出错，未导入任何数据；可稍后重新确认导入"), actor)
+        return _fail_apply(batch, lease, _("导入过程中出错，未导入任何数据；可稍后重新确认导入"), actor)
     wipe_payloads(batch.pk)
     return done
 
 
-def _fail_apply(batch: ImportBatch, message: str, actor: Any) -> ImportBatch | None:
-    failed = _transition(batch.pk, "fail", message=message)
+def _fail_apply(batch: ImportBatch, lease: Lease, message: str, actor: Any) -> ImportBatch | None:
+    failed = _transition(batch.pk, "fail", lease=lease, message=message)
     if failed is not None:
         with transaction.atomic():
             audit.record(

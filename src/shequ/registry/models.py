@@ -1,8 +1,9 @@
 """Resident registry: residents, households, residences and ownership, with effective dates.
 
-Personal information (ID numbers, mobiles, sensitive care tags, notes) is stored only encrypted
+Personal information (ID numbers, mobiles, birth dates, sensitive care tags, notes) is stored only encrypted
 (`*_encrypted`, see core.crypto) with a keyed hash for exact lookup (`*_hash`) and a masked form for display
-(`*_masked`). Current state lives on Resident for fast lists; Residence and Ownership rows carry the history.
+(`*_masked`; for a birth date, the decade `birth_decade`). Current state lives on Resident for fast lists;
+Residence and Ownership rows carry the history.
 """
 
 from django.db import models
@@ -57,7 +58,9 @@ class Resident(BaseModel):
     name = models.CharField(_("姓名"), max_length=50, db_index=True)
     pinyin_index = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
     gender = models.CharField(_("性别"), max_length=1, choices=GENDER_CHOICES, default="U")
-    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    birth_date_encrypted = models.TextField(blank=True, editable=False)
+    # The decade only (1960 for 1960-1969), null when unknown or withheld (domain.clear_birth_decade).
+    birth_decade = models.PositiveSmallIntegerField(_("出生年代"), null=True, blank=True, editable=False)
     id_type = models.CharField(_("证件类型"), max_length=24, choices=ID_TYPE_CHOICES, default="resident_id")
     id_number_encrypted = models.TextField(blank=True, editable=False)
     id_number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
@@ -234,6 +237,13 @@ class ImportBatch(BaseModel):
     updated_count = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+    # Crash recovery (imports.py, import_recovery.py): the worker refreshes heartbeat_at while validating or
+    # applying; `attempt` is the fencing token of the worker that may write, raised by every claim and every
+    # recovery, so a superseded worker stops without writing.
+    heartbeat_at = models.DateTimeField(_("心跳时间"), null=True, blank=True)
+    attempt = models.PositiveIntegerField(default=0, editable=False)
+    recoveries = models.PositiveSmallIntegerField(_("自动恢复次数"), default=0)
+    recovered_at = models.DateTimeField(_("最近自动恢复时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("导入批次")

@@ -4,15 +4,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from shequ.core.lookup import get_by_public_id
 from shequ.core.scoping import scope_of
 
 from . import encryption
-from .domain import CARE_TAG_BY_CODE, age_on
-from .models import Household, ImportBatch, ImportRow, Ownership, Residence, Resident
+from .domain import CARE_TAG_BY_CODE, decade_label
+from .models import Household, ImportBatch, ImportRow, Ownership, Residence, Resident, ResidentEvent
 from .permissions import IMPORT_ROLES, VIEW_ROLES
 
 LISTED_STATUSES = ("active",)
@@ -64,6 +64,7 @@ class ResidentFilters:
     tag: str = ""  # care tag code
     residence_type: str = ""
     status: str = "active"
+    age: str = ""  # domain.AgeBand: applied by services.residents_in_age_band (a reveal), not by search_residents
 
 
 def search_residents(actor: Any, f: ResidentFilters) -> QuerySet[Resident]:
@@ -154,8 +155,13 @@ def get_household_for(actor: Any, public_id: Any) -> Household:
 
 
 def members_of(actor: Any, household: Household) -> QuerySet[Resident]:
+    """Members in scope: the head first, then the elder by birth decade (unknown last), then by name."""
     head_first = Case(When(relation="head", then=Value(0)), default=Value(1), output_field=IntegerField())
-    return residents_for(actor).filter(household=household).order_by(head_first, "birth_date", "name")
+    return (
+        residents_for(actor)
+        .filter(household=household)
+        .order_by(head_first, F("birth_decade").asc(nulls_last=True), "name")
+    )
 
 
 def occupants_of_building(actor: Any, building: Any) -> dict[int, list[Resident]]:
@@ -196,8 +202,46 @@ def display_tags(resident: Resident) -> list[str]:
     return labels
 
 
-def display_age(resident: Resident) -> int | None:
-    return age_on(resident.birth_date, timezone.localdate()) if resident.birth_date else None
+def display_decade(resident: Resident) -> str:
+    """The birth decade as lists show it to every role ("1960年代"), "" when unknown or withheld."""
+    return decade_label(resident.birth_decade)
+
+
+def birth_dates(queryset: QuerySet[Resident]) -> dict[int, date]:
+    """Resident id -> birth date, decrypted (for the audited age filters and birthday list only)."""
+    out: dict[int, date] = {}
+    for pk, ciphertext in queryset.exclude(birth_date_encrypted="").values_list("pk", "birth_date_encrypted"):
+        birth = encryption.decrypt_birth_date(ciphertext)
+        if birth is not None:
+            out[pk] = birth
+    return out
+
+
+def earliest_facts(resident_ids: list[int]) -> dict[int, date]:
+    """Resident id -> the earliest date in clear about them that cannot precede their birth.
+
+    Registered on, moved in, moved out, died, consent dates, stays, dated changes and ownerships: each bounds
+    the birth from above, which domain.clear_birth_decade takes into account.
+    """
+    out: dict[int, date] = {}
+
+    def keep(pk: int, day: Any) -> None:
+        if day is None:
+            return
+        if hasattr(day, "date"):
+            day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
+        if pk not in out or day < out[pk]:
+            out[pk] = day
+
+    columns = ("created_at", "moved_in_on", "moved_out_on", "died_on", "consent_at", "consent_withdrawn_at")
+    for row in Resident.objects.filter(pk__in=resident_ids).values_list("pk", *columns):
+        for day in row[1:]:
+            keep(row[0], day)
+    for model, column in ((Residence, "valid_from"), (ResidentEvent, "effective_date"), (Ownership, "valid_from")):
+        earliest = model.objects.filter(resident_id__in=resident_ids).values("resident_id").annotate(d=Min(column))
+        for item in earliest.order_by():
+            keep(item["resident_id"], item["d"])
+    return out
 
 
 def import_batches_for(actor: Any) -> QuerySet[ImportBatch]:

@@ -1,4 +1,4 @@
-"""API representations of residents and households: masked identifiers, age instead of the birth date.
+"""API representations of residents and households: masked identifiers, the birth decade (never an age).
 
 Plain serializers (not ModelSerializer) so that no model field reaches the API unless listed here.
 """
@@ -61,13 +61,15 @@ class CommunityRefSerializer(serializers.Serializer):
 
 
 class ResidentSerializer(serializers.Serializer):
-    """A resident as lists show them. Personal values are masked; the birth date is shown as an age."""
+    """A resident as lists show them. Personal values are masked; of the birth date only the decade is shown
+    (the full date through reveal)."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
     name = serializers.CharField(read_only=True)
     gender = serializers.CharField(read_only=True, help_text="M / F / U")
     gender_label = serializers.SerializerMethodField()
-    age = serializers.SerializerMethodField()
+    birth_decade = serializers.SerializerMethodField(help_text=_("出生年代，如 1960 表示 1960–1969 年；未知时为 null"))
+    birth_decade_label = serializers.SerializerMethodField()
     id_type = serializers.CharField(read_only=True)
     id_type_label = serializers.SerializerMethodField()
     id_number_masked = serializers.SerializerMethodField()
@@ -90,8 +92,11 @@ class ResidentSerializer(serializers.Serializer):
     def get_gender_label(self, r: Any) -> str:
         return str(GENDER_LABELS.get(r.gender, ""))
 
-    def get_age(self, r: Any) -> int | None:
-        return None if self._hidden(r) else selectors.display_age(r)
+    def get_birth_decade(self, r: Any) -> int | None:
+        return None if self._hidden(r) else r.birth_decade
+
+    def get_birth_decade_label(self, r: Any) -> str:
+        return "" if self._hidden(r) else selectors.display_decade(r)
 
     def get_id_type_label(self, r: Any) -> str:
         return str(ID_TYPE_LABELS.get(r.id_type, r.id_type))

@@ -1,7 +1,8 @@
 """Writes on the register: registration, changes with effective dates, reveal, consent withdrawal, erasure.
 
 Every function checks permission, validates, writes in one transaction and appends an audit record with
-personal information masked (audit never holds an ID or mobile number in clear).
+personal information masked (audit never holds an ID or mobile number or a birth date in clear). Reads that
+reveal (a value in clear, an age filter, the elderly birthday list) are here too, because they are audited.
 """
 
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,10 +20,21 @@ from shequ.core.errors import PermissionDenied, ValidationError
 from shequ.core.permissions import require
 from shequ.core.validators import validate_mobile, validate_uscc
 
-from . import encryption
+from . import encryption, selectors
 from .documents import validate_document
-from .domain import CARE_TAG_BY_CODE, IdType, LegalBasis, ResidentStatus
+from .domain import (
+    BIRTHDAY_AGES,
+    CARE_TAG_BY_CODE,
+    AgeBand,
+    IdType,
+    LegalBasis,
+    ResidentStatus,
+    birth_range,
+    birthday_year,
+    split_decades,
+)
 from .models import Household, Ownership, Residence, Resident, ResidentEvent, ResidentTag
+from .permissions import REVEAL_IDENTITY_ROLES
 
 ERASE_AFTER = timedelta(days=15)  # PIPL §47: delete "in time" once consent is withdrawn
 REVEAL_FIELDS = ("mobile", "id_number", "birth_date", "sensitive_tags", "notes")
@@ -103,9 +116,11 @@ def normalise_input(data: ResidentInput) -> ResidentInput:
     return data
 
 
-def _apply_fields(r: Resident, data: ResidentInput) -> None:
+def _apply_fields(r: Resident, data: ResidentInput, earliest_fact: date) -> None:
     r.name, r.pinyin_index = data.name, encryption.pinyin_index(data.name)
-    r.community, r.gender, r.birth_date = data.community, data.gender or "U", data.birth_date
+    r.community, r.gender = data.community, data.gender or "U"
+    for k, v in encryption.birth_fields(data.birth_date, earliest_fact).items():
+        setattr(r, k, v)
     r.id_type = data.id_type
     for k, v in encryption.document_fields(data.id_number).items():
         setattr(r, k, v)
@@ -119,6 +134,19 @@ def _apply_fields(r: Resident, data: ResidentInput) -> None:
         setattr(r, k, v)
     if data.legal_basis == LegalBasis.CONSENT and r.consent_at is None:
         r.consent_at = timezone.now()
+
+
+def _refresh_birth_decades(resident_ids: list[int]) -> None:
+    """Recompute the clear birth decade of these residents after a dated fact about them was recorded.
+
+    An earlier date (a backdated stay or ownership) can make the decade too telling (domain.clear_birth_decade).
+    """
+    facts = selectors.earliest_facts(resident_ids)
+    rows = Resident.objects.filter(pk__in=resident_ids).exclude(birth_date_encrypted="")
+    for pk, ciphertext, decade in rows.values_list("pk", "birth_date_encrypted", "birth_decade"):
+        fields = encryption.birth_fields(encryption.decrypt_birth_date(ciphertext), facts.get(pk))
+        if fields["birth_decade"] != decade:
+            Resident.objects.filter(pk=pk).update(birth_decade=fields["birth_decade"])
 
 
 def _sync_tags(r: Resident, codes: list[str]) -> None:
@@ -148,8 +176,8 @@ def resident_register(*, actor: Any, data: ResidentInput) -> Resident:
         raise ValidationError({"id_number": _("该居民已在其他社区登记，请联系街道办事处")})
     with transaction.atomic():
         r = Resident()
-        _apply_fields(r, data)
         r.moved_in_on = data.moved_in_on or timezone.localdate()
+        _apply_fields(r, data, min(r.moved_in_on, timezone.localdate()))
         try:
             with transaction.atomic():
                 r.save()
@@ -190,7 +218,7 @@ def resident_update(*, actor: Any, resident: Resident, data: ResidentInput) -> R
         raise ValidationError({"id_number": _("该证件号码已登记为另一位居民")})
     with transaction.atomic():
         before = _snapshot(resident)
-        _apply_fields(resident, data)
+        _apply_fields(resident, data, selectors.earliest_facts([resident.pk])[resident.pk])
         resident.save()
         _sync_tags(resident, data.care_tags)
         audit.record(
@@ -214,7 +242,8 @@ def resident_reveal(*, actor: Any, resident: Resident, field: str, reason: str) 
     elif field == "id_number":
         value = encryption.decrypt_document(resident.id_number_encrypted)
     elif field == "birth_date":
-        value = resident.birth_date.isoformat() if resident.birth_date else ""
+        birth = encryption.decrypt_birth_date(resident.birth_date_encrypted)
+        value = birth.isoformat() if birth else ""
     elif field == "sensitive_tags":
         value = "、".join(
             CARE_TAG_BY_CODE[c].label for c in encryption.decrypt_sensitive_tags(resident.sensitive_tags_encrypted)
@@ -235,7 +264,7 @@ def resident_current_input(resident: Resident) -> ResidentInput:
         name=resident.name,
         community=resident.community,
         gender=resident.gender,
-        birth_date=resident.birth_date,
+        birth_date=encryption.decrypt_birth_date(resident.birth_date_encrypted),
         id_type=resident.id_type,
         id_number=encryption.decrypt_document(resident.id_number_encrypted),
         mobile=encryption.decrypt_mobile(resident.mobile_encrypted),
@@ -275,6 +304,7 @@ def resident_move_out(*, actor: Any, resident: Resident, on: date, note: str = "
             details={"note": note[:200]},
             recorded_by=_user(actor),
         )
+        _refresh_birth_decades([resident.pk])
         audit.record(actor=actor, action="registry.moved_out", obj=resident, after={"on": on.isoformat()})
     return resident
 
@@ -288,6 +318,7 @@ def resident_death(*, actor: Any, resident: Resident, on: date) -> Resident:
         resident.status, resident.died_on = ResidentStatus.DECEASED, on
         resident.save(update_fields=["status", "died_on", "updated_at"])
         ResidentEvent.objects.create(resident=resident, kind="death", effective_date=on, recorded_by=_user(actor))
+        _refresh_birth_decades([resident.pk])
         audit.record(actor=actor, action="registry.death_recorded", obj=resident, after={"on": on.isoformat()})
     return resident
 
@@ -323,6 +354,7 @@ def resident_change_household(
             details={"household": household.number if household else None},
             recorded_by=_user(actor),
         )
+        _refresh_birth_decades([resident.pk])
         audit.record(
             actor=actor, action="registry.household_changed", obj=resident, before=before, after=_snapshot(resident)
         )
@@ -398,6 +430,7 @@ def ownership_transfer(*, actor: Any, dwelling: Any, owners: list[OwnerInput], o
                     details={"dwelling": dwelling.pk},
                     recorded_by=_user(actor),
                 )
+        _refresh_birth_decades([o.resident.pk for o in owners if o.resident is not None])
         audit.record(
             actor=actor,
             action="registry.ownership_transferred",
@@ -443,9 +476,10 @@ def erase_due_residents(*, now: Any = None) -> int:
     for resident in due.iterator():
         with transaction.atomic():
             resident.name, resident.pinyin_index = _("（已删除）"), ""
-            resident.birth_date, resident.gender = None, "U"
+            resident.gender = "U"
             resident.id_type = IdType.NONE
             for k, v in {
+                **encryption.birth_fields(None, None),
                 **encryption.document_fields(""),
                 **encryption.mobile_fields(""),
                 **encryption.tag_fields([]),
@@ -458,3 +492,87 @@ def erase_due_residents(*, now: Any = None) -> int:
             audit.record(actor="system", action="registry.resident_erased", obj=resident)
             erased += 1
     return erased
+
+
+# --- ages: reveals of the birth date, audited -------------------------------------------------------------
+
+
+def residents_in_age_band(*, actor: Any, queryset: QuerySet, band: str, filters: dict[str, str]) -> QuerySet:
+    """Narrow a resident list to an age band (60岁及以上, 80岁及以上, 18岁以下) on today's date; audited.
+
+    An age is a reveal of the birth date: requires registry.reveal_identity and keeps only the residents of the
+    actor's reveal scope. Whole decades are selected in SQL; only the residents of the decades the band cuts
+    through (and those whose decade is withheld) are decrypted and checked by date. The result is a queryset
+    (other filters and pagination still apply). One audit record: the band, the names of the other filters used
+    (not their values: a name search that isolates one person would turn the sealed record into a one-sided bound
+    on that person's birth date, readable without any key) and the count.
+    """
+    require(actor, "registry.reveal_identity")
+    try:
+        births = birth_range(AgeBand(band), timezone.localdate())
+    except ValueError:
+        raise ValidationError({"age": _("未知的年龄段")}) from None
+    queryset = queryset.filter(selectors.resident_scope_q(actor, roles=REVEAL_IDENTITY_ROLES))
+    whole, partial = split_decades(births, timezone.localdate())
+    to_check = queryset.filter(Q(birth_decade__in=partial) | Q(birth_decade__isnull=True)).exclude(
+        birth_date_encrypted=""
+    )
+    exact = [pk for pk, birth in selectors.birth_dates(to_check).items() if birth in births]
+    narrowed = queryset.filter(Q(birth_decade__in=whole) | Q(pk__in=exact))
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            action="registry.age_filter",
+            object_type="registry.resident",
+            object_label=_("居民名单"),
+            after={"age_band": band, "filters": sorted(k for k, v in filters.items() if v), "count": narrowed.count()},
+        )
+    return narrowed
+
+
+@dataclass(frozen=True)
+class Birthday:
+    """A resident's birthday in the month of a birthday list: the day (month, day) and the age they turn."""
+
+    resident: Resident
+    month: int
+    day: int
+    turning: int
+
+
+def elderly_birthdays(*, actor: Any, month: int, min_age: int, purpose: str = "view") -> tuple[int, list[Birthday]]:
+    """The residents of the actor's reveal scope turning `min_age` or more on a birthday in `month`; audited.
+
+    The year is that of the month's next occurrence (domain.birthday_year). Birthdays and ages are a reveal:
+    requires registry.reveal_identity. Decrypts the birth dates of the residents born early enough (whole
+    decades in SQL). One audit record per call (`purpose`: "view" or "export") with the month, the age and the
+    count, never a date. Returns (year, birthdays by day then name).
+    """
+    require(actor, "registry.reveal_identity")
+    if month not in range(1, 13) or min_age not in BIRTHDAY_AGES or purpose not in ("view", "export"):
+        raise ValidationError({"month": _("请选择月份和年龄")})
+    year = birthday_year(month, timezone.localdate())
+    latest = date(year - min_age, 12, 31)
+    candidates = (
+        selectors.residents_for(actor)
+        .filter(selectors.resident_scope_q(actor, roles=REVEAL_IDENTITY_ROLES))
+        .filter(Q(birth_decade__lte=latest.year) | Q(birth_decade__isnull=True))
+        .exclude(birth_date_encrypted="")
+    )
+    births = {pk: b for pk, b in selectors.birth_dates(candidates).items() if b.month == month and b <= latest}
+    residents = candidates.filter(pk__in=list(births)).select_related(
+        "household", "dwelling", "dwelling__unit", "dwelling__building", "dwelling__building__compound"
+    )
+    found = sorted(
+        (Birthday(r, month, births[r.pk].day, year - births[r.pk].year) for r in residents),
+        key=lambda b: (b.day, b.resident.name, b.resident.pk),
+    )
+    with transaction.atomic():
+        audit.record(
+            actor=actor,
+            action="registry.birthday_list_export" if purpose == "export" else "registry.birthday_list",
+            object_type="registry.resident",
+            object_label=_("老年人生日名单"),
+            after={"year": year, "month": month, "min_age": min_age, "count": len(found)},
+        )
+    return year, found

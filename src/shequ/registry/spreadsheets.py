@@ -65,6 +65,8 @@ from shequ.registry.domain import (
     LegalBasis,
     Relation,
     ResidenceType,
+    decade_label,
+    decade_of,
     mask_document,
     mask_mobile,
 )
@@ -470,7 +472,7 @@ def read_rows(
 @dataclass(frozen=True)
 class CellError:
     column: str  # the field's Chinese template header, e.g. "证件号码"
-    value_masked: str  # the cell as typed, with ID and mobile numbers masked
+    value_masked: str  # the cell as typed, with ID and mobile numbers masked and a birth date cut to its decade
     message: str  # Simplified Chinese
     field: str  # canonical field key, to find the file's own header in HeaderMap.headers
 
@@ -570,6 +572,18 @@ def _mask_mobile_value(text: str) -> str:
     return mask_mobile(text) if len(text) >= 11 else "*" * len(text)
 
 
+def _birth_shown(text: str) -> str:
+    """A birth-date cell in a problem report: its decade if it reads as a date, else its shape (digits hidden).
+
+    The report is kept (ImportRow.errors, in clear) and shown to whoever imports: a full birth date, or even a
+    year and month, would narrow the resident's ID number (registry.domain, issue 10).
+    """
+    parsed = _parse_date(text)
+    if parsed is not None:
+        return decade_label(decade_of(parsed))
+    return re.sub(r"[0-9０-９]", "*", text)[:_SHOWN_VALUE_CHARS]
+
+
 def _shown(text: str) -> str:
     text = mask_text(text)
     return text if len(text) <= _SHOWN_VALUE_CHARS else text[:_SHOWN_VALUE_CHARS] + "…"
@@ -593,6 +607,8 @@ class _RowChecker:
             shown = mask_document(normalise_number(text))
         elif key == "mobile":
             shown = _mask_mobile_value(text)
+        elif key == "birth_date":
+            shown = _birth_shown(text)
         else:
             shown = _shown(text)
         self.errors.append(CellError(FIELD_BY_KEY[key].header, shown, str(message), key))

@@ -1,4 +1,4 @@
-"""Background tasks of the register: erase data whose consent was withdrawn."""
+"""Background tasks of the register: erase data whose consent was withdrawn; recover interrupted imports."""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
@@ -11,3 +11,12 @@ def erase_withdrawn_residents() -> int:
     from .services import erase_due_residents
 
     return erase_due_residents()
+
+
+# No lock_task: runs may overlap safely (each batch is re-checked under its row lock), and a huey lock left by
+# a worker killed mid-run would stop the very job that recovers from killed workers.
+@db_periodic_task(crontab(minute="*"))
+def recover_import_batches() -> int:
+    from .import_recovery import recover_stale_batches
+
+    return recover_stale_batches()

@@ -1,11 +1,12 @@
 """Staff pages of the resident registry: list and exact search, detail with audited reveal, register and edit,
-dated changes, household and building pages, Excel export.
+dated changes, household and building pages, Excel export, the elderly birthday list.
 
 Every object is fetched through a scoped selector (outside the scope answers 404, as missing does). Personal
 values are shown masked; a revealed value is rendered once in the POST response and kept nowhere else.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -30,6 +31,7 @@ from shequ.territory import selectors as territory_selectors
 
 from . import exports, forms, selectors, services
 from .domain import (
+    BIRTHDAY_AGES,
     GENDER_LABELS,
     ID_TYPE_LABELS,
     LEGAL_BASIS_LABELS,
@@ -38,6 +40,7 @@ from .domain import (
     STATUS_LABELS,
     LegalBasis,
     ResidentStatus,
+    age_on,
 )
 
 PAGE_SIZE = 50
@@ -62,10 +65,10 @@ def _area_of_building(building: Any) -> Any:
 
 @dataclass(frozen=True)
 class Row:
-    """A resident as lists show them: masked identifiers, age instead of the birth date, plain tag labels."""
+    """A resident as lists show them: masked identifiers, the birth decade (never an age), plain tag labels."""
 
     r: Any
-    age: int | None
+    decade: str
     tags: list[str]
     gender: str
     status: str
@@ -86,7 +89,7 @@ def address_of(dwelling: Any) -> str:
 def _row(r: Any) -> Row:
     return Row(
         r=r,
-        age=selectors.display_age(r),
+        decade=selectors.display_decade(r),
         tags=selectors.display_tags(r),
         gender=str(GENDER_LABELS.get(r.gender, "")),
         status=str(STATUS_LABELS.get(r.status, r.status)),
@@ -135,6 +138,9 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         "can_edit": bool(can(user, "registry.edit")),
         "can_import": bool(can(user, "registry.import")),
         "can_export_unmasked": bool(can(user, "registry.export_unmasked")),
+        # Ages are a reveal: the age filter and the birthday list are offered only to roles that may reveal.
+        "can_reveal_identity": bool(can(user, "registry.reveal_identity")),
+        "age_choices": forms.AGE_BAND_CHOICES,
     }
     return render(request, "registry/resident_list.html", context)
 
@@ -162,7 +168,7 @@ def _reveal_fields(user: Any, r: Any) -> list[str]:
     if can(user, "registry.reveal_identity", r):
         if r.id_number_masked:
             fields.append("id_number")
-        if r.birth_date:
+        if r.birth_date_encrypted:
             fields.append("birth_date")
         if r.has_sensitive_tags:
             fields.append("sensitive_tags")
@@ -270,6 +276,8 @@ def resident_reveal(request: HttpRequest, public_id: str) -> HttpResponse:
         context = _detail_context(request, r, reveal_form=form)
         return render(request, "registry/resident_detail.html", context, status=400)
     revealed = {"field": field, "label": forms.REVEAL_LABELS[field], "value": value}
+    if field == "birth_date" and value:
+        revealed["note"] = _("%(age)s岁") % {"age": age_on(date.fromisoformat(value), timezone.localdate())}
     return render(request, "registry/resident_detail.html", _detail_context(request, r, revealed=revealed))
 
 
@@ -530,3 +538,62 @@ def export_unmasked(request: HttpRequest) -> HttpResponse:
         "registry/export_unmasked.html",
         {"form": form, "applied": filter_form.applied(), "back_query": urlencode(filter_form.applied())},
     )
+
+
+# --- elderly birthday list -------------------------------------------------------------------------------
+
+
+def _birthday_params(request: HttpRequest) -> tuple[int, int]:
+    """The month (default this month) and the age threshold (default 60) from the query string."""
+    month = request.GET.get("month", "")
+    age = request.GET.get("age", "")
+    chosen_month = int(month) if month.isdigit() and 1 <= int(month) <= 12 else timezone.localdate().month
+    chosen_age = int(age) if age.isdigit() and int(age) in BIRTHDAY_AGES else BIRTHDAY_AGES[0]
+    return chosen_month, chosen_age
+
+
+@never_cache
+@require_GET
+@_scoped
+def birthday_list(request: HttpRequest) -> HttpResponse:
+    """Residents aged 60 (70, 80...) and over with a birthday in a month: a reveal, audited by the service."""
+    if not can(request.user, "registry.reveal_identity"):
+        refused = _("老年人生日名单含居民的生日和年龄，只有可以查看完整证件信息的人员才能查看。")
+        return render(request, "registry/birthday_list.html", {"refused": refused}, status=403)
+    month, min_age = _birthday_params(request)
+    year, found = services.elderly_birthdays(actor=request.user, month=month, min_age=min_age)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/birthday_list.html",
+        {
+            "page": page,
+            "rows": [{"b": b, "address": address_of(b.resident.dwelling)} for b in page.object_list],
+            "year": year,
+            "month": month,
+            "min_age": min_age,
+            "count": len(found),
+            "months": range(1, 13),
+            "ages": BIRTHDAY_AGES,
+            "query": urlencode({"month": month, "age": min_age}),
+        },
+    )
+
+
+@require_GET
+@_scoped
+def birthday_export(request: HttpRequest) -> HttpResponse:
+    """The birthday list as .xlsx (formula-safe); audited as an export by the service."""
+    _require(request, "registry.reveal_identity")
+    month, min_age = _birthday_params(request)
+    year, found = services.elderly_birthdays(actor=request.user, month=month, min_age=min_age, purpose="export")
+    fileobj = exports.birthday_xlsx(found)
+    name = _("老年人生日名单") + f"-{year}{month:02d}.xlsx"
+    response = FileResponse(
+        fileobj,
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Cache-Control"] = "no-store"
+    return response

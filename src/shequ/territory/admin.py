@@ -7,10 +7,12 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core import hostile_input
 from shequ.core.admin_tools import AuditedModelAdmin
 from shequ.core.errors import ValidationError
 
 from . import services
+from .geo import CRS, GeometryError, convert_geometry, validate_geometry
 from .models import Area, Building, Compound
 
 
@@ -19,8 +21,39 @@ class BoundaryUploadForm(forms.Form):
     crs = forms.ChoiceField(label=_("坐标系"), choices=[("gcj02", "GCJ-02"), ("wgs84", "WGS-84"), ("bd09", "BD-09")])
 
 
+class AreaAdminForm(forms.ModelForm):
+    class Meta:
+        model = Area
+        fields = "__all__"  # noqa: DJ007 - the same fields the admin showed before it had a form of its own
+
+    def clean(self):
+        """Refuse a boundary overlapping another micro-grid (or a sibling area), as the import does."""
+        cleaned = super().clean()
+        geometry, crs = cleaned.get("geometry"), cleaned.get("geometry_crs")
+        level = cleaned.get("level")
+        if geometry is None or not crs or not level:
+            return cleaned
+        try:
+            validate_geometry(geometry)
+        except GeometryError:
+            return cleaned  # the model's own validation reports it
+        area = Area(
+            pk=self.instance.pk,
+            level=level,
+            parent=cleaned.get("parent"),
+            code=cleaned.get("code") or self.instance.code,
+            name=cleaned.get("name") or self.instance.name,
+        )
+        overlaps = services.boundary_overlaps([(area, convert_geometry(geometry, crs, CRS.WGS84))])
+        if overlaps:
+            for line in services.overlap_messages(overlaps):
+                self.add_error("geometry", line)
+        return cleaned
+
+
 @admin.register(Area)
 class AreaAdmin(AuditedModelAdmin):
+    form = AreaAdminForm
     list_display = ["code", "name", "level", "parent", "source"]
     list_filter = ["level", "source"]
     search_fields = ["code", "name"]
@@ -41,10 +74,19 @@ class AreaAdmin(AuditedModelAdmin):
     def import_boundaries(self, request):
         form = BoundaryUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
             try:
-                data = json.loads(form.cleaned_data["file"].read().decode("utf-8-sig"))
+                text = upload.read().decode("utf-8-sig")
+                if refusal := hostile_input.json_file_refusal(text, name=upload.name or ""):
+                    raise ValueError(refusal.message())  # before json.loads, which would recurse per level
+                data = json.loads(text)
                 report = services.boundaries_import(actor=request.user, collection=data, crs=form.cleaned_data["crs"])
-            except (ValueError, ValidationError) as exc:
+            except ValidationError as exc:
+                first, *rest = exc.messages
+                messages.error(request, _("导入失败：%(e)s") % {"e": first})
+                for line in rest[:25]:
+                    messages.error(request, line)
+            except ValueError as exc:
                 messages.error(request, _("导入失败：%(e)s") % {"e": exc})
             else:
                 messages.success(request, report.summary())

@@ -240,15 +240,19 @@ def _gcj02_to_wgs84_array(lngs: np.ndarray, lats: np.ndarray) -> tuple[np.ndarra
         return out_lng, out_lat
     glng, glat = lngs[inside], lats[inside]
     wlng, wlat = glng.copy(), glat.copy()
-    # Iterate all points until the slowest has converged; points that converged earlier only move by less
-    # than the tolerance, so results match the scalar loop to floating-point noise.
+    # Each point stops iterating once it has converged, exactly like the scalar loop, so a position converts
+    # to the same bits whatever other positions share the array: a vertex shared by two neighbouring
+    # boundaries stays shared after conversion, and no sliver of overlap or gap appears between them.
+    active = np.arange(glng.size)
     for _iteration in range(_INVERSE_MAX_ITERATIONS):
-        dlng, dlat = _gcj02_offset(wlng, wlat, _ARRAY)
-        err_lng = wlng + dlng - glng
-        err_lat = wlat + dlat - glat
-        wlng -= err_lng
-        wlat -= err_lat
-        if max(np.max(np.abs(err_lng)), np.max(np.abs(err_lat))) < _INVERSE_TOLERANCE:
+        alng, alat = wlng[active], wlat[active]
+        dlng, dlat = _gcj02_offset(alng, alat, _ARRAY)
+        err_lng = alng + dlng - glng[active]
+        err_lat = alat + dlat - glat[active]
+        wlng[active] = alng - err_lng
+        wlat[active] = alat - err_lat
+        active = active[(np.abs(err_lng) >= _INVERSE_TOLERANCE) | (np.abs(err_lat) >= _INVERSE_TOLERANCE)]
+        if active.size == 0:
             break
     out_lng[inside] = wlng
     out_lat[inside] = wlat

@@ -2,6 +2,7 @@
 
 import threading
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -17,7 +18,7 @@ from .divisions import DivisionRecord
 from .domain import LEVEL_ORDER, Level, valid_parent
 from .geo import CRS, GeometryError, convert_geometry, convert_point, validate_geometry
 from .models import Area, Building
-from .spatial import PolygonIndex
+from .spatial import PolygonIndex, find_overlaps
 
 
 @dataclass
@@ -120,14 +121,20 @@ def boundaries_import(*, actor: Any, collection: dict, crs: str = CRS.GCJ02.valu
     """Attach polygons from a GeoJSON FeatureCollection to areas matched by `properties.code`.
 
     Each feature may name its own `properties.crs`; `crs` is the default. Invalid geometries are
-    reported with the feature number and skip only that feature. One transaction, one audit record.
+    reported with the feature number and skip only that feature. Boundaries that would overlap (see
+    `boundary_overlaps`) refuse the whole import: ValidationError naming both areas of every pair,
+    nothing written. Otherwise one transaction, one audit record. Locks the root areas, so concurrent
+    imports run one after the other.
     """
     _system_actor_ok(actor, None)
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
         raise ValidationError(_("文件必须是 GeoJSON FeatureCollection"))
     report = ImportReport()
     features = collection.get("features") or []
+    changes: dict[int, tuple[Area, dict, str, dict]] = {}
     with transaction.atomic():
+        # One boundary import at a time, so each checks for overlaps against what the others committed.
+        list(Area.objects.select_for_update().filter(parent__isnull=True).values_list("pk", flat=True))
         for n, feature in enumerate(features, start=1):
             props = (feature or {}).get("properties") or {}
             code = str(props.get("code") or props.get("adcode") or "").strip()
@@ -149,11 +156,17 @@ def boundaries_import(*, actor: Any, collection: dict, crs: str = CRS.GCJ02.valu
                 continue
             wgs = convert_geometry(geometry, feature_crs, CRS.WGS84)
             if area.geometry == geometry and area.geometry_crs == feature_crs:
+                changes.pop(area.pk, None)  # a later feature restoring the stored boundary wins too
                 report.skipped.append(code)
                 continue
+            changes[area.pk] = (area, geometry, feature_crs, wgs)
+        overlaps = boundary_overlaps([(area, wgs) for area, _geometry, _crs, wgs in changes.values()])
+        if overlaps:
+            raise ValidationError([_("边界互相重叠，未导入任何边界：")] + overlap_messages(overlaps))
+        for area, geometry, feature_crs, wgs in changes.values():
             area.geometry, area.geometry_crs, area.geometry_wgs84 = geometry, feature_crs, wgs
             area.save(update_fields=["geometry", "geometry_crs", "geometry_wgs84", "updated_at"])
-            report.updated.append(code)
+            report.updated.append(area.code)
         audit.record(
             actor=actor,
             action="territory.boundaries_imported",
@@ -162,6 +175,65 @@ def boundaries_import(*, actor: Any, collection: dict, crs: str = CRS.GCJ02.valu
             after=report.as_dict(),
         )
     return report
+
+
+@dataclass(frozen=True)
+class BoundaryOverlap:
+    """Two areas of the same level whose boundaries would share interior points."""
+
+    area: Area
+    other: Area
+    area_m2: float
+
+
+def overlap_messages(overlaps: list[BoundaryOverlap], limit: int = 20) -> list[str]:
+    """Return one user-facing line per overlap naming both areas (code and name), at most `limit` of them."""
+    lines = [
+        _("%(code)s %(name)s 与 %(other_code)s %(other_name)s 的边界重叠（约 %(m2)s 平方米）")
+        % {
+            "code": o.area.code,
+            "name": o.area.name,
+            "other_code": o.other.code,
+            "other_name": o.other.name,
+            "m2": f"{o.area_m2:,.0f}" if o.area_m2 >= 10 else f"{o.area_m2:.2g}",
+        }
+        for o in overlaps[:limit]
+    ]
+    if len(overlaps) > limit:
+        lines.append(_("另有 %(n)d 处重叠未列出") % {"n": len(overlaps) - limit})
+    return lines
+
+
+def boundary_overlaps(new_boundaries: list[tuple[Area, dict]]) -> list[BoundaryOverlap]:
+    """Return the overlaps the given WGS-84 boundaries would create if they replaced the stored ones.
+
+    Micro-grids may not overlap any other micro-grid (a map point resolves to one of them city-wide);
+    areas of other levels may not overlap their siblings (same level, same parent). Each new boundary is
+    checked against the other new ones and against the stored boundaries it does not replace; touching
+    along an edge or at a corner is fine. A parent's boundary is not required to contain its children.
+    Areas may be unsaved (a form adding one). Pairs are named (new area, other area), new areas in the
+    order given.
+    """
+    groups: dict[tuple[str, int | None], list[int]] = {}
+    for n, (area, _wgs) in enumerate(new_boundaries):
+        group = (area.level, None if area.level == Level.MICRO_GRID else area.parent_id)
+        groups.setdefault(group, []).append(n)
+    replaced = [area.pk for area, _wgs in new_boundaries if area.pk is not None]
+    found: list[BoundaryOverlap] = []
+    for (level, parent_id), members in groups.items():
+        stored = Area.objects.filter(level=level, geometry_wgs84__isnull=False).exclude(pk__in=replaced)
+        if level != Level.MICRO_GRID:
+            stored = stored.filter(parent_id=parent_id)
+        areas: dict[Hashable, Area] = {("new", n): new_boundaries[n][0] for n in members}
+        items: list[tuple[Hashable, Any]] = [(("new", n), new_boundaries[n][1]) for n in members]
+        for area in stored.only("pk", "code", "name", "level", "parent_id", "geometry_wgs84").order_by("code"):
+            areas[area.pk] = area
+            items.append((area.pk, area.geometry_wgs84))
+        found += [
+            BoundaryOverlap(areas[o.first], areas[o.second], o.area_m2)
+            for o in find_overlaps(items, among=[("new", n) for n in members])
+        ]
+    return found
 
 
 def _can_maintain(actor: Any, area: Area) -> bool:
@@ -231,7 +303,7 @@ def _geometry_version() -> tuple:
 
 
 def micro_grid_index(force: bool = False) -> PolygonIndex:
-    """Return the process-wide STRtree of micro-grid polygons, rebuilt when the polygons change."""
+    """Return the process-wide STRtree of micro-grid polygons keyed by code, rebuilt when they change."""
     now = time.monotonic()
     with _index_lock:
         if not force and _index_state["index"] is not None and now - _index_state["checked"] < INDEX_RECHECK_SECONDS:
@@ -239,7 +311,7 @@ def micro_grid_index(force: bool = False) -> PolygonIndex:
         version = _geometry_version()
         if force or version != _index_state["version"] or _index_state["index"] is None:
             rows = Area.objects.filter(level=Level.MICRO_GRID, geometry_wgs84__isnull=False).values_list(
-                "id", "geometry_wgs84"
+                "code", "geometry_wgs84"
             )
             _index_state["index"] = PolygonIndex(rows.iterator(chunk_size=5000))
             _index_state["version"] = version
@@ -248,8 +320,12 @@ def micro_grid_index(force: bool = False) -> PolygonIndex:
 
 
 def locate_micro_grid(lng: float, lat: float, crs: str = CRS.WGS84.value) -> Area | None:
-    """Resolve a bare map point to the micro-grid whose polygon covers it (None when outside all)."""
+    """Resolve a bare map point to the micro-grid whose polygon covers it (None when outside all).
+
+    A point on an edge shared by two micro-grids goes to the eastern one (on an east-west edge, the
+    northern one), every time and whatever order the polygons were stored in; `PolygonIndex` has the rule.
+    """
     if crs != CRS.WGS84.value:
         lng, lat = convert_point(lng, lat, crs, CRS.WGS84)
-    key = micro_grid_index().locate(lng, lat)
-    return Area.objects.filter(pk=cast(int, key)).select_related("parent").first() if key is not None else None
+    code = micro_grid_index().locate(lng, lat)
+    return Area.objects.filter(code=cast(str, code)).select_related("parent").first() if code is not None else None

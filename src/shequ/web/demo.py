@@ -96,6 +96,49 @@ def _rect(lng0: float, lat0: float, lng1: float, lat1: float) -> dict:
     return {"type": "Polygon", "coordinates": [[[round(x, 7), round(y, 7)] for x, y in ring]]}
 
 
+def _column_outline(boxes: list[tuple[float, float, float, float]]) -> dict:
+    """Return the polygon around a column of stacked boxes, through every corner where two of them meet.
+
+    A neighbouring column may be shorter; with those corners as vertices its corner is a shared vertex,
+    not a point in the middle of this outline's edge, so both still share exact edges after conversion.
+    """
+    lng0, lng1 = boxes[0][0], boxes[0][2]
+    lats = [box[1] for box in boxes] + [boxes[-1][3]]
+    ring = [[lng0, lats[0]]] + [[lng1, lat] for lat in lats] + [[lng0, lat] for lat in reversed(lats)]
+    return {"type": "Polygon", "coordinates": [[[round(x, 7), round(y, 7)] for x, y in ring]]}
+
+
+# Communities' micro-grids are laid out as one block each near the community's centre; a block that would
+# come closer than BLOCK_GAP_M to an earlier one moves outwards in BLOCK_STEP_M steps until it does not.
+BLOCK_GAP_M = 30.0
+BLOCK_STEP_M = 110.0
+
+
+def _block_box(lng: float, lat: float, width_m: float, height_m: float) -> tuple[float, float, float, float]:
+    """Return the lng/lat box of a block centred on (lng, lat), grown by half the gap on every side."""
+    half_w, half_h = (width_m + BLOCK_GAP_M) / 2, (height_m + BLOCK_GAP_M) / 2
+    return (*_offset(lng, lat, -half_w, -half_h), *_offset(lng, lat, half_w, half_h))
+
+
+def _free_block_centre(
+    lng: float, lat: float, width_m: float, height_m: float, taken: list[tuple[float, float, float, float]]
+) -> tuple[float, float]:
+    """Return the centre nearest (lng, lat) on a BLOCK_STEP_M lattice for a block clear of every taken box.
+
+    The block's box is appended to `taken`. Deterministic: candidates are tried by distance, then position.
+    """
+    ring = 0
+    while True:
+        steps = [(i, j) for i in range(-ring, ring + 1) for j in range(-ring, ring + 1) if max(abs(i), abs(j)) == ring]
+        for i, j in sorted(steps, key=lambda s: (s[0] ** 2 + s[1] ** 2, s)):
+            centre = _offset(lng, lat, i * BLOCK_STEP_M, j * BLOCK_STEP_M)
+            box = _block_box(*centre, width_m, height_m)
+            if all(box[2] <= t[0] or t[2] <= box[0] or box[3] <= t[1] or t[3] <= box[1] for t in taken):
+                taken.append(box)
+                return centre
+        ring += 1
+
+
 def build_demo(seed: int = 2026) -> list[DemoAccount]:
     """Load the fixture district and generate its contents; returns the demo staff accounts."""
     from shequ.accounts.models import RoleAssignment, User
@@ -110,6 +153,7 @@ def build_demo(seed: int = 2026) -> list[DemoAccount]:
 
     with transaction.atomic():
         micro_by_community: dict[int, list] = {}
+        taken_blocks: list[tuple[float, float, float, float]] = []
         for community in communities:
             street = community.parent
             base_lng = community.center_lng or (street.center_lng or district.center_lng or 104.043)
@@ -152,6 +196,8 @@ def build_demo(seed: int = 2026) -> list[DemoAccount]:
                     groups[-2].extend(groups.pop())
             n_grids = max(1, math.ceil(len(groups) / 4))
             cell = 220.0  # metres per micro-grid cell
+            # Micro-grids never overlap, not even those of neighbouring communities with nearby centres.
+            base_lng, base_lat = _free_block_centre(base_lng, base_lat, cell * n_grids, cell * 4, taken_blocks)
             grid_areas, micro_areas = [], []
             for g in range(n_grids):
                 code = f"{community.code}-{g + 1:02d}"
@@ -198,13 +244,7 @@ def build_demo(seed: int = 2026) -> list[DemoAccount]:
             Area.objects.bulk_create([a for a, _, _ in micro_areas])
             saved = {a.code: a for a in Area.objects.filter(parent__in=grid_areas)}
             for grid in grid_areas:
-                cells = [box for a, _, box in micro_areas if a.parent_id == grid.pk]
-                grid.geometry = _rect(
-                    min(b[0] for b in cells),
-                    min(b[1] for b in cells),
-                    max(b[2] for b in cells),
-                    max(b[3] for b in cells),
-                )
+                grid.geometry = _column_outline([box for a, _, box in micro_areas if a.parent_id == grid.pk])
                 grid.geometry_crs = "gcj02"
                 grid.geometry_wgs84 = convert_geometry(grid.geometry, "gcj02", "wgs84")
             Area.objects.bulk_update(grid_areas, ["geometry", "geometry_crs", "geometry_wgs84"])

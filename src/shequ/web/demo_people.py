@@ -2,16 +2,19 @@
 
 Staffed communities (where the demo accounts work) are densely populated; elsewhere about a quarter of the
 dwellings have a registered household. A developer holds unsold dwellings of the newest compound, and one
-buyer holds several dwellings. Bulk inserts: this is a data generator, not a request path.
+buyer holds several dwellings. Bulk inserts: this is a data generator, not a request path. Birth dates are
+stored encrypted with the decade in clear, as the registry's services store them (registry.encryption).
 """
 
 import random
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from shequ.core.validators import resident_id_check_char
 from shequ.registry import encryption
-from shequ.registry.domain import age_on
+from shequ.registry.domain import age_on, clear_birth_decade
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢钟"
 GIVEN_M = "伟强磊军洋勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林阳"
@@ -68,6 +71,7 @@ def build_people(*, communities, staffed_ids: set[int], seed: int = 2026) -> dic
 
     rng = random.Random(seed)
     people = _People(rng)
+    registered_on = timezone.localdate()
     counts = {"households": 0, "residents": 0, "ownerships": 0}
     developer_name, developer_code = DEVELOPER[0], _uscc_valid(DEVELOPER[1])
     buyer: Resident | None = None
@@ -126,7 +130,6 @@ def build_people(*, communities, staffed_ids: set[int], seed: int = 2026) -> dic
                     community=community,
                     name=people.name(gender),
                     gender=gender,
-                    birth_date=birth,
                     id_type="resident_id" if number else "none",
                     household=h,
                     relation=relation,
@@ -136,7 +139,9 @@ def build_people(*, communities, staffed_ids: set[int], seed: int = 2026) -> dic
                     moved_in_on=max(birth, date(2000 + rng.randint(0, 25), rng.randint(1, 12), 1)),
                 )
                 r.pinyin_index = encryption.pinyin_index(r.name)
+                r._demo_birth = birth
                 for k, v in {
+                    **encryption.birth_fields(birth, min(r.moved_in_on, registered_on)),
                     **encryption.document_fields(number),
                     **encryption.mobile_fields(mobile),
                     **encryption.tag_fields(tags),
@@ -224,6 +229,19 @@ def build_people(*, communities, staffed_ids: set[int], seed: int = 2026) -> dic
                     )
                 )
         Ownership.objects.bulk_create(ownerships, batch_size=2000)
+        # An ownership dated before the owner moved in is their earliest dated fact: it may withhold the decade.
+        owned_since: dict[int, tuple[Resident, date]] = {}
+        for o in ownerships:
+            if o.resident is not None:
+                owner, since = owned_since.get(o.resident.pk, (o.resident, o.valid_from))
+                owned_since[owner.pk] = (owner, min(since, o.valid_from))
+        withheld = []
+        for owner, since in owned_since.values():
+            decade = clear_birth_decade(owner._demo_birth, min(since, owner.moved_in_on, registered_on))
+            if decade != owner.birth_decade:
+                owner.birth_decade = decade
+                withheld.append(owner)
+        Resident.objects.bulk_update(withheld, ["birth_decade"], batch_size=2000)
         counts["households"] += len(households)
         counts["residents"] += len(residents)
         counts["ownerships"] += len(ownerships)

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from shequ.core.filemodes import make_private_dir
+
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
 PROJECT_DIR = PACKAGE_DIR.parents[1]
 DATA_DIR = Path(os.environ.get("SHEQU_DATA_DIR", PROJECT_DIR / "var"))
@@ -50,6 +52,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Refuses NUL characters and deeply nested JSON (400) before CSRF, the session user or a view reads them.
+    "shequ.core.hostile_input.HostileInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -116,8 +120,22 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# JSON nested deeper than this (request bodies, JSON form fields) is refused with 400 before it is parsed
+# (core.hostile_input); the deepest legitimate document, a GeoJSON MultiPolygon feature, nests 6 levels.
+SHEQU_MAX_JSON_DEPTH = int(os.environ.get("SHEQU_MAX_JSON_DEPTH", "32"))
+
 # Number of reverse proxies in front of the app that append to X-Forwarded-For (0: trust REMOTE_ADDR only).
 SHEQU_TRUSTED_PROXY_HOPS = int(os.environ.get("SHEQU_TRUSTED_PROXY_HOPS", "0"))
+
+# Audit log (DESIGN R12): the HMAC key that seals the chain lives outside the database (docs/security.md):
+# a key file (default var/keys/audit-keyring.json) or the same JSON in SHEQU_AUDIT_KEYRING. The chain's head is
+# appended every minute to the anchor file (opened append-only; make it append-only for the OS too, chattr +a)
+# and, when SHEQU_AUDIT_ANCHOR_SYSLOG is set ("/dev/log" or "host:514"), sent to syslog as well.
+SHEQU_AUDIT_KEY_FILE = os.environ.get("SHEQU_AUDIT_KEY_FILE", "")
+SHEQU_AUDIT_ANCHOR_FILE = os.environ.get("SHEQU_AUDIT_ANCHOR_FILE", "")
+SHEQU_AUDIT_ANCHOR_SYSLOG = os.environ.get("SHEQU_AUDIT_ANCHOR_SYSLOG", "")
+# Anchoring counts as stopped (and alerts the auditor and security admin) when the newest anchor is older.
+SHEQU_AUDIT_ANCHOR_MAX_AGE_SECONDS = int(os.environ.get("SHEQU_AUDIT_ANCHOR_MAX_AGE_SECONDS", "300"))
 
 # Security policy (DESIGN R12): lockout, idle timeout.
 SHEQU_LOCKOUT_THRESHOLD = 5
@@ -147,6 +165,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "media"
+# Uploads and generated documents (case photos, agreements) are readable by the service user only; see also
+# shequ.core.filemodes, which keeps the data directory, databases and key files the same way.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -176,7 +198,7 @@ if REDIS_URL:
     HUEY = {"huey_class": "huey.RedisHuey", "name": "shequ", "url": REDIS_URL, "immediate": False}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)  # SqliteHuey opens its file as soon as the app loads
+    make_private_dir(DATA_DIR)  # SqliteHuey opens its file as soon as the app loads
     HUEY = {
         "huey_class": "huey.SqliteHuey",
         "name": "shequ",
@@ -224,5 +246,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("SHEQU_EMAIL_FROM", "shequ@localhost")
 SHEQU_SITE_URL = os.environ.get("SHEQU_SITE_URL", "")
 # Approaching-deadline notices go out this long before a running stage deadline (cases.reminders).
 SHEQU_DEADLINE_REMINDER_WINDOW = timedelta(hours=float(os.environ.get("SHEQU_DEADLINE_REMINDER_HOURS", "24")))
+# An import batch validating or applying without a heartbeat for this long was left by a dead worker and is
+# recovered (registry.import_recovery); after SHEQU_IMPORT_MAX_RECOVERIES recoveries it is marked failed.
+SHEQU_IMPORT_STALE_AFTER = timedelta(minutes=float(os.environ.get("SHEQU_IMPORT_STALE_MINUTES", "5")))
+SHEQU_IMPORT_MAX_RECOVERIES = int(os.environ.get("SHEQU_IMPORT_MAX_RECOVERIES", "3"))
 # Below this confidence of the category suggestion a case without a chosen category goes to triage (待分拣).
 SHEQU_CLASSIFIER_MIN_CONFIDENCE = float(os.environ.get("SHEQU_CLASSIFIER_MIN_CONFIDENCE", "0.6"))

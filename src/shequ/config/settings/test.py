@@ -35,7 +35,6 @@ SHEQU_PII_KEYRING = (
 
 # A fixed audit keyring and anchor file for tests (never used outside the test suite).
 SHEQU_AUDIT_KEYRING = (
-    '{"version": 1, "active": "a1", "legacy_max_id": 0, '
-    '"keys": {"a1": "dGVzdC1hdWRpdC1rZXktMDEyMzQ1Njc4OWFiY2RlZjA="}}'
+    '{"version": 1, "active": "a1", "legacy_max_id": 0, "keys": {"a1": "dGVzdC1hdWRpdC1rZXktMDEyMzQ1Njc4OWFiY2RlZjA="}}'
 )
 SHEQU_AUDIT_ANCHOR_FILE = str(DATA_DIR / f"audit-anchors-{os.getpid()}.jsonl")  # each test gets its own (conftest)

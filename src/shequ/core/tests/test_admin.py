@@ -356,9 +356,48 @@ def test_import_boundaries_rejects_a_file_that_is_not_geojson(admin_client, tree
     upload = SimpleUploadedFile("x.geojson", b'{"type": "Feature"}', content_type="application/geo+json")
     response = admin_client.post(reverse("admin:territory_area_import_boundaries"), {"file": upload, "crs": "gcj02"})
     assert response.status_code == 200
-    assert [str(m) for m in response.context["messages"]] == ["导入失败：['文件必须是 GeoJSON FeatureCollection']"]
+    assert [str(m) for m in response.context["messages"]] == ["导入失败：文件必须是 GeoJSON FeatureCollection"]
     assert Area.objects.filter(geometry__isnull=False).count() == 0
     assert _audit("territory.boundaries_imported") == []
+
+
+def test_import_boundaries_refuses_overlapping_micro_grids(admin_client, tree):
+    """Overlapping micro-grids leave the form on screen naming both areas of the pair; nothing changes."""
+    upload = _geojson_file(
+        [(tree["m111"].code, _square(104.040, 30.640)), (tree["m112"].code, _square(104.041, 30.641))]
+    )
+    response = admin_client.post(reverse("admin:territory_area_import_boundaries"), {"file": upload, "crs": "gcj02"})
+    assert response.status_code == 200
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages[0] == "导入失败：边界互相重叠，未导入任何边界："
+    assert messages[1].startswith(
+        "510107001002-01-01 洗面桥社区1网格1微网格 与 510107001002-01-02 洗面桥社区1网格2微网格 "
+    )
+    assert len(messages) == 2
+    assert Area.objects.filter(geometry__isnull=False).count() == 0
+    assert _audit("territory.boundaries_imported") == []
+
+
+def test_area_form_refuses_a_boundary_overlapping_another_micro_grid(admin_client, tree):
+    """Editing a micro-grid's boundary in the admin applies the import's overlap rule: an overlap is a form
+    error naming both areas; a boundary sharing an edge with its neighbour saves."""
+    m111, m211 = tree["m111"], tree["m211"]
+    placed = _square(104.0376, 30.6425)
+    Area.objects.filter(pk=m211.pk).update(geometry=placed, geometry_crs="wgs84", geometry_wgs84=placed)
+    url = f"/admin/territory/area/{m111.pk}/change/"
+    response = admin_client.post(
+        url, _area_form(m111, geometry=json.dumps(_square(104.0377, 30.6425)), geometry_crs="wgs84")
+    )
+    assert response.status_code == 200
+    names = "510107001002-01-01 洗面桥社区1网格1微网格 与 510107005001-01-01 玉林社区1网格1微网格"
+    assert response.context["adminform"].form.errors["geometry"] == [f"{names} 的边界重叠（约 40,243 平方米）"]
+    assert Area.objects.get(pk=m111.pk).geometry is None
+
+    response = admin_client.post(
+        url, _area_form(m111, geometry=json.dumps(_square(104.0396, 30.6425)), geometry_crs="wgs84")
+    )
+    assert (response.status_code, response.url) == (302, "/admin/territory/area/")
+    assert Area.objects.get(pk=m111.pk).geometry == _square(104.0396, 30.6425)
 
 
 def test_export_action_returns_geojson_attachment(admin_client, tree):

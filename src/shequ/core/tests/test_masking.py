@@ -1,6 +1,7 @@
 """Masking of personal information."""
 
 import logging
+from datetime import date
 
 from shequ.core.masking import MaskPersonalFilter, mask_email, mask_id_number, mask_mapping, mask_mobile, mask_text
 
@@ -51,3 +52,20 @@ def test_hex_digests_are_not_mistaken_for_numbers():
     digest = "bfc144e3d79534d13035163777ce5af"
     assert mask_text(digest) == digest
     assert mask_text("号码13812345678") == "号码138****5678"
+
+
+def test_birth_dates_keep_only_their_decade():
+    """A birth date under a known key keeps its decade; an age under its key is hidden; anything unreadable too."""
+    assert mask_mapping({"birth_date": "1980-01-01", "dob": date(1999, 5, 6), "birthday": "?", "age": 46}) == {
+        "birth_date": "1980年代",
+        "dob": "1990年代",
+        "birthday": "******",
+        "age": "******",
+    }
+
+
+def test_dates_next_to_a_word_for_birth_are_cut_to_the_decade_in_text():
+    """In free text (logs, labels) a date after 出生/生日/birth keeps its decade; other dates are left alone."""
+    assert mask_text("张三 出生日期：1980-01-01，2026-01-05 迁入") == "张三 出生日期：1980年代，2026-01-05 迁入"
+    assert mask_text('{"birth_date": "1990/2/3"} born on 19900203') == '{"birth_date": "1990年代"} born on 1990年代'
+    assert mask_text("生日 1990年1月2日") == "生日 1990年代"

@@ -167,6 +167,52 @@ def test_get_list_rejects_bad_filters(client, world):
     assert xml.status_code == 400 and _errors_xml(xml) == [("400", "invalid date: yesterday (use ISO 8601)")]
 
 
+def test_a_bare_end_date_includes_its_whole_day(client, three):
+    """end_date=YYYY-MM-DD means the end of that day (Asia/Shanghai), not its midnight."""
+    a, b, _old = three
+    today = timezone.localdate().isoformat()
+    assert _ids_json(client, f"?start_date={today}&end_date={today}") == [b, a]
+
+
+@pytest.mark.parametrize(
+    ("query", "description"),
+    [
+        ("end_date=0879-09-27T23:43:58-18:08", None),  # an offset Python accepts and PostgreSQL does not
+        ("start_date=0001-01-01", "date out of range: 0001-01-01"),
+        ("end_date=9999-12-31T23:00:00-05:00", "date out of range: 9999-12-31T23:00:00-05:00"),
+        ("start_date=2024-01-01%08", "invalid date: 2024-01-01\x08 (use ISO 8601)"),
+    ],
+    ids=["offset-beyond-postgresql", "before-year-1-in-utc", "after-year-9999-in-utc", "control-character"],
+)
+def test_dates_at_the_edges_answer_200_or_400_never_500(client, world, query, description):
+    """Dates PostgreSQL or Python's calendar cannot hold are moved to UTC or refused with 400; an error that
+    echoes a control character is still well-formed XML (the character shows as U+FFFD)."""
+    response = client.get(f"/open311/v2/requests.json?{query}")
+    if description is None:
+        assert (response.status_code, response.json()) == (200, [])
+        return
+    assert response.json() == [{"code": 400, "description": description}]
+    xml = client.get(f"/open311/v2/requests.xml?{query}")
+    assert _errors_xml(xml) == [("400", description.replace("\x08", "\ufffd"))]
+
+
+def test_other_methods_and_paths_answer_in_the_spec_format(client, world):
+    """A method an endpoint does not take is 405 with Allow, and an unknown path 404, both in the spec's format
+    (not Django's empty 405, CSRF page or HTML 404)."""
+    put = client.put("/open311/v2/services.json")
+    assert (put.status_code, put["Allow"]) == (405, "GET")
+    assert put.json() == [{"code": 405, "description": "method not allowed: use GET"}]
+    delete = client.delete("/open311/v2/requests.xml")
+    assert (delete.status_code, delete["Allow"], _errors_xml(delete)) == (
+        405,
+        "GET, POST",
+        [("405", "method not allowed: use GET or POST")],
+    )
+    missing = client.get("/open311/v2/requests/a/b.xml")
+    assert missing.status_code == 404
+    assert _errors_xml(missing) == [("404", "no such endpoint: see services.json, requests.json")]
+
+
 def test_get_one_has_the_spec_fields(client, three):
     """A single request carries the spec's fields, WGS-84 coordinates and the holder as agency."""
     a, b, _old = three

@@ -5,6 +5,7 @@ from rest_framework.test import APIClient
 
 from shequ.accounts.tests.factories import staff
 from shequ.core.models import AuditRecord
+from shequ.registry import encryption
 from shequ.registry.models import Resident
 from shequ.registry.tests.factories import (
     LISI_ID,
@@ -38,15 +39,18 @@ def _names(response) -> list[str]:
 
 
 def test_list_is_scoped_and_masked(w, clock):
-    """A community worker lists c1's residents with masked identifiers, the age and plain tag labels only."""
+    """A community worker lists c1's residents with masked identifiers, the birth decade (no age) and plain tag
+    labels only."""
     response = api(staff("community_worker", w["c1"])).get(RESIDENTS)
     assert response.status_code == 200
     data = response.json()
     assert (data["count"], _names(response)) == (3, ["小明", "张三丰", "李四"])
     zsf = data["results"][1]
-    assert {k: zsf[k] for k in ("id", "age", "id_number_masked", "mobile_masked", "tags", "has_sensitive_tags")} == {
+    keys = ("id", "birth_decade", "birth_decade_label", "id_number_masked", "mobile_masked", "tags")
+    assert {k: zsf[k] for k in (*keys, "has_sensitive_tags")} == {
         "id": str(w["zsf"].public_id),
-        "age": 46,
+        "birth_decade": 1980,
+        "birth_decade_label": "1980年代",
         "id_number_masked": f"{ZSF_ID[:4]}**********{ZSF_ID[-4:]}",
         "mobile_masked": "138****5678",
         "tags": ["独居老人"],
@@ -56,6 +60,7 @@ def test_list_is_scoped_and_masked(w, clock):
     assert zsf["address"]["text"] == "锦苑小区 1栋 1-301"
     raw = response.content.decode()
     assert "birth_date" not in raw and ZSF_ID not in raw and ZSF_MOBILE not in raw and "1980-01-01" not in raw
+    assert '"age"' not in raw
 
 
 def test_list_filters_like_the_page(w):
@@ -129,7 +134,13 @@ def test_create_registers_a_resident(w):
     response = client.post(RESIDENTS, body, format="json")
     assert response.status_code == 201
     r = Resident.objects.get(public_id=response.json()["id"])
-    assert (r.community_id, r.birth_date.isoformat(), r.plain_tags) == (w["c1"].pk, "1985-05-05", "veteran")
+    birth = encryption.decrypt_birth_date(r.birth_date_encrypted)
+    assert (r.community_id, birth.isoformat(), r.birth_decade, r.plain_tags) == (
+        w["c1"].pk,
+        "1985-05-05",
+        1980,
+        "veteran",
+    )
     child = client.post(RESIDENTS, {"dwelling": str(w["d1"].public_id), "name": "小红"}, format="json")
     assert (child.status_code, child.json()["id_type"]) == (201, "none")
 

@@ -1,4 +1,5 @@
-"""Personal information at rest: no clear ID or mobile in the database files; key rotation keeps data usable."""
+"""Personal information at rest: no clear ID, mobile or birth date in the database files; key rotation keeps data
+usable."""
 
 import io
 import shutil
@@ -21,7 +22,8 @@ MOBILE = "13987654321"
 
 @pytest.mark.django_db(transaction=True)
 def test_database_files_hold_no_clear_id_or_mobile(flushable_audit):
-    """After a committed registration, neither the SQLite file (and its WAL) nor a pg_dump contains the numbers."""
+    """After a committed registration, neither the SQLite file (and its WAL) nor a pg_dump contains the numbers or
+    the birth date."""
     t = make_tree()
     make_resident(t["c1"], name="王小明", id_number=ID_NUMBER, mobile=MOBILE, notes=f"电话{MOBILE}")
     if connection.vendor == "sqlite":
@@ -56,7 +58,7 @@ def test_database_files_hold_no_clear_id_or_mobile(flushable_audit):
             timeout=120,
         ).stdout
         assert "王小明".encode() in blobs  # the dump is real and holds the row
-    for secret in (ID_NUMBER, MOBILE, ID_NUMBER[6:14] + ID_NUMBER[14:]):
+    for secret in (ID_NUMBER, MOBILE, ID_NUMBER[6:14] + ID_NUMBER[14:], "1976-12-03", "19761203"):
         assert secret.encode() not in blobs
         assert secret.encode("utf-16-le") not in blobs
 
@@ -79,9 +81,11 @@ def test_rotation_reencrypts_and_search_still_works(tmp_path, settings):
         out = io.StringIO()
         call_command("pii_key", "rotate", stdout=out)  # the documented command: `shequ pii-key rotate`
         assert "registry.Resident.id_number_encrypted: 1 value(s) re-encrypted" in out.getvalue()
+        assert "registry.Resident.birth_date_encrypted: 1 value(s) re-encrypted" in out.getvalue()
         assert "active key is now k2" in out.getvalue()
         after = Resident.objects.get(pk=r.pk)
         assert after.id_number_encrypted.startswith("k2$") and after.mobile_encrypted.startswith("k2$")
+        assert after.birth_date_encrypted.startswith("k2$") and after.birth_decade == 1970
         assert after.id_number_hash != before.id_number_hash
         assert list(selectors.find_by_document(worker, ID_NUMBER)) == [after]
         assert list(selectors.find_by_mobile(worker, MOBILE)) == [after]
@@ -93,6 +97,7 @@ def test_rotation_reencrypts_and_search_still_works(tmp_path, settings):
         final = Resident.objects.get(pk=r.pk)
         assert encryption.decrypt_document(final.id_number_encrypted) == ID_NUMBER
         assert encryption.decrypt_sensitive_tags(final.sensitive_tags_encrypted) == ["disabled"]
+        assert encryption.decrypt_birth_date(final.birth_date_encrypted).isoformat() == "1976-12-03"
         assert list(selectors.find_by_document(worker, ID_NUMBER)) == [final]
     finally:
         crypto.forget_cached_keyring()

@@ -45,7 +45,8 @@ def _raw_xml(response) -> str:
 
 
 def test_masked_export_of_the_current_filters(client, w, clock):
-    """The export holds the filtered list, masked (age, not birth date), and one audit record with the count."""
+    """The export holds the filtered list, masked (the birth decade, never an age or a birth date), and one audit
+    record with the count."""
     client.force_login(staff("community_worker", w["c1"]))
     response = client.get(EXPORT, {"household": "H001"})
     assert response.status_code == 200
@@ -55,7 +56,7 @@ def test_masked_export_of_the_current_filters(client, w, clock):
     assert rows[0] == list(exports.MASKED_HEADERS)
     assert [r[:6] for r in rows[1:]] == [
         ["小明", "未知", None, "无证件", None, None],
-        ["张三丰", "男", 46, "居民身份证", f"{ZSF_ID[:4]}**********{ZSF_ID[-4:]}", "138****5678"],
+        ["张三丰", "男", "1980年代", "居民身份证", f"{ZSF_ID[:4]}**********{ZSF_ID[-4:]}", "138****5678"],
     ]
     assert rows[2][13:] == ["独居老人", "是", "在册"]
     record = AuditRecord.objects.get(action="registry.export")

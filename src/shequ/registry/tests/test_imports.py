@@ -207,7 +207,8 @@ def test_valid_file_is_reported_then_imported_with_households_and_residences(cli
     assert (household.head_id, household.dwelling_id) == (head.pk, t["d1"].pk)
     assert (head.household_id, head.relation, head.dwelling_id) == (household.pk, "head", t["d1"].pk)
     assert (spouse.household_id, spouse.relation, spouse.dwelling_id) == (household.pk, "spouse", t["d1"].pk)
-    assert (head.gender, head.birth_date, head.residence_type) == ("M", date(1970, 1, 1), "registered")
+    birth = encryption.decrypt_birth_date(head.birth_date_encrypted)
+    assert (head.gender, birth, head.birth_decade, head.residence_type) == ("M", date(1970, 1, 1), 1970, "registered")
     assert encryption.decrypt_document(head.id_number_encrypted) == ID_HEAD
     assert encryption.decrypt_mobile(head.mobile_encrypted) == MOBILE_HEAD
     assert head.id_number_masked == ID_HEAD[:4] + "*" * 10 + ID_HEAD[-4:]
@@ -366,6 +367,25 @@ def test_existing_resident_of_the_community_is_updated(client, upload, run, work
         "action": "update",
         "fields": ["mobile", "residence_type"],
     }
+
+
+def test_update_with_a_birth_date_stores_it_encrypted_with_its_decade(client, upload, run, worker, t):
+    """A birth date given for a registered resident is stored encrypted with its decade; the import event names
+    the field, never the value."""
+    existing = services.resident_register(
+        actor=worker,
+        data=services.ResidentInput(name="约翰", community=t["c1"], id_type="passport", id_number="E12345678"),
+    )
+    assert (existing.birth_date_encrypted, existing.birth_decade) == ("", None)
+    upload(xlsx([["约翰", "护照", "E12345678", "2015-05-05"]], header=["姓名*", "证件类型", "证件号码", "出生日期"]))
+    batch = only_batch()
+    assert outcomes(batch) == {2: "update"}
+    confirm(client, run, batch, "all_or_nothing")
+    existing.refresh_from_db()
+    assert encryption.decrypt_birth_date(existing.birth_date_encrypted) == date(2015, 5, 5)
+    assert existing.birth_decade == 2010
+    event = ResidentEvent.objects.get(resident=existing, kind="imported")
+    assert event.details["fields"] == ["birth_date"]
 
 
 def test_resident_who_withdrew_consent_is_not_restored_by_an_import(upload, worker, t):

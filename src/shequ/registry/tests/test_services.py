@@ -50,16 +50,19 @@ def _household_on(resident, on: str) -> str | None:
 
 
 def test_register_stores_only_encrypted_hashed_and_masked_values(w):
-    """Registration keeps the ID and mobile encrypted with a lookup hash and a masked form; the audit is masked."""
+    """Registration keeps the ID, mobile and birth date encrypted (ID and mobile with a lookup hash and a masked
+    form, the birth date with its decade); nothing of them is in clear in the row; the audit is masked."""
     r = w["zsf"]
     assert (r.id_number_masked, r.mobile_masked) == (f"{ZSF_ID[:4]}**********{ZSF_ID[-4:]}", "138****5678")
     assert encryption.decrypt_document(r.id_number_encrypted) == ZSF_ID
     assert encryption.decrypt_mobile(r.mobile_encrypted) == ZSF_MOBILE
-    assert (r.birth_date, r.gender, r.pinyin_index) == (date(1980, 1, 1), "M", "|zsf|zhangsanfeng|")
+    birth = encryption.decrypt_birth_date(r.birth_date_encrypted)
+    assert (birth, r.birth_decade, r.gender, r.pinyin_index) == (date(1980, 1, 1), 1980, "M", "|zsf|zhangsanfeng|")
     with connection.cursor() as cur:
         cur.execute(f"SELECT * FROM {Resident._meta.db_table} WHERE id = %s", [r.pk])  # noqa: S608
         raw = " ".join(str(v) for v in cur.fetchone())
     assert ZSF_ID not in raw and ZSF_MOBILE not in raw and "行动不便" not in raw and "disabled" not in raw
+    assert "1980-01-01" not in raw and "19800101" not in raw
     record = AuditRecord.objects.filter(action="registry.resident_registered", object_id=str(r.public_id)).get()
     assert (record.after["id_number"], record.after["mobile"]) == (r.id_number_masked, "138****5678")
 
@@ -251,8 +254,9 @@ def test_consent_withdrawal_hides_and_erasure_wipes_after_the_period(w, clock):
     clock.advance(days=2)
     assert services.erase_due_residents() == 1
     r.refresh_from_db()
-    assert (r.status, r.name, r.birth_date, r.id_type) == ("erased", "（已删除）", None, "none")
+    assert (r.status, r.name, r.birth_decade, r.id_type) == ("erased", "（已删除）", None, "none")
     assert [
+        r.birth_date_encrypted,
         r.id_number_encrypted,
         r.id_number_hash,
         r.id_number_masked,
@@ -261,7 +265,7 @@ def test_consent_withdrawal_hides_and_erasure_wipes_after_the_period(w, clock):
         r.mobile_masked,
         r.notes_encrypted,
         r.pinyin_index,
-    ] == [""] * 8
+    ] == [""] * 9
     assert selectors.find_by_document(actor, LISI_ID).count() == 0
     assert AuditRecord.objects.filter(action="registry.resident_erased", object_id=str(r.public_id)).count() == 1
 

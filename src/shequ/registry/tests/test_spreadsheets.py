@@ -546,10 +546,10 @@ def test_short_mobile_is_masked_entirely():
 
 
 def test_birth_date_mismatch():
-    """A birth date that differs from the ID's is refused."""
+    """A birth date that differs from the ID's is refused; the report shows only its decade."""
     assert_single_error(
         {"name": "甲", "id_number": ID_1990, "birth_date": "1990-01-02"},
-        CellError("出生日期", "1990-01-02", "出生日期与证件号码不一致", "birth_date"),
+        CellError("出生日期", "1990年代", "出生日期与证件号码不一致", "birth_date"),
     )
 
 
@@ -562,18 +562,18 @@ def test_gender_mismatch():
 
 
 def test_future_birth_date():
-    """A birth date after today is refused."""
+    """A birth date after today is refused; the report shows only its decade."""
     assert_single_error(
         {"name": "甲", "birth_date": "2026-03-17"},
-        CellError("出生日期", "2026-03-17", "出生日期不能晚于今天", "birth_date"),
+        CellError("出生日期", "2020年代", "出生日期不能晚于今天", "birth_date"),
     )
 
 
 def test_unreadable_birth_date():
-    """A year and month only cannot be a birth date."""
+    """A year and month only cannot be a birth date; the report shows its shape, never its digits."""
     assert_single_error(
         {"name": "甲", "birth_date": "1990.01"},
-        CellError("出生日期", "1990.01", "出生日期格式无法识别，请填写完整的年月日，如 1990-01-01", "birth_date"),
+        CellError("出生日期", "****.**", "出生日期格式无法识别，请填写完整的年月日，如 1990-01-01", "birth_date"),
     )
 
 

@@ -45,7 +45,8 @@ def _reveals():
 
 
 def test_list_shows_masked_rows_of_the_community(client, w, clock):
-    """A community worker sees the residents of c1 with masked ID and mobile, age, plain tags and the badge."""
+    """A community worker sees the residents of c1 with masked ID and mobile, birth decade, plain tags and the
+    badge; never an age or a birth date."""
     client.force_login(staff("community_worker", w["c1"]))
     response = client.get(LIST)
     assert response.status_code == 200
@@ -54,9 +55,9 @@ def test_list_shows_masked_rows_of_the_community(client, w, clock):
     assert f"{ZSF_ID[:4]}**********{ZSF_ID[-4:]}" in body
     assert "138****5678" in body
     assert ZSF_ID not in body and ZSF_MOBILE not in body and LISI_ID not in body and LISI_MOBILE not in body
-    assert "1980-01-01" not in body  # the birth date is shown as an age
+    assert "1980-01-01" not in body and "46 岁" not in body and "46岁" not in body  # a decade, never an age
     row = next(r for r in response.context["page"].object_list if r.r.name == "张三丰")
-    assert (row.age, row.tags, row.gender, row.address) == (46, ["独居老人"], "男", "锦苑小区 1栋 1-301")
+    assert (row.decade, row.tags, row.gender, row.address) == ("1980年代", ["独居老人"], "男", "锦苑小区 1栋 1-301")
     table = body[body.index("<tbody>") :]
     assert "含敏感标签" in table and "独居老人" in table and "残疾人" not in table
     assert "登记居民" in body and "批量导入" in body and reverse("registry:import_list") in body
@@ -191,13 +192,14 @@ def test_menu_shows_registry_to_viewers_only(client, w):
 
 
 def test_detail_is_masked_with_history(client, w, clock):
-    """The detail page shows masked values, the age, residence history and events; never the clear values."""
+    """The detail page shows masked values, the birth decade, residence history and events; never the clear values
+    nor an age."""
     client.force_login(staff("community_worker", w["c1"]))
     response = client.get(_detail(w["zsf"]))
     body = response.content.decode()
     assert response.status_code == 200
     assert ZSF_ID not in body and ZSF_MOBILE not in body and "1980-01-01" not in body and "行动不便" not in body
-    assert "138****5678" in body and "46 岁" in body
+    assert "138****5678" in body and "1980年代" in body and "岁" not in body
     assert [(s["valid_from"].isoformat(), s["valid_to"], s["household"]) for s in response.context["residences"]] == [
         ("2020-01-01", None, "H001")
     ]
@@ -307,8 +309,10 @@ def test_register_resident(client, w):
     response = client.post(reverse("registry:resident_create"), _form_data(w, care_tags=["disabled"]))
     r = Resident.objects.get(name="赵六")
     assert response.status_code == 302 and response["Location"] == _detail(r)
-    assert (r.birth_date.isoformat(), r.gender, r.dwelling_id, r.has_sensitive_tags) == (
+    birth = encryption.decrypt_birth_date(r.birth_date_encrypted)
+    assert (birth.isoformat(), r.birth_decade, r.gender, r.dwelling_id, r.has_sensitive_tags) == (
         "1985-05-05",
+        1980,
         "M",
         w["d1"].pk,
         True,
@@ -401,7 +405,8 @@ def test_edit_keeps_blank_personal_fields(client, w):
     )
     assert client.post(url, data).status_code == 302
     r.refresh_from_db()
-    assert (r.name, r.id_number_hash, r.mobile_hash, r.birth_date.isoformat()) == (
+    birth = encryption.decrypt_birth_date(r.birth_date_encrypted)
+    assert (r.name, r.id_number_hash, r.mobile_hash, birth.isoformat()) == (
         "李四光",
         w["lisi"].id_number_hash,
         w["lisi"].mobile_hash,

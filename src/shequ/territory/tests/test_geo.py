@@ -186,6 +186,22 @@ def test_vectorised_matches_scalar(src: CRS, dst: CRS) -> None:
         assert vec_lats[i] == pytest.approx(lat, abs=1e-9)
 
 
+@pytest.mark.parametrize(("src", "dst"), ALL_DIRECTIONS)
+def test_a_position_converts_to_the_same_bits_whatever_shares_its_array(src: CRS, dst: CRS) -> None:
+    """Converting a position alone, in a small ring or among thousands gives bit-identical results (the
+    GCJ-02 inverse stops per position), so a vertex shared by two boundaries stays shared after conversion."""
+    rng = np.random.default_rng(3)
+    lngs = np.round(rng.uniform(103.9, 104.2, 5000), 7)
+    lats = np.round(rng.uniform(30.5, 30.8, 5000), 7)
+    all_lngs, all_lats = convert_coords(lngs, lats, src, dst)
+    for start in range(0, 5000, 250):
+        few_lngs, few_lats = convert_coords(lngs[start : start + 5], lats[start : start + 5], src, dst)
+        assert np.array_equal(few_lngs, all_lngs[start : start + 5])
+        assert np.array_equal(few_lats, all_lats[start : start + 5])
+        one_lng, one_lat = convert_coords(lngs[start : start + 1], lats[start : start + 1], src, dst)
+        assert (one_lng[0], one_lat[0]) == (all_lngs[start], all_lats[start])
+
+
 def test_convert_coords_does_not_modify_inputs_and_checks_shapes() -> None:
     """convert_coords returns new arrays, leaves its inputs alone and rejects mismatched lengths."""
     lngs = np.array([104.06, 104.07])

@@ -1,10 +1,13 @@
 """Division import, boundary import/export, point lookup."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from shequ.core.tests.shared_data import SHARED_DATA
 from shequ.territory import services
@@ -135,3 +138,136 @@ def test_building_model_refuses_micro_grid_of_another_community():
     t["b1"].micro_grid = t["g11"]
     with pytest.raises(ValidationError, match="只能分配到微网格"):
         t["b1"].full_clean()
+
+
+# --- overlapping boundaries ----------------------------------------------------------------------------
+
+
+def _collection(*features):
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {"code": a.code}, "geometry": g} for a, g in features],
+    }
+
+
+def _stored_boundaries():
+    return dict(Area.objects.filter(geometry__isnull=False).values_list("code", "geometry"))
+
+
+def test_import_refuses_overlapping_micro_grids_naming_both_and_imports_nothing(tmp_path):
+    """Two micro-grids whose polygons overlap refuse the whole file from the CLI: the message names both
+    (code and name) with the overlap's size, no boundary is written (not even the fine ones), no audit."""
+    from shequ.core.models import AuditRecord
+
+    t = make_tree()
+    fc = _collection(
+        (t["m111"], _square(104.050, 30.640)),
+        (t["m112"], _square(104.0505, 30.6405)),  # a quarter of m111
+        (t["m121"], _square(104.060, 30.640)),
+    )
+    path = tmp_path / "grids.geojson"
+    path.write_text(json.dumps(fc), encoding="utf-8")
+    with pytest.raises(CommandError) as refused:
+        call_command("import_boundaries", str(path), "--crs", "wgs84")
+    lines = str(refused.value).splitlines()
+    assert lines[0] == "边界互相重叠，未导入任何边界："
+    assert len(lines) == 2
+    assert lines[1].startswith(
+        "510107001002-01-01 洗面桥社区1网格1微网格 与 510107001002-01-02 洗面桥社区1网格2微网格 "
+    )
+    area = re.fullmatch(r".* 的边界重叠（约 (\d),(\d{3}) 平方米）", lines[1])
+    assert area and 2_500 < int(area[1] + area[2]) < 2_800  # ~48 m x 56 m
+    assert _stored_boundaries() == {}
+    assert not AuditRecord.objects.filter(action="territory.boundaries_imported").exists()
+
+
+def test_import_checks_micro_grids_city_wide_against_stored_ones_it_does_not_replace():
+    """A micro-grid may not overlap a stored micro-grid of another community; replacing that one's boundary in
+    the same import frees the place. Shared edges are fine."""
+    t = make_tree()
+    services.boundaries_import(actor="test", collection=_collection((t["m211"], _square(104.050, 30.640))), crs="wgs84")
+
+    with pytest.raises(ValidationError) as refused:
+        services.boundaries_import(
+            actor="test", collection=_collection((t["m111"], _square(104.0502, 30.640))), crs="wgs84"
+        )
+    assert refused.value.messages[1].startswith(
+        "510107001002-01-01 洗面桥社区1网格1微网格 与 510107005001-01-01 玉林社区1网格1微网格"
+    )
+    assert _stored_boundaries() == {t["m211"].code: _square(104.050, 30.640)}
+
+    report = services.boundaries_import(
+        actor="test",
+        collection=_collection(
+            (t["m111"], _square(104.0502, 30.640)),
+            (t["m211"], _square(104.0512, 30.640)),  # moved east: shares m111's east edge
+            (t["m112"], _square(104.0502, 30.641)),  # north of m111: shares its north edge
+        ),
+        crs="wgs84",
+    )
+    assert (report.updated, report.errors) == ([t["m111"].code, t["m211"].code, t["m112"].code], [])
+
+
+def test_import_checks_other_levels_against_siblings_only():
+    """Two grids of one community may not overlap; grids of different communities, and a micro-grid inside
+    its grid, are not compared."""
+    t = make_tree()
+    with pytest.raises(ValidationError) as refused:
+        services.boundaries_import(
+            actor="test",
+            collection=_collection((t["g11"], _square(104.05, 30.64, 0.01)), (t["g12"], _square(104.055, 30.64, 0.01))),
+            crs="wgs84",
+        )
+    assert refused.value.messages[1].startswith("510107001002-01 洗面桥社区1网格 与 510107001002-02 洗面桥社区2网格")
+    report = services.boundaries_import(
+        actor="test",
+        collection=_collection(
+            (t["g11"], _square(104.05, 30.64, 0.01)),
+            (t["g21"], _square(104.055, 30.64, 0.01)),
+            (t["m111"], _square(104.05, 30.64)),
+        ),
+        crs="wgs84",
+    )
+    assert len(report.updated) == 3
+
+
+def test_overlap_list_is_capped_with_a_count_of_the_rest():
+    """At most 20 overlaps are listed; one more line counts the others."""
+    t = make_tree()
+    overlaps = [services.BoundaryOverlap(t["m111"], t["m112"], 0.004)] * 23
+    lines = services.overlap_messages(overlaps)
+    assert len(lines) == 21
+    m111, m112 = "510107001002-01-01 洗面桥社区1网格1微网格", "510107001002-01-02 洗面桥社区1网格2微网格"
+    assert lines[0] == f"{m111} 与 {m112} 的边界重叠（约 0.004 平方米）"
+    assert lines[-1] == "另有 3 处重叠未列出"
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_point_on_a_shared_edge_resolves_to_the_eastern_micro_grid_every_time(reverse):
+    """A point exactly on the edge between two micro-grids goes to the eastern one (on an east-west edge, the
+    northern one) whichever order the areas were created and imported in; swapping the polygons swaps the
+    answer, so it is the geometry that decides, not the code or the row order."""
+    t = make_tree()
+    extra = [
+        Area.objects.create(parent=t["g12"], level="micro_grid", code=f"{t['g12'].code}-{n:02d}", name=f"新{n}")
+        for n in ((4, 3) if reverse else (3, 4))
+    ]
+    west, east, north = sorted(extra, key=lambda a: a.code) + [t["m111"]]
+    features = [(west, _square(104.050, 30.640)), (east, _square(104.051, 30.640)), (north, _square(104.051, 30.641))]
+    services.boundaries_import(
+        actor="test", collection=_collection(*(features[::-1] if reverse else features)), crs="wgs84"
+    )
+    services.micro_grid_index(force=True)
+    for _ in range(3):
+        assert services.locate_micro_grid(104.051, 30.6405) == east
+        assert services.locate_micro_grid(104.0515, 30.641) == north
+        assert services.locate_micro_grid(104.051, 30.641) == north  # the corner: north-east of it is `north`
+        assert services.locate_micro_grid(104.0505, 30.6405) == west
+
+    services.boundaries_import(
+        actor="test",
+        collection=_collection((west, _square(104.051, 30.640)), (east, _square(104.050, 30.640))),
+        crs="wgs84",
+    )
+    services.micro_grid_index(force=True)
+    assert services.locate_micro_grid(104.051, 30.6405) == west

@@ -6,6 +6,7 @@ where exact boundary behaviour matters, so that shared edges and equal areas are
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable
 
 import numpy as np
@@ -13,7 +14,7 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from shequ.territory.spatial import PolygonIndex, brute_force_locate
+from shequ.territory.spatial import PolygonIndex, brute_force_locate, find_overlaps
 
 GRID_SIZE = 10
 
@@ -62,24 +63,86 @@ def test_point_on_outer_boundary_counts_as_covered(grid: PolygonIndex) -> None:
     assert grid.locate(10.0, 10.0) == 99
 
 
-def test_point_on_shared_edge_goes_to_the_polygon_given_first(grid: PolygonIndex) -> None:
-    """On an edge shared by two equal squares, the earlier-given square wins, deterministically."""
+def test_point_on_shared_edge_goes_to_the_eastern_or_northern_square(grid: PolygonIndex) -> None:
+    """On an edge shared by two squares the eastern one wins; on an east-west edge, the northern one."""
     # (3, 2.5) lies on the edge between key 22 (cols 2..3) and key 23 (cols 3..4).
-    assert grid.locate(3.0, 2.5) == 22
+    assert grid.locate(3.0, 2.5) == 23
     # A horizontal edge: between key 25 (rows 2..3) and key 35 (rows 3..4).
-    assert grid.locate(5.5, 3.0) == 25
+    assert grid.locate(5.5, 3.0) == 35
 
 
-def test_shared_edge_tie_follows_given_order_not_key_value() -> None:
-    """The tie-break is the order the polygons were given in, so reversing the input flips the answer."""
-    reversed_index = PolygonIndex(list(reversed(_grid_items())))
-    assert reversed_index.locate(3.0, 2.5) == 23
-    assert reversed_index.locate(5.5, 3.0) == 35
+def test_shared_corner_goes_to_the_square_north_east_of_it(grid: PolygonIndex) -> None:
+    """A vertex shared by four squares resolves to the one whose south-west corner it is."""
+    assert grid.locate(4.0, 6.0) == 64
 
 
-def test_shared_corner_goes_to_the_polygon_given_first(grid: PolygonIndex) -> None:
-    """A vertex shared by four equal squares resolves to the first of them in input order."""
-    assert grid.locate(4.0, 6.0) == 53
+def test_point_on_the_east_outline_where_two_squares_meet_goes_to_the_smaller_key(grid: PolygonIndex) -> None:
+    """Nobody lies east of the grid's east edge, so both squares on it qualify and the smaller key wins."""
+    assert grid.locate(10.0, 5.0) == 49
+    assert grid.locate(5.0, 10.0) == 94
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_edge_and_corner_answers_do_not_depend_on_the_order_given(grid: PolygonIndex, seed: int) -> None:
+    """Shuffling the input, or giving it reversed, changes no answer on edges, corners or the outline."""
+    points = [(3.0, 2.5), (5.5, 3.0), (4.0, 6.0), (10.0, 5.0), (0.0, 0.0), (10.0, 10.0), (0.0, 7.0), (7.0, 0.0)]
+    expected = [grid.locate(lng, lat) for lng, lat in points]
+    items = _grid_items()
+    order = np.random.default_rng(seed).permutation(len(items)) if seed else range(len(items) - 1, -1, -1)
+    shuffled = PolygonIndex([items[i] for i in order])
+    assert [shuffled.locate(lng, lat) for lng, lat in points] == expected == [23, 35, 64, 49, 0, 99, 70, 7]
+    assert shuffled.locate_many(*zip(*points, strict=True)) == expected
+
+
+def _jittered_tiling(rng: np.random.Generator, size: int = 8) -> tuple[list[tuple[int, dict]], np.ndarray]:
+    """Return ``size * size`` jittered quadrilaterals sharing their corners, and the corner lattice."""
+    jj, ii = np.meshgrid(np.arange(size + 1), np.arange(size + 1))
+    xs = np.round(104.0 + (jj + rng.uniform(-0.3, 0.3, jj.shape)) * 0.0013, 7)
+    ys = np.round(30.6 + (ii + rng.uniform(-0.3, 0.3, ii.shape)) * 0.0011, 7)
+    items = []
+    for i in range(size):
+        for j in range(size):
+            corners = [(i, j), (i, j + 1), (i + 1, j + 1), (i + 1, j), (i, j)]
+            ring = [[float(xs[a, b]), float(ys[a, b])] for a, b in corners]
+            items.append((i * size + j, {"type": "Polygon", "coordinates": [ring]}))
+    return items, np.stack([xs, ys], axis=-1)
+
+
+def test_a_shared_corner_of_a_jittered_tiling_goes_to_the_cell_just_east_of_it() -> None:
+    """On a jittered tiling (slanted edges, 7-decimal coordinates like stored micro-grids), every interior
+    vertex resolves to the cell holding the point a hair east and a far smaller hair north of it."""
+    items, lattice = _jittered_tiling(np.random.default_rng(7))
+    vertices = lattice[1:-1, 1:-1].reshape(-1, 2)
+    geoms = np.array([shape(geometry) for _, geometry in items], dtype=object)
+    nudged = shapely.points(vertices[:, 0] + 1e-9, vertices[:, 1] + 1e-13)
+    expected = [items[int(np.flatnonzero(shapely.contains(geoms, point))[0])][0] for point in nudged]
+    assert PolygonIndex(items).locate_many(vertices[:, 0], vertices[:, 1]) == expected
+
+
+def test_answers_inside_a_tiling_do_not_depend_on_input_order_or_key_values() -> None:
+    """Vertices, points on (or within a rounding of) shared edges and random points inside a jittered tiling
+    resolve to the same cell in any input order and under any renaming of the keys: inside a tiling exactly
+    one cell claims each point, so the last tie-break (by key) never decides."""
+    rng = np.random.default_rng(11)
+    items, lattice = _jittered_tiling(rng)
+    corners = lattice[1:-1, 1:-1].reshape(-1, 2)
+    north_ends = lattice[2:, 1:-1].reshape(-1, 2)
+    east_ends = lattice[1:-1, 2:].reshape(-1, 2)
+    on_edges = [corners + (end - corners) * rng.uniform(0, 1, (len(corners), 1)) for end in (north_ends, east_ends)]
+    lng_lo, lng_hi = lattice[:, 1, 0].max(), lattice[:, -2, 0].min()
+    lat_lo, lat_hi = lattice[1, :, 1].max(), lattice[-2, :, 1].min()
+    inside = np.column_stack([rng.uniform(lng_lo, lng_hi, 200), rng.uniform(lat_lo, lat_hi, 200)])
+    points = np.concatenate([corners, *on_edges, inside])
+
+    reference = PolygonIndex(items).locate_many(points[:, 0], points[:, 1])
+    assert None not in reference
+    for seed in range(3):
+        order = np.random.default_rng(seed).permutation(len(items))
+        new_key = np.random.default_rng(seed + 10).permutation(len(items)).tolist()
+        old_key = {new: old for old, new in enumerate(new_key)}
+        index = PolygonIndex([(new_key[items[i][0]], items[i][1]) for i in order])
+        assert [old_key[k] for k in index.locate_many(points[:, 0], points[:, 1])] == reference
+        assert [old_key[index.locate(x, y)] for x, y in points.tolist()] == reference
 
 
 def test_nested_polygons_smallest_wins_regardless_of_order() -> None:
@@ -97,8 +160,9 @@ def test_nested_polygons_smallest_wins_regardless_of_order() -> None:
         assert index.locate(5.0, 5.0) == "grid"
         assert index.locate(7.0, 1.0) == "community"
         assert index.locate(9.0, 9.0) is None
-        # On the micro-grid's edge it still covers the point, and it is the smallest.
-        assert index.locate(4.0, 3.5) == "micro"
+        # The micro-grid owns its west edge; east of its east edge lies the grid alone.
+        assert index.locate(3.0, 3.5) == "micro"
+        assert index.locate(4.0, 3.5) == "grid"
 
 
 def test_point_in_hole_is_not_covered_by_the_holed_polygon() -> None:
@@ -115,6 +179,13 @@ def test_point_in_hole_is_not_covered_by_the_holed_polygon() -> None:
     filled = PolygonIndex([(1, holed), (2, _square(0, 0, 20))])
     assert filled.locate(4.5, 4.5) == 2
     assert filled.locate(1.0, 1.0) == 1
+
+    # A polygon filling the hole exactly shares the hole's edges, and the eastern side wins them too.
+    plugged = PolygonIndex([(1, holed), (2, _square(3, 3, 3))])
+    assert plugged.locate(3.0, 4.5) == 2
+    assert plugged.locate(6.0, 4.5) == 1
+    assert plugged.locate(4.5, 3.0) == 2
+    assert plugged.locate(4.5, 6.0) == 1
 
 
 def test_multipolygon_parts_all_resolve_to_the_same_key() -> None:
@@ -200,9 +271,9 @@ def test_locate_many_rejects_mismatched_lengths(grid: PolygonIndex) -> None:
 
 def test_locate_many_on_grid_edges_matches_locate(grid: PolygonIndex) -> None:
     """locate_many applies the same edge and corner tie-breaks as locate."""
-    lngs = [3.0, 5.5, 4.0, 0.5, -1.0]
-    lats = [2.5, 3.0, 6.0, 0.5, 0.5]
-    assert grid.locate_many(lngs, lats) == [22, 25, 53, 0, None]
+    lngs = [3.0, 5.5, 4.0, 0.5, -1.0, 10.0]
+    lats = [2.5, 3.0, 6.0, 0.5, 0.5, 5.0]
+    assert grid.locate_many(lngs, lats) == [23, 35, 64, 0, None, 49]
 
 
 def _random_scene(rng: np.random.Generator) -> list[tuple[int, dict]]:
@@ -259,10 +330,93 @@ def test_locate_many_equals_locate_and_brute_force_on_random_points() -> None:
 
 
 def test_brute_force_locate_semantics_on_lists() -> None:
-    """brute_force_locate accepts a plain list and applies smallest-area-then-first-given rules."""
+    """brute_force_locate accepts a plain list and applies the same rules as PolygonIndex.locate."""
     geoms = [shape(_square(0, 0, 4)), shape(_square(0, 0)), shape(_square(1, 0))]
     keys: list[Hashable] = ["big", "left", "right"]
     assert brute_force_locate(geoms, keys, 0.5, 0.5) == "left"
-    assert brute_force_locate(geoms, keys, 1.0, 0.5) == "left"  # shared edge, equal areas: first given
+    assert brute_force_locate(geoms, keys, 1.0, 0.5) == "right"  # shared edge: the eastern square
     assert brute_force_locate(geoms, keys, 3.0, 3.0) == "big"
     assert brute_force_locate(geoms, keys, 5.0, 5.0) is None
+
+
+# --- find_overlaps ---------------------------------------------------------------------------------------
+
+
+def _polygon(*points: tuple[float, float]) -> dict:
+    """Return a GeoJSON Polygon through ``points`` (closed automatically)."""
+    return {"type": "Polygon", "coordinates": [[list(p) for p in (*points, points[0])]]}
+
+
+def _pairs(items: list[tuple[Hashable, dict]], **kwargs: object) -> list[tuple[Hashable, Hashable]]:
+    return [(o.first, o.second) for o in find_overlaps(items, **kwargs)]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("other", "overlaps"),
+    [
+        (_square(1, 0), False),  # shares the east edge
+        (_square(1, 1), False),  # shares the north-east corner only
+        (_square(0.5, 1), False),  # shares part of the north edge
+        (_square(2, 0), False),  # apart
+        (_square(0.5, 0.5), True),  # edges cross
+        (_polygon((1.5, 0.2), (0.9, 0.5), (1.5, 0.8)), True),  # a vertex pokes strictly inside
+        (_polygon((1.0, 0.2), (0.9, 0.5), (1.0, 0.8)), True),  # a sliver just inside, along the shared line
+        (_square(0.25, 0.25, 0.5), True),  # inside
+        (_square(-1, -1, 3), True),  # contains it
+        (_square(0, 0), True),  # the same square
+        (_polygon((0, 0), (1, 0), (0, 1)), True),  # a triangle sharing two edges and its interior
+        (_polygon((1, 0), (2, 0), (1, 1)), False),  # a triangle sharing an edge from outside
+    ],
+)
+def test_find_overlaps_is_interiors_intersecting(other: dict, overlaps: bool) -> None:
+    """Polygons overlap when their interiors meet; touching along an edge or at a corner does not count."""
+    assert _pairs([("a", _square(0, 0)), ("b", other)]) == ([("a", "b")] if overlaps else [])
+    assert _pairs([("b", other), ("a", _square(0, 0))]) == ([("b", "a")] if overlaps else [])
+
+
+def test_find_overlaps_sees_holes_and_multipolygon_parts() -> None:
+    """A polygon inside another's hole does not overlap it; a MultiPolygon overlaps through any part."""
+    holed = {"type": "Polygon", "coordinates": [_square(0, 0, 9)["coordinates"][0], _square(3, 3, 3)["coordinates"][0]]}
+    multi = {"type": "MultiPolygon", "coordinates": [_square(20, 20)["coordinates"], _square(5.5, 5.5)["coordinates"]]}
+    assert _pairs([("holed", holed), ("plug", _square(3, 3, 3))]) == []
+    assert _pairs([("holed", holed), ("in-hole", _square(4, 4))]) == []
+    assert _pairs([("holed", holed), ("multi", multi)]) == [("holed", "multi")]
+
+
+def test_find_overlaps_reports_each_pair_once_in_input_order_with_its_area() -> None:
+    """Every overlapping pair comes once, (given first, given later), ordered by position; the shared area is
+    approximated in square metres from lng/lat degrees."""
+    d = 0.001  # about 96 m x 111 m at Chengdu
+    items = [
+        ("c", _square(104.0 + d / 2, 30.6, d)),
+        ("a", _square(104.0, 30.6, d)),
+        ("b", _square(104.0 + d, 30.6, d)),
+        ("far", _square(105.0, 31.0, d)),
+    ]
+    overlaps = find_overlaps(items)
+    assert [(o.first, o.second) for o in overlaps] == [("c", "a"), ("c", "b")]
+    expected_m2 = (d / 2) * d * 110_574.0 * 111_320.0 * math.cos(math.radians(30.6 + d / 2))
+    assert [round(o.area_m2, 3) for o in overlaps] == [round(expected_m2, 3)] * 2
+
+
+def test_find_overlaps_among_checks_only_pairs_with_those_keys() -> None:
+    """With ``among``, pairs of two other polygons are not reported (they were checked before)."""
+    items = [("old1", _square(0, 0)), ("old2", _square(0.5, 0)), ("new", _square(0.5, 0.5)), ("x", _square(9, 9))]
+    assert _pairs(items) == [("old1", "old2"), ("old1", "new"), ("old2", "new")]
+    assert _pairs(items, among={"new"}) == [("old1", "new"), ("old2", "new")]
+    assert _pairs(items, among={"x"}) == []
+    assert _pairs(items, among=set()) == []
+    assert _pairs([]) == [] and _pairs([("only", _square(0, 0))]) == []
+
+
+def test_find_overlaps_finds_none_in_a_large_tiling_and_the_one_planted() -> None:
+    """A jittered 100 x 100 tiling sharing every edge has no overlap; a cell moved east overlaps its neighbours
+    there, and only pairs with that cell are reported."""
+    items, _lattice = _jittered_tiling(np.random.default_rng(3), size=100)
+    assert find_overlaps(items) == []
+    ring = items[5050][1]["coordinates"][0]
+    items[5050] = (5050, {"type": "Polygon", "coordinates": [[[x + 0.0002, y] for x, y in ring]]})
+    pairs = _pairs(items)
+    assert (5050, 5051) in pairs and (5049, 5050) not in pairs
+    assert all(5050 in pair for pair in pairs)
+    assert _pairs(items, among={5050}) == pairs

@@ -80,6 +80,20 @@ def test_demo_district():
     )
     assert households and {code: n for code, n in households.items() if not 30 <= n <= 100} == {}
 
+    # Micro-grid boundaries never overlap, city-wide, in the stored GCJ-02 or the WGS-84 lookup copy; neither do
+    # the grids of one community. Shared edges are fine (and plentiful).
+    from shequ.territory.spatial import find_overlaps
+
+    for field in ("geometry", "geometry_wgs84"):
+        micro = list(Area.objects.filter(level="micro_grid").order_by("code").values_list("code", field))
+        assert len(micro) == len(households) and all(g is not None for _, g in micro)
+        assert find_overlaps(micro) == []
+        grids = Area.objects.filter(level="grid").order_by("code").values_list("parent_id", "code", field)
+        by_community: dict[int, list] = {}
+        for parent_id, code, geometry in grids:
+            by_community.setdefault(parent_id, []).append((code, geometry))
+        assert [o for items in by_community.values() for o in find_overlaps(items)] == []
+
     # Every building sits in a micro-grid of its own compound's community.
     placements = Building.objects.values_list("micro_grid__level", "micro_grid__path", "compound__community__path")
     misplaced = [p for p in placements if p[0] != "micro_grid" or not p[1].startswith(p[2])]

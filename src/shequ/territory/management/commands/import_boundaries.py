@@ -8,7 +8,10 @@ from shequ.territory.services import boundaries_import
 
 
 class Command(BaseCommand):
-    help = "Attach grid boundaries from a GeoJSON FeatureCollection (features matched by properties.code)."
+    help = (
+        "Attach grid boundaries from a GeoJSON FeatureCollection (features matched by properties.code); "
+        "boundaries that would overlap refuse the whole file."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file")
@@ -23,7 +26,7 @@ class Command(BaseCommand):
         try:
             report = boundaries_import(actor=f"cli:{getpass.getuser()}", collection=data, crs=options["crs"])
         except ValidationError as exc:
-            raise CommandError("; ".join(exc.messages)) from exc
+            raise CommandError("\n".join(exc.messages)) from exc
         for err in report.errors:
             self.stderr.write(err)
         self.stdout.write(

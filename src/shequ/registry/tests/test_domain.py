@@ -1,0 +1,90 @@
+"""Pure rules of the registry about birth dates: the decade kept in clear, age bands, birthday years (no database)."""
+
+from datetime import date
+
+import pytest
+
+from shequ.registry.domain import (
+    DECADE_SAFE_DAYS,
+    AgeBand,
+    BirthRange,
+    age_on,
+    birth_range,
+    birthday_year,
+    clear_birth_decade,
+    decade_label,
+    split_decades,
+    years_before,
+)
+
+TODAY = date(2026, 12, 4)
+
+
+@pytest.mark.parametrize(
+    ("birth", "earliest_fact", "expected", "why"),
+    [
+        (date(1963, 5, 1), date(2026, 12, 4), 1960, "registered long after the start of the 2020s"),
+        (date(1963, 5, 1), date(2020, 3, 5), 1960, "moved in early in the 2020s, but born before 2010"),
+        (date(2020, 2, 1), date(2020, 3, 5), None, "a newborn registered 64 days into the 2020s"),
+        (date(2012, 2, 1), date(2020, 3, 5), None, "born in the decade before: withheld too, so 'None' says little"),
+        (date(2009, 12, 31), date(2020, 3, 5), 2000, "born before the decade before"),
+        (date(2020, 2, 1), date(2023, 7, 24), 2020, f"the fact is {DECADE_SAFE_DAYS} days into the decade"),
+        (date(2020, 2, 1), date(2023, 7, 23), None, "one day earlier"),
+        (date(1985, 6, 1), None, 1980, "no dated fact"),
+        (None, date(2020, 3, 5), None, "no birth date"),
+    ],
+)
+def test_clear_birth_decade(birth, earliest_fact, expected, why):
+    """The decade is withheld for births in D or D-10 when a dated fact falls early in decade D."""
+    assert clear_birth_decade(birth, earliest_fact) == expected, why
+
+
+def test_a_withheld_decade_leaves_at_least_ten_years():
+    """Whatever the birth, what the clear data then allows (D-10 up to the fact) spans ten years or more."""
+    fact = date(2021, 6, 30)
+    for birth in (date(2010, 1, 1), date(2015, 7, 7), date(2021, 6, 30)):
+        assert clear_birth_decade(birth, fact) is None
+    assert (fact - date(2010, 1, 1)).days >= 3652
+
+
+def test_decade_label():
+    """1960 reads "1960年代"; unknown reads as nothing."""
+    assert (decade_label(1960), decade_label(None)) == ("1960年代", "")
+
+
+def test_years_before_keeps_29_february_in_common_years_as_28():
+    assert (years_before(date(2024, 2, 29), 60), years_before(date(2026, 12, 4), 18)) == (
+        date(1964, 2, 29),
+        date(2008, 12, 4),
+    )
+    assert years_before(date(2024, 2, 29), 1) == date(2023, 2, 28)
+
+
+@pytest.mark.parametrize(
+    ("band", "inside", "outside"),
+    [
+        (AgeBand.SIXTY_PLUS, date(1966, 12, 4), date(1966, 12, 5)),
+        (AgeBand.EIGHTY_PLUS, date(1946, 12, 4), date(1946, 12, 5)),
+        (AgeBand.UNDER_EIGHTEEN, date(2008, 12, 5), date(2008, 12, 4)),
+    ],
+)
+def test_birth_range_matches_age_on(band, inside, outside):
+    """The birth range of a band agrees with age_on at its boundary (turning 60 today is in 60+)."""
+    births = birth_range(band, TODAY)
+    assert (inside in births, outside in births) == (True, False)
+    limits = {AgeBand.SIXTY_PLUS: 60, AgeBand.EIGHTY_PLUS: 80, AgeBand.UNDER_EIGHTEEN: 18}
+    assert (age_on(inside, TODAY) >= limits[band]) == (band != AgeBand.UNDER_EIGHTEEN)
+
+
+def test_split_decades_selects_whole_decades_and_checks_only_the_cut_one():
+    """60+ on 2026-12-04: 1900s-1950s wholly in, the 1960s cut through, later decades out."""
+    whole, partial = split_decades(birth_range(AgeBand.SIXTY_PLUS, TODAY), TODAY)
+    assert (whole, partial) == ([1900, 1910, 1920, 1930, 1940, 1950], [1960])
+    whole, partial = split_decades(birth_range(AgeBand.UNDER_EIGHTEEN, TODAY), TODAY)
+    assert (whole, partial) == ([2010, 2020], [2000])
+    assert split_decades(BirthRange(after=date(1999, 12, 31), upto=date(2009, 12, 31)), TODAY) == ([2000], [])
+
+
+@pytest.mark.parametrize(("month", "year"), [(12, 2026), (1, 2027), (11, 2027)])
+def test_birthday_year_is_the_next_occurrence_of_the_month(month, year):
+    assert birthday_year(month, TODAY) == year

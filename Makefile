@@ -22,7 +22,8 @@ static_vendor/.stamp: package-lock.json
 	npm ci --no-audit --no-fund --silent
 	rm -rf static_vendor && mkdir -p static_vendor/vendor/leaflet
 	cp node_modules/htmx.org/dist/htmx.min.js static_vendor/vendor/htmx.min.js
-	cp node_modules/alpinejs/dist/cdn.min.js static_vendor/vendor/alpine.min.js
+	# Alpine's CSP build evaluates no expressions (no eval/new Function): script-src needs no 'unsafe-eval'.
+	cp node_modules/@alpinejs/csp/dist/cdn.min.js static_vendor/vendor/alpine-csp.min.js
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
 	      node_modules/leaflet/dist/images static_vendor/vendor/leaflet/
 	touch $@
@@ -31,6 +32,7 @@ static: static_vendor/.stamp
 
 setup: deps static
 	$(SHEQU) migrate --noinput -v0
+	$(SHEQU) createcachetable
 	$(SHEQU) pii-key init
 	$(SHEQU) audit-key init
 	$(SHEQU) seed-categories

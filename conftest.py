@@ -50,6 +50,14 @@ def _chinese_interface():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with empty rate-limit counters (core.ratelimit counts in the cache)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _own_audit_anchor_file(settings, tmp_path):
     """Each test starts with no audit anchors: the anchor file lives outside the database it describes, so a
     file shared between tests would describe another test's (rolled back) chain."""

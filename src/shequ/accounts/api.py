@@ -3,13 +3,14 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 
+from shequ.core import ratelimit
 from shequ.core.api import StrictCharField
+from shequ.core.middleware import client_ip
 
 from . import services
 from .domain import role_label
@@ -22,15 +23,6 @@ class TokenRequestSerializer(serializers.Serializer):
     otp = StrictCharField(max_length=6, required=False, allow_blank=True)
 
 
-class TokenThrottle(SimpleRateThrottle):
-    """Limit token requests per client address (lockout protects each account; this protects the service)."""
-
-    scope = "token"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
 @extend_schema(
     request=TokenRequestSerializer,
     responses={
@@ -39,18 +31,23 @@ class TokenThrottle(SimpleRateThrottle):
         ),
         400: OpenApiResponse(description="字段错误，用户名或密码错误，或需要动态验证码（code: otp_required）"),
         403: OpenApiResponse(description="账号已锁定、须先设置双因素认证，或须先在网页上修改密码"),
-        429: OpenApiResponse(description="请求过于频繁"),
+        429: OpenApiResponse(description="请求过于频繁（按客户端地址和用户名限制），Retry-After 给出等待秒数"),
     },
     auth=[],
 )
 @api_view(["POST"])
 @authentication_classes([])
 @permission_classes([AllowAny])
-@throttle_classes([TokenThrottle])
 def obtain_token(request: Request) -> Response:
-    """Exchange username, password (and `otp` where a second factor is on) for an API token."""
+    """Exchange username, password (and `otp` where a second factor is on) for an API token.
+
+    Limited per client address and per username (shared with the login page); past a limit: 429.
+    """
+    ratelimit.enforce("token.ip", client_ip(request))
     data = TokenRequestSerializer(data=request.data)
     data.is_valid(raise_exception=True)
+    username = data.validated_data["username"].strip()
+    ratelimit.enforce("login.account", username, label=username)
     otp = data.validated_data.get("otp") or ""
     result = services.authenticate_credentials(
         username=data.validated_data["username"], password=data.validated_data["password"], otp=otp

@@ -8,4 +8,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账号与权限")
 
     def ready(self) -> None:
+        from shequ.core.secrets_box import register_legacy_column
+
         from . import permissions  # noqa: F401  (registers actions)
+        from .services import TOTP_PURPOSE
+
+        # TOTP secrets follow the personal-information keyring (rotation, cipher suite).
+        for field in ("totp_secret_encrypted", "totp_pending_encrypted"):
+            register_legacy_column("accounts.User", field, TOTP_PURPOSE)

@@ -51,3 +51,10 @@ def can_assign_role(actor: Any, area: Any) -> Decision:
 @register("accounts.manage_own_security", "修改本人密码、设置本人双因素认证")
 def can_manage_own_security(actor: Any, obj: Any) -> Decision:
     return ALLOW if obj is None or getattr(obj, "pk", None) == actor.pk else deny()
+
+
+@register("accounts.view_api_docs", "查看 API 文档和接口描述（已申领过 API 令牌的工作人员）")
+def can_view_api_docs(actor: Any, obj: Any) -> Decision:
+    # "Staff who use the API": an API token was issued to this account at some time (expired ones count, so
+    # the docs stay readable between two 12-hour tokens). Nobody else needs the map of every endpoint.
+    return ALLOW if actor.api_tokens.exists() else deny(_("API 文档仅供使用 API 的工作人员查看"))

@@ -6,7 +6,7 @@ Every function checks permission, validates, writes in one transaction and appen
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -14,12 +14,15 @@ import pyotp
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.core import audit, handover
+from shequ.core.errors import PermissionDenied
+from shequ.core.masking import mask_text
 from shequ.core.permissions import require
 from shequ.core.secrets_box import decrypt, encrypt
 
@@ -27,6 +30,7 @@ from .domain import ROLE_SPECS, Role, level_allowed, requires_second_factor, sep
 from .models import ApiToken, RoleAssignment, User, UserSession
 
 TOTP_PURPOSE = "accounts.totp"
+UNKNOWN_NAME_SHOWN = 20  # characters of a typed unknown username kept (masked) in the audit log
 
 
 class AuthOutcome(StrEnum):
@@ -54,25 +58,59 @@ def second_factor_required(user: User) -> bool:
     return user.totp_enabled or requires_second_factor(_user_roles(user))
 
 
-def _locked_message(user: User) -> str:
-    assert user.locked_until is not None
-    minutes = max(1, int((user.locked_until - timezone.now()).total_seconds() // 60) + 1)
+def _locked_message(until: datetime) -> str:
+    minutes = max(1, int((until - timezone.now()).total_seconds() // 60) + 1)
     return _("连续登录失败次数过多，账号已锁定，请 %(minutes)d 分钟后再试或联系安全管理员。") % {"minutes": minutes}
+
+
+def _unknown_key(username: str) -> str:
+    return "accounts:unknown-login:" + hashlib.sha256(username.encode()).hexdigest()[:40]
+
+
+def _unknown_locked_until(username: str) -> datetime | None:
+    until = cache.get(_unknown_key(username), {}).get("until")
+    return until if until is not None and until > timezone.now() else None
+
+
+def _unknown_user_failure(username: str) -> AuthResult:
+    """Count a failed login for a username no account holds, and answer exactly as for an account.
+
+    The failures are counted in the cache with the real lockout's threshold and duration, so the "locked"
+    message (and its minutes) comes after the same number of tries whether or not the account exists. The
+    audit record keeps the typed name masked and cut short: it may be someone's mobile or a mistyped password.
+    """
+    key = _unknown_key(username)
+    state = cache.get(key) or {"count": 0, "until": None}
+    state["count"] += 1
+    locked = state["count"] >= settings.SHEQU_LOCKOUT_THRESHOLD
+    if locked:
+        state = {"count": 0, "until": timezone.now() + timedelta(minutes=settings.SHEQU_LOCKOUT_MINUTES)}
+    cache.set(key, state, timeout=24 * 3600)
+    audit.record(
+        actor=None,
+        action="accounts.login_failed",
+        object_type="accounts.user",
+        after={"reason": "unknown_user", "username": mask_text(username)[:UNKNOWN_NAME_SHOWN]},
+    )
+    if locked:
+        until: datetime = state["until"]
+        return AuthResult(AuthOutcome.LOCKED, None, _locked_message(until))
+    return AuthResult(AuthOutcome.INVALID, None, _("用户名或密码错误"))
 
 
 def _register_failure(user: User, reason: str) -> AuthResult:
     user.failed_login_count += 1
     fields = ["failed_login_count"]
-    locked = user.failed_login_count >= settings.SHEQU_LOCKOUT_THRESHOLD
-    if locked:
-        user.locked_until = timezone.now() + timedelta(minutes=settings.SHEQU_LOCKOUT_MINUTES)
+    until = None
+    if user.failed_login_count >= settings.SHEQU_LOCKOUT_THRESHOLD:
+        until = user.locked_until = timezone.now() + timedelta(minutes=settings.SHEQU_LOCKOUT_MINUTES)
         user.failed_login_count = 0
         fields.append("locked_until")
     user.save(update_fields=fields)
     audit.record(actor=None, action="accounts.login_failed", obj=user, after={"reason": reason})
-    if locked:
-        audit.record(actor=None, action="accounts.locked", obj=user, after={"until": str(user.locked_until)})
-        return AuthResult(AuthOutcome.LOCKED, None, _locked_message(user))
+    if until is not None:
+        audit.record(actor=None, action="accounts.locked", obj=user, after={"until": str(until)})
+        return AuthResult(AuthOutcome.LOCKED, None, _locked_message(until))
     if reason == "otp":
         return AuthResult(AuthOutcome.OTP_INVALID, None, _("动态验证码错误或已过期"))
     return AuthResult(AuthOutcome.INVALID, None, _("用户名或密码错误"))
@@ -88,10 +126,12 @@ def authenticate_credentials(*, username: str, password: str, otp: str | None = 
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=username).first()
         if user is None:
+            if (until := _unknown_locked_until(username)) is not None:
+                return AuthResult(AuthOutcome.LOCKED, None, _locked_message(until))
             User().set_password(password)  # equalise timing with the existing-user path
-            return AuthResult(AuthOutcome.INVALID, None, _("用户名或密码错误"))
+            return _unknown_user_failure(username)
         if user.locked_until and user.locked_until > timezone.now():
-            return AuthResult(AuthOutcome.LOCKED, None, _locked_message(user))
+            return AuthResult(AuthOutcome.LOCKED, None, _locked_message(user.locked_until))
         if not user.check_password(password):
             return _register_failure(user, "password")
         if not user.is_active:
@@ -116,7 +156,7 @@ def verify_second_factor(*, user_id: int, otp: str) -> AuthResult:
         if user is None:
             return AuthResult(AuthOutcome.INVALID, None, _("登录已失效，请重新登录"))
         if user.locked_until and user.locked_until > timezone.now():
-            return AuthResult(AuthOutcome.LOCKED, None, _locked_message(user))
+            return AuthResult(AuthOutcome.LOCKED, None, _locked_message(user.locked_until))
         if not user.totp_enabled or not _totp_check(user, otp):
             return _register_failure(user, "otp")
         _register_success(user)
@@ -416,6 +456,25 @@ def user_deactivate(*, actor: User, user: User, reason: str) -> tuple[int, int]:
             action="accounts.user_deactivated",
             obj=user,
             after={"reason": reason, "sessions_ended": ended[0], "tokens_revoked": ended[1]},
+        )
+    return ended
+
+
+def sessions_end_everywhere(*, actor: User, user: User) -> tuple[int, int]:
+    """End all of `user`'s web sessions and revoke all their API tokens ("log out everywhere").
+
+    Only the account holder may do this for themselves (an administrator deactivates instead). The calling
+    request's own session is among those ended. Returns (sessions ended, tokens revoked); audited.
+    """
+    if actor.pk != user.pk or not actor.is_authenticated:
+        raise PermissionDenied()
+    with transaction.atomic():
+        ended = _end_sessions_and_tokens(user)
+        audit.record(
+            actor=actor,
+            action="accounts.logged_out_everywhere",
+            obj=user,
+            after={"sessions_ended": ended[0], "tokens_revoked": ended[1]},
         )
     return ended
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("login/otp/", views.login_otp, name="login_otp"),
     path("logout/", views.logout_view, name="logout"),
+    path("logout/everywhere/", views.logout_everywhere, name="logout_everywhere"),
     path("password/change/", views.password_change, name="password_change"),
     path("security/", views.security, name="security"),
     path("security/totp/", views.enrol, name="enrol"),

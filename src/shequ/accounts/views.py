@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shequ.core import ratelimit
 from shequ.core.errors import NotFound, PermissionDenied
 from shequ.core.middleware import client_ip
 from shequ.core.permissions import can
@@ -55,6 +56,9 @@ def _finish_login(request: HttpRequest, user) -> HttpResponse:
 def login_view(request: HttpRequest) -> HttpResponse:
     form = forms.LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        ratelimit.enforce("login.ip", client_ip(request))
+        username = form.cleaned_data["username"].strip()
+        ratelimit.enforce("login.account", username, label=username)
         result = services.authenticate_credentials(
             username=form.cleaned_data["username"], password=form.cleaned_data["password"]
         )
@@ -143,6 +147,19 @@ def enrol(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, _("您已安全退出"))
+    return redirect("accounts:login")
+
+
+@require_POST
+@login_required
+def logout_everywhere(request: HttpRequest) -> HttpResponse:
+    """End every session of the account (this one too) and revoke its API tokens."""
+    user = request.user
+    sessions, tokens = services.sessions_end_everywhere(actor=user, user=user)
+    logout(request)
+    messages.info(
+        request, _("已在所有设备上退出：结束会话 %(s)d 个，吊销 API 令牌 %(t)d 个") % {"s": sessions, "t": tokens}
+    )
     return redirect("accounts:login")
 
 

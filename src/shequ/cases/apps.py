@@ -8,4 +8,10 @@ class CasesConfig(AppConfig):
     verbose_name = _("诉求与事件")
 
     def ready(self) -> None:
+        from shequ.core import crypto
+
         from . import permissions, photo_permissions  # noqa: F401  (registers actions)
+        from .services import MOBILE_PURPOSE
+
+        # Key rotation re-encrypts the reporter's mobile (and old keys are not dropped while one is under them).
+        crypto.register_column(crypto.EncryptedColumn("cases.Case", "reporter_mobile_encrypted", MOBILE_PURPOSE))

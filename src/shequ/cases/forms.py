@@ -218,6 +218,13 @@ class CaseEntryForm(forms.Form):
     reporter_name = forms.CharField(label=_("报告人姓名"), max_length=50, required=False)
     reporter_mobile = forms.CharField(label=_("报告人电话"), max_length=20, required=False)
     anonymous = forms.BooleanField(label=_("匿名"), required=False)
+    contact_consent = forms.BooleanField(
+        label=_("报告人同意由承办单位联系"),
+        required=False,
+        help_text=_(
+            "请询问报告人：是否同意承办诉求的职能部门、物业等单位直接与其联系？不勾选时，承办单位看不到报告人的姓名和电话。"
+        ),
+    )
     channel = forms.ChoiceField(
         label=_("渠道"), choices=[(c.value, CHANNEL_LABELS[c]) for c in (Channel.STAFF, Channel.GRID)]
     )
@@ -247,6 +254,15 @@ class NoteForm(forms.Form):
 
 class EmptyForm(forms.Form):
     pass
+
+
+class ReporterContactForm(forms.Form):
+    reason = forms.CharField(
+        label=_("查看理由"),
+        max_length=200,
+        min_length=5,
+        help_text=_("例如：需要上门核实情况。每次查看都会连同理由留痕备查。"),
+    )
 
 
 class RejectForm(forms.Form):

@@ -1,8 +1,10 @@
 """12345 hotline work orders imported from .xlsx or CSV: validated row by row, idempotent by order number.
 
 Columns are matched by Chinese header: 工单编号*, 诉求内容*, 所属社区* (name or 12-digit code), and optionally
-来电时间, 诉求类型, 诉求分类 (name or code), 标题, 诉求地址, 来电人, 联系电话. Each valid row becomes a case through
-the same intake service as every channel (channel "hotline"); an order number already imported is skipped.
+来电时间, 诉求类型, 诉求分类 (name or code), 标题, 诉求地址, 来电人, 联系电话, 同意承办单位联系 (是/否: whether the
+caller agreed to be contacted by the handling unit; a file without the column, or any other value, means no).
+Each valid row becomes a case through the same intake service as every channel (channel "hotline"); an order
+number already imported is skipped.
 A row without 诉求分类 is classified at intake (`cases.suggest`): a confident suggestion becomes its category, a
 weak one sends the case to the triage queue (待分拣).
 """
@@ -36,7 +38,9 @@ HEADERS = {
     "address": ("诉求地址", "地址"),
     "caller": ("来电人", "姓名"),
     "mobile": ("联系电话", "电话", "手机号码"),
+    "consent": ("同意承办单位联系", "同意联系", "是否同意联系"),
 }
+CONSENT_YES = frozenset({"是", "同意", "y", "yes", "true", "1"})
 REQUIRED = ("order", "text", "community")
 TYPE_BY_LABEL = {str(label): t.value for t, label in domain.TYPE_LABELS.items()}
 MAX_ROWS = 5000
@@ -178,6 +182,7 @@ def import_hotline(*, actor: Any, fileobj: IO[bytes], filename: str, communities
             address=cell("address"),
             reporter_name=cell("caller"),
             reporter_mobile=cell("mobile"),
+            contact_consent=cell("consent").lower() in CONSENT_YES,
             external_ref=order,
             classify=True,
         )

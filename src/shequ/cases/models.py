@@ -93,6 +93,10 @@ class Case(BaseModel):
     reporter_mobile_encrypted = models.TextField(blank=True, editable=False)
     reporter_mobile_masked = models.CharField(_("报告人电话"), max_length=20, blank=True, editable=False)
     anonymous = models.BooleanField(_("匿名"), default=False)
+    # Asked on every intake channel: may the unit handling the case contact the reporter? Without it, staff who
+    # see the case only through a case-level grant never learn who reported it (see cases.permissions).
+    reporter_contact_consent = models.BooleanField(_("同意由承办单位联系"), default=False)
+    reporter_contact_consent_at = models.DateTimeField(_("同意联系时间"), null=True, blank=True)
     # When: stage deadlines on the official working-day calendar; `escalate_after` drives the sweep.
     submitted_at = models.DateTimeField(_("提交时间"))
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)

@@ -5,6 +5,9 @@
   case their community holds, street or district officers for cases escalated to them.
 - Handling (start, resolve, return) belongs to the holder: any territorial staff role whose subtree holds it.
 - A complaint's or report's reporter is known only to the dispatcher and the community Party secretary.
+- Staff who see a case only through a case-level grant (departments, property companies, organisations) never
+  see its reporter, whatever the case type; where the reporter agreed at intake to be contacted by the handling
+  unit, the lead unit's staff may reveal the name and number, each time with a reason (audited).
 - Units outside the territory tree (departments, property companies, owners' committees, organisations) see
   exactly the cases with an active case-level grant (`CaseAssignment`) for their unit, and handle those they
   lead. A helper unit (双派单) — a unit or an area outside the viewer's subtree — sees the case and adds its
@@ -21,6 +24,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core.permissions import ALLOW, Decision, deny, register
 from shequ.core.scoping import scope_of
+
+from .domain import CONFIDENTIAL_TYPES
 
 VIEW_ROLES = frozenset(
     {
@@ -145,15 +150,44 @@ def can_review_malicious(actor: Any, case: Any) -> Decision:
     return ALLOW
 
 
-@register("cases.see_reporter", "查看报告人身份（投诉、举报仅限受理人员和社区党组织书记）")
+def _territorial(actor: Any, case: Any) -> bool:
+    """Whether the actor sees the case through the territory tree (its place or its holder area), not a grant."""
+    scope = scope_of(actor)
+    return scope.covers(_path(case, "location_path"), VIEW_ROLES) or scope.covers(
+        _path(case, "holder_path"), VIEW_ROLES
+    )
+
+
+@register("cases.see_reporter", "查看报告人身份（辖区工作人员；投诉、举报仅限首接社区的受理人员和社区党组织书记）")
 def can_see_reporter(actor: Any, case: Any) -> Decision:
+    """The one rule on who knows the reporter without asking; `can_contact_reporter` is the only other way.
+
+    Staff who see the case only through a case-level grant (departments, property companies, organisations,
+    helper areas) never do, whatever the case type: they may at most ask, with a reason, where the reporter
+    agreed to be contacted by the handling unit.
+    """
     if case is None:
         return deny()
     scope = scope_of(actor)
-    if case.case_type in ("complaint", "report"):
+    if case.case_type in CONFIDENTIAL_TYPES:
         path = case.first_receiver.path if getattr(case, "first_receiver", None) else ""
         return ALLOW if path and scope.covers(path, IDENTITY_ROLES) else deny(_("投诉、举报的报告人身份保密"))
-    return can_view(actor, case)
+    if _territorial(actor, case):
+        return ALLOW
+    return deny(_("承办单位看不到报告人身份"))
+
+
+@register("cases.contact_reporter", "承办单位说明理由后查看报告人联系方式（仅限报告人同意由承办单位联系的诉求）")
+def can_contact_reporter(actor: Any, case: Any) -> Decision:
+    """Staff of the unit leading the case, where the reporter agreed at intake; each reveal needs a reason."""
+    if case is None or getattr(case, "anonymous", False):
+        return deny(_("匿名诉求没有报告人信息"))
+    unit_id = getattr(case, "holder_unit_id", None)
+    if unit_id is None or unit_id not in scope_of(actor).unit_ids(UNIT_ROLES):
+        return deny(_("只有主办单位可以查看报告人联系方式"))
+    if not getattr(case, "reporter_contact_consent", False):
+        return deny(_("报告人未同意由承办单位联系"))
+    return ALLOW
 
 
 @register("cases.import_hotline", "导入12345热线工单（按工单编号去重）")

@@ -77,6 +77,7 @@ class PortalReport:
     description: str
     building: str = ""  # public id of another building of the compound; "" = the resident's own place
     anonymous: bool = False
+    contact_consent: bool = False  # the resident agreed to be contacted by the handling unit
 
 
 def report_submit(*, resident: Any, report: PortalReport, uploads: list[Any]) -> Case:
@@ -120,6 +121,7 @@ def report_submit(*, resident: Any, report: PortalReport, uploads: list[Any]) ->
         reporter_name=resident.name,
         reporter_mobile=decrypt_mobile(resident.mobile_encrypted) if resident.mobile_encrypted else "",
         anonymous=report.anonymous,
+        contact_consent=report.contact_consent,
     )
     with transaction.atomic():
         case = services.case_submit(actor="portal" if report.anonymous else actor_for(resident), data=data)

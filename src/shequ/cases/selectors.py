@@ -7,8 +7,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from shequ.core.lookup import get_by_public_id
+from shequ.core.permissions import can
 from shequ.core.scoping import scope_of
 
 from .domain import OPEN_STATUSES
@@ -48,6 +50,37 @@ def get_case_for(actor: Any, public_id: Any) -> Case:
         "category", "community", "micro_grid", "compound", "building", "holder", "first_receiver", "holder_unit"
     )
     return get_by_public_id(qs, public_id)
+
+
+@dataclass(frozen=True)
+class ReporterView:
+    """What the case page shows of the reporter to this actor (`cases.see_reporter`, `cases.contact_reporter`).
+
+    mode: "anonymous"; "shown" (name and masked mobile, full mobile on an audited request); "on_request" (the
+    handling unit sees placeholders and may reveal with a reason); "hidden" (placeholders only).
+    """
+
+    mode: str
+    name: str
+    mobile_masked: str
+
+    @property
+    def can_reveal_mobile(self) -> bool:
+        return self.mode == "shown" and bool(self.mobile_masked)
+
+
+HIDDEN_NAME = _("居民（已隐藏）")
+HIDDEN_MOBILE = _("（已隐藏）")
+
+
+def reporter_view(actor: Any, case: Case) -> ReporterView:
+    """The reporter as this actor may see it; never the clear mobile (that is a separate, audited request)."""
+    if case.anonymous:
+        return ReporterView("anonymous", "", "")
+    if can(actor, "cases.see_reporter", case):
+        return ReporterView("shown", case.reporter_name, case.reporter_mobile_masked)
+    mode = "on_request" if can(actor, "cases.contact_reporter", case) else "hidden"
+    return ReporterView(mode, str(HIDDEN_NAME), str(HIDDEN_MOBILE))
 
 
 def get_case_by_tracking_number(number: str) -> Case | None:

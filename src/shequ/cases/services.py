@@ -48,6 +48,8 @@ class CaseInput:
     reporter_name: str = ""
     reporter_mobile: str = ""
     anonymous: bool = False
+    # The reporter agreed to be contacted by the unit that will handle the case (asked on every channel).
+    contact_consent: bool = False
     external_ref: str = ""  # e.g. the 12345 order number; unique per channel
     # Take a confident category suggestion as the category when none is given (hotline import, grid report).
     classify: bool = False
@@ -146,6 +148,8 @@ def case_submit(*, actor: Any, data: CaseInput, now: datetime | None = None) -> 
             else crypto.encrypt(data.reporter_mobile, purpose=MOBILE_PURPOSE),
             reporter_mobile_masked="" if data.anonymous else mask_mobile(data.reporter_mobile),
             anonymous=data.anonymous,
+            reporter_contact_consent=data.contact_consent and not data.anonymous,
+            reporter_contact_consent_at=now if data.contact_consent and not data.anonymous else None,
             submitted_at=now,
             accept_by=deadlines.accept_by,
             escalate_after=deadlines.accept_by,
@@ -594,6 +598,35 @@ def reporter_mobile(*, actor: Any, case: Case) -> str:
     with transaction.atomic():
         audit.record(actor=actor, action="cases.reporter_revealed", obj=case)
     return value
+
+
+CONTACT_REASON_MIN = 5
+
+
+@dataclass(frozen=True)
+class ReporterContact:
+    name: str
+    mobile: str
+
+
+def reporter_contact(*, actor: Any, case: Case, reason: str) -> ReporterContact:
+    """The reporter's name and mobile in clear for the handling unit, with a reason; audited with the reason.
+
+    Only where the reporter agreed at intake to be contacted by the handling unit (`cases.contact_reporter`).
+    Nothing is stored besides the audit record: the caller shows the values in this response only.
+    """
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied()
+    require(actor, "cases.contact_reporter", case)
+    reason = (reason or "").strip()
+    if len(reason) < CONTACT_REASON_MIN:
+        raise ValidationError({"reason": [_("请说明查看联系方式的理由（至少%(n)s个字）") % {"n": CONTACT_REASON_MIN}]})
+    mobile = (
+        crypto.decrypt(case.reporter_mobile_encrypted, purpose=MOBILE_PURPOSE) if case.reporter_mobile_encrypted else ""
+    )
+    with transaction.atomic():
+        audit.record(actor=actor, action="cases.reporter_contact_revealed", obj=case, after={"reason": reason[:200]})
+    return ReporterContact(name=case.reporter_name, mobile=mobile)
 
 
 def categories_seed() -> tuple[int, int]:

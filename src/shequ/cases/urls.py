@@ -16,6 +16,7 @@ urlpatterns = [
     path("hotline/", views.hotline_import, name="hotline_import"),
     path("<uuid:public_id>/", views.case_detail, name="case_detail"),
     path("<uuid:public_id>/reporter-mobile/", views.case_reporter_mobile, name="case_reporter_mobile"),
+    path("<uuid:public_id>/reporter-contact/", views.case_reporter_contact, name="case_reporter_contact"),
     path("export.xlsx", export_views.queue_export, name="queue_export"),
     path("photos/", photo_views.photo_review, name="photo_review"),
     path("photos/<uuid:photo_id>/", photo_views.photo_file, name="photo_file"),

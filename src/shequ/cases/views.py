@@ -2,7 +2,9 @@
 
 Every case is fetched through the scoped selector (outside the scope answers 404, as missing does). Action
 forms are shown only when the actor may act and the transition table allows the event; the services check
-both again. The reporter's mobile is shown masked; a revealed number is rendered once in the POST response.
+both again. The reporter's mobile is shown masked; a revealed number is rendered once in the POST response. A
+handling unit sees the reporter only as placeholders (`selectors.reporter_view`); where the reporter consented it
+may ask for name and number with a reason, also rendered once.
 """
 
 from collections.abc import Callable
@@ -404,7 +406,7 @@ def _case_context(request: HttpRequest, case: Any, **extra: Any) -> dict[str, An
         "channel_label": _label(CHANNEL_LABELS, case.channel),
         "satisfaction_label": _label(SATISFACTION_LABELS, case.satisfaction),
         "category_path": _category_path(case.category),
-        "can_see_reporter": bool(can(user, "cases.see_reporter", case)),
+        "reporter": selectors.reporter_view(user, case),
         "actions": _available_actions(request, case, bound),
         "timeline": _timeline(case),
         "assignments": list(selectors.assignments_of(case)),
@@ -469,6 +471,25 @@ def case_reporter_mobile(request: HttpRequest, public_id: str) -> HttpResponse:
     case = selectors.get_case_for(request.user, public_id)
     value = services.reporter_mobile(actor=request.user, case=case)
     return render(request, "cases/case_detail.html", _case_context(request, case, revealed_mobile=value))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@_scoped
+def case_reporter_contact(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The handling unit asks for the reporter's name and number with a reason; shown in this response only."""
+    case = selectors.get_case_for(request.user, public_id)
+    _require(request, "cases.contact_reporter", case)
+    form = forms.ReporterContactForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = services.reporter_contact(actor=request.user, case=case, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _errors_to_form(form, exc, {})
+        else:
+            return render(request, "cases/case_detail.html", _case_context(request, case, revealed_contact=contact))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "cases/reporter_contact.html", {"case": case, "form": form}, status=status)
 
 
 def _target(actor: Any, case: Any, value: str, *, lead: bool) -> Any:
@@ -610,6 +631,7 @@ def _input(request: HttpRequest, data: dict[str, Any]) -> services.CaseInput:
         reporter_name=data["reporter_name"],
         reporter_mobile=data["reporter_mobile"],
         anonymous=data["anonymous"],
+        contact_consent=data["contact_consent"],
     )
 
 

@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from shequ.accounts import api as accounts_api
 from shequ.core import views as core_views
 from shequ.registry import api as registry_api
 from shequ.territory import api as territory_api
+from shequ.web.api_docs import ApiDocsView, ApiSchemaView
 
 from .admin_site import install_admin_policy
 
@@ -50,8 +50,8 @@ urlpatterns = [
     path("portal/", include("shequ.portal.urls")),
     path("open311/v2/", include("shequ.open311.urls")),
     path("api/v1/", include(api_v1)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", ApiSchemaView.as_view(), name="api-schema"),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("shequ.web.urls")),
 ]
 

@@ -41,6 +41,7 @@ TOPIC_OF_KIND = {
     "case.deadline": Topic.DEADLINE,
     "case.resolved": Topic.RESOLUTION,
     "security.audit_integrity": Topic.SECURITY,
+    "security.disclosure_volume": Topic.SECURITY,
 }
 
 

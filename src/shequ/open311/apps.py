@@ -9,7 +9,9 @@ class Open311Config(AppConfig):
 
     def ready(self) -> None:
         from shequ.core.hostile_input import register_refusal
+        from shequ.core.ratelimit import register_limited
 
-        from .views import hostile_input_refusal
+        from .views import hostile_input_refusal, rate_limited
 
         register_refusal("/open311/", hostile_input_refusal)
+        register_limited("/open311/", rate_limited)

@@ -14,6 +14,8 @@ class ApiClient(BaseModel):
     # HMAC-SHA256 of the key under the PII keyring (core.crypto.keyed_hash, purpose "open311.api_key").
     key_hash = models.CharField(max_length=128, unique=True, editable=False)
     active = models.BooleanField(_("启用"), default=True)
+    # POST requests allowed per window of settings.SHEQU_RATE_LIMITS["open311.submit"]; empty: that default.
+    rate_limit = models.PositiveIntegerField(_("提交次数上限"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("Open311 接口客户端")

@@ -10,7 +10,7 @@ from django.db import transaction
 from shequ.cases import selectors as case_selectors
 from shequ.cases import services as case_services
 from shequ.cases.domain import Channel
-from shequ.core import audit, crypto
+from shequ.core import audit, crypto, ratelimit
 from shequ.core.errors import PermissionDenied, ValidationError
 from shequ.territory.services import locate_micro_grid
 
@@ -19,11 +19,20 @@ from .models import ApiClient
 from .selectors import API_KEY_PURPOSE, client_for_key
 
 
-def api_client_create(*, actor: Any, name: str, organisation: str = "") -> tuple[ApiClient, str]:
+def _check_rate_limit(rate_limit: int | None) -> None:
+    if rate_limit is not None and rate_limit < 1:
+        raise ValidationError({"rate_limit": "rate limit must be at least 1 request per window"})
+
+
+def api_client_create(
+    *, actor: Any, name: str, organisation: str = "", rate_limit: int | None = None
+) -> tuple[ApiClient, str]:
     """Create an API client and return it with its key; the key is shown once and only its hash is stored.
 
+    `rate_limit`: POST requests allowed per window (None: settings.SHEQU_RATE_LIMITS["open311.submit"]).
     Called from the `shequ open311-key` command (actor: a label string); audited.
     """
+    _check_rate_limit(rate_limit)
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationError({"name": "name required (at most 100 characters)"})
@@ -35,9 +44,31 @@ def api_client_create(*, actor: Any, name: str, organisation: str = "") -> tuple
             name=name,
             organisation=(organisation or "").strip()[:200],
             key_hash=crypto.keyed_hash(key, purpose=API_KEY_PURPOSE),
+            rate_limit=rate_limit,
         )
-        audit.record(actor=actor, action="open311.client_created", obj=client, after={"name": name})
+        audit.record(
+            actor=actor, action="open311.client_created", obj=client, after={"name": name, "rate_limit": rate_limit}
+        )
     return client, key
+
+
+def api_client_set_rate_limit(*, actor: Any, name: str, rate_limit: int | None) -> ApiClient:
+    """Set the client's own limit on POST requests per window (None: back to the default); audited."""
+    _check_rate_limit(rate_limit)
+    with transaction.atomic():
+        client = ApiClient.objects.select_for_update().filter(name=(name or "").strip()).first()
+        if client is None:
+            raise ValidationError({"name": f"no API client named {name}"})
+        before = {"rate_limit": client.rate_limit}
+        client.rate_limit = rate_limit
+        client.save(update_fields=["rate_limit"])
+        audit.record(
+            actor=actor, action="open311.client_limit_set", obj=client, before=before, after={"rate_limit": rate_limit}
+        )
+    return client
+
+
+CONSENT_YES = frozenset({"true", "1", "yes"})
 
 
 @dataclass
@@ -51,6 +82,9 @@ class RequestInput:
     first_name: str = ""
     last_name: str = ""
     phone: str = ""
+    # GeoReport v2 extension attribute `attribute[contact_consent]`: "true" when the reporter agreed to be
+    # contacted by the unit handling the request; anything else, or no attribute, means no.
+    contact_consent: str = ""
 
 
 def _coordinate(value: str, low: float, high: float) -> float:
@@ -66,13 +100,16 @@ def _coordinate(value: str, low: float, high: float) -> float:
 def request_submit(*, data: RequestInput) -> Any:
     """Create a case from an Open311 POST: channel open311, the point (WGS-84) decides the micro-grid.
 
-    Raises PermissionDenied for a missing, unknown or inactive API key and ValidationError (one English,
+    Raises PermissionDenied for a missing, unknown or inactive API key, RateLimited when the key passed its
+    hourly limit (ApiClient.rate_limit, else the setting), and ValidationError (one English,
     machine-facing message) for anything else the spec calls a 400. The case goes through
     cases.services.case_submit with a label actor, so the staff permission check does not apply.
     """
     client = client_for_key(data.api_key)
     if client is None:
         raise PermissionDenied("api_key missing or invalid")
+    # Per key: the client's own limit, else settings.SHEQU_RATE_LIMITS["open311.submit"]; 429 past it.
+    ratelimit.enforce("open311.submit", f"client:{client.pk}", label=client.name, limit=client.rate_limit)
     code = (data.service_code or "").strip()
     category = case_selectors.categories().filter(code=code, level=3).first() if code else None
     if category is None:
@@ -101,5 +138,6 @@ def request_submit(*, data: RequestInput) -> Any:
         address=(data.address_string or "").strip(),
         reporter_name=f"{data.last_name or ''}{data.first_name or ''}".strip(),
         reporter_mobile=(data.phone or "").strip(),
+        contact_consent=(data.contact_consent or "").strip().lower() in CONSENT_YES,
     )
     return case_services.case_submit(actor=f"open311:{client.name}", data=case_input)

@@ -2,7 +2,9 @@
 
 Service discovery, POST and GET of service requests. Errors use the spec's format, `[{"code", "description"}]`
 or `<errors><error>…</error></errors>`, with the matching HTTP status. Public output carries no personal
-information: never the reporter's name or mobile; free text is redacted (see domain.redact).
+information: never the reporter's name or mobile; free text is redacted (see domain.redact). A POST may carry the
+extension attribute `attribute[contact_consent]=true` (the reporter agreed to be contacted by the handling unit;
+default no).
 """
 
 import re
@@ -18,7 +20,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from shequ.cases import selectors as case_selectors
-from shequ.core import hostile_input
+from shequ.core import hostile_input, ratelimit
 from shequ.core.errors import PermissionDenied, ValidationError
 from shequ.territory.geo import convert_point
 
@@ -94,6 +96,11 @@ def hostile_input_refusal(request: HttpRequest, refusal: hostile_input.Refusal) 
     else:
         description = f"{where} contains a NUL character"
     return _error(fmt, 400, description)
+
+
+def rate_limited(request: HttpRequest, exc: ratelimit.RateLimited) -> HttpResponse:
+    """A 429 in the spec's error format when an API key (or address) passed its limit (core.ratelimit)."""
+    return _error(_format_of(request), 429, f"too many requests: retry after {exc.retry_after} seconds")
 
 
 def _allow(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -271,7 +278,8 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
     post = request.POST
-    data = services.RequestInput(**{f: post.get(f, "") for f in services.RequestInput.__dataclass_fields__})
+    fields = {f: post.get(f, "") for f in services.RequestInput.__dataclass_fields__ if f != "contact_consent"}
+    data = services.RequestInput(**fields, contact_consent=post.get("attribute[contact_consent]", ""))
     try:
         case = services.request_submit(data=data)
     except PermissionDenied as exc:

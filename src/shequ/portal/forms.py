@@ -35,6 +35,7 @@ class ReportForm(forms.Form):
     description = forms.CharField(label=_("问题描述"), max_length=2000, widget=forms.Textarea)
     building = forms.CharField(label=_("地点"), max_length=40, required=False)
     anonymous = forms.BooleanField(label=_("匿名反映"), required=False)
+    contact_consent = forms.BooleanField(label=_("同意承办单位直接联系我"), required=False)
 
 
 class RateForm(forms.Form):

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from shequ.cases import photo_services, public, public_map
 from shequ.cases import portal_services as cases
+from shequ.core import ratelimit
 from shequ.core.errors import InvalidTransition, NotFound, ValidationError
 from shequ.core.masking import mask_mobile
 from shequ.core.middleware import client_ip
@@ -209,6 +210,8 @@ def case_new(request: HttpRequest, resident: Any) -> HttpResponse:
     photo_errors: list[str] = []
     status = 200
     if request.method == "POST":
+        ratelimit.enforce("portal.case_submit.ip", client_ip(request))
+        ratelimit.enforce("portal.case_submit", f"resident:{resident.pk}")
         if form.is_valid():
             report = cases.PortalReport(
                 category_code=form.cleaned_data["category"],
@@ -216,6 +219,7 @@ def case_new(request: HttpRequest, resident: Any) -> HttpResponse:
                 description=form.cleaned_data["description"],
                 building=form.cleaned_data["building"],
                 anonymous=form.cleaned_data["anonymous"],
+                contact_consent=form.cleaned_data["contact_consent"],
             )
             try:
                 case = cases.report_submit(resident=resident, report=report, uploads=request.FILES.getlist("photos"))

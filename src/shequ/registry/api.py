@@ -20,7 +20,7 @@ from shequ.core.errors import NotFound, ValidationError
 from shequ.core.permissions import can
 from shequ.territory import selectors as territory_selectors
 
-from . import forms, selectors, serializers, services
+from . import disclosures, forms, selectors, serializers, services
 
 UUID_PATTERN = "[0-9a-fA-F-]{32,36}"
 # The list page's filters; an empty value means no filter, as the page's form sends a field left blank.
@@ -188,17 +188,30 @@ class ResidentViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         request=serializers.RevealSerializer,
-        responses={200: serializers.RevealResponseSerializer, 400: BAD_BODY, 403: DENIED, 404: NOT_FOUND},
+        responses={
+            200: serializers.RevealResponseSerializer,
+            400: BAD_BODY,
+            403: DENIED,
+            404: NOT_FOUND,
+            429: OpenApiResponse(description="今日查看次数已达上限"),
+        },
     )
     @action(detail=True, methods=["post"])
     def reveal(self, request: Request, id: str) -> Response:  # noqa: A002
-        """Reveal one personal value in clear; audited with the reason. 403 when your role may not."""
+        """Reveal one personal value in clear; audited with the reason (from the list, plus a detail).
+
+        403 when your role may not; 429 when you reached your daily reveal limit.
+        """
         r = _or_404(selectors.get_resident_for, request.user, id)
         params = serializers.RevealSerializer(data=request.data)
         params.is_valid(raise_exception=True)
-        value = services.resident_reveal(
-            actor=request.user, resident=r, field=params.validated_data["field"], reason=params.validated_data["reason"]
-        )
+        d = params.validated_data
+        try:
+            value = services.resident_reveal(
+                actor=request.user, resident=r, field=d["field"], reason_code=d["reason_code"], reason=d["reason"]
+            )
+        except disclosures.DisclosureLimitReached as exc:
+            return Response({"detail": exc.message}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         response = Response({"value": value})
         response["Cache-Control"] = "no-store"
         return response

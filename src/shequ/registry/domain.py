@@ -17,6 +17,10 @@
   the elderly birthday list are reveals (audited, roles that may reveal identity only). Every dated fact in
   clear (moved in, registered, owned) bounds the birth from above, so the decade is withheld when such a
   date falls within DECADE_SAFE_DAYS of the start of a decade the birth may lie in (clear_birth_decade).
+- Disclosure in bulk (issue 11; PIPL §51, GB/T 35273-2020 §7.3 least access, §9.2): every full reveal and every
+  full export names a reason from DISCLOSURE_REASONS plus a free-text detail; reveals and full exports are
+  limited per user and day; a full export is requested, approved by another person over the requester's
+  scope, then downloaded once before its deadline (EXPORT_TRANSITIONS).
 - History: moves, deaths, household changes and ownership transfers carry an effective date, so the
   register can be read as it stood on any date (owners of record on a vote's date, Civil Code §278).
 """
@@ -27,6 +31,8 @@ from enum import StrEnum
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from shequ.core.errors import InvalidTransition
 
 
 class Gender(StrEnum):
@@ -266,3 +272,86 @@ def mask_mobile(number: str) -> str:
     if len(number) < 11:
         return "*" * len(number)
     return number[:3] + "*" * (len(number) - 7) + number[-4:]
+
+
+# --- disclosure in bulk: reasons, counters, full-export requests (issue 11) ------------------------------------
+
+
+class DisclosureReason(StrEnum):
+    HOME_VISIT = "home_visit"
+    BENEFITS = "benefits"
+    EMERGENCY = "emergency"
+    AUTHORITY = "authority"
+    SUBJECT_REQUEST = "subject_request"
+    OTHER = "other"
+
+
+DISCLOSURE_REASON_LABELS = {
+    DisclosureReason.HOME_VISIT: _("入户走访核实"),
+    DisclosureReason.BENEFITS: _("政策待遇办理"),
+    DisclosureReason.EMERGENCY: _("应急处置"),
+    DisclosureReason.AUTHORITY: _("上级部门依法调取"),
+    DisclosureReason.SUBJECT_REQUEST: _("居民本人申请"),
+    DisclosureReason.OTHER: _("其他"),
+}
+REASON_DETAIL_MIN, REASON_DETAIL_MAX = 2, 200
+
+
+class DisclosureKind(StrEnum):
+    """What a daily counter counts: values revealed one by one, birthday lists shown, full exports requested."""
+
+    REVEAL = "reveal"
+    BIRTHDAY_LIST = "birthday_list"
+    FULL_EXPORT = "full_export"
+
+
+class ExportStatus(StrEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    DOWNLOADED = "downloaded"
+    EXPIRED = "expired"
+
+
+EXPORT_STATUS_LABELS = {
+    ExportStatus.REQUESTED: _("待审批"),
+    ExportStatus.APPROVED: _("已批准，待下载"),
+    ExportStatus.REJECTED: _("已驳回"),
+    ExportStatus.DOWNLOADED: _("已下载"),
+    ExportStatus.EXPIRED: _("已过期"),
+}
+
+
+class ExportEvent(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    DOWNLOAD = "download"
+    EXPIRE = "expire"
+
+
+EXPORT_TRANSITIONS = {
+    (ExportStatus.REQUESTED, ExportEvent.APPROVE): ExportStatus.APPROVED,
+    (ExportStatus.REQUESTED, ExportEvent.REJECT): ExportStatus.REJECTED,
+    (ExportStatus.REQUESTED, ExportEvent.EXPIRE): ExportStatus.EXPIRED,
+    (ExportStatus.APPROVED, ExportEvent.DOWNLOAD): ExportStatus.DOWNLOADED,
+    (ExportStatus.APPROVED, ExportEvent.EXPIRE): ExportStatus.EXPIRED,
+}
+
+
+def next_export_status(status: str, event: str) -> ExportStatus:
+    """The status a full-export request moves to on `event`; InvalidTransition when the table has no such row."""
+    try:
+        key = (ExportStatus(status), ExportEvent(event))
+    except ValueError:
+        raise InvalidTransition(f"{status} --{event}-->") from None
+    if key not in EXPORT_TRANSITIONS:
+        raise InvalidTransition(f"{status} --{event}-->")
+    return EXPORT_TRANSITIONS[key]
+
+
+def alert_due(count: int, limit: int, alert_share: float) -> bool:
+    """True when a user's daily `count` has reached `alert_share` of their `limit` (unusual volume).
+
+    A share of 1.0 alerts at the limit itself; 0 disables the alert.
+    """
+    return alert_share > 0 and limit > 0 and count >= max(1, round(limit * alert_share))

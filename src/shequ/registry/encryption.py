@@ -28,6 +28,14 @@ def register_columns() -> None:
         crypto.EncryptedColumn("registry.ImportRow", "payload_encrypted", "registry.import.row"),
     ):
         crypto.register_column(column)
+    crypto.register_hashed_values(
+        crypto.HashedValues("registry.ResidentTag", "tag_hash", TAG_HASH_PURPOSE, lambda: list(CARE_TAG_BY_CODE))
+    )
+    from . import imports  # uploads are sealed files: old keys are not dropped while one is under them
+
+    crypto.register_sealed_files(
+        crypto.SealedFiles("registry import uploads", imports.FILE_PURPOSE, imports.stored_uploads)
+    )
 
 
 def document_fields(number: str) -> dict[str, str]:

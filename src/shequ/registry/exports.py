@@ -1,6 +1,7 @@
-"""Excel export of resident lists (formula-safe .xlsx, masked unless asked for by a role allowed to).
+"""Excel export of resident lists (formula-safe .xlsx): masked here; the full rows for registry.disclosures.
 
-Every export is audited once, with its row count, its filters and (unmasked) its reason; never the values.
+Every export is audited once, with its row count and its filters; never the values. A full (unmasked) export is
+requested, approved by another person and downloaded once (registry.disclosures), which writes it in memory.
 The masked export shows the birth decade, never an age: an age printed on a known date is a birth date give or
 take a year (registry.domain, issue 10).
 Rows are streamed from the database into openpyxl's write-only workbook (spreadsheets.write_xlsx), so memory
@@ -16,8 +17,6 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from shequ.core import audit
-from shequ.core.errors import ValidationError
-from shequ.core.permissions import require
 
 from . import encryption, selectors, spreadsheets
 from .domain import (
@@ -28,7 +27,6 @@ from .domain import (
     RESIDENCE_TYPE_LABELS,
     STATUS_LABELS,
 )
-from .permissions import REVEAL_IDENTITY_ROLES
 
 MAX_ROWS = 100_000
 CHUNK = 2000
@@ -134,7 +132,7 @@ def unmasked_rows(qs: QuerySet) -> Iterator[list[Any]]:
         ]
 
 
-class _Counted:
+class Counted:
     """Pass rows through, counting them (the audit record states how many rows left the system)."""
 
     def __init__(self, rows: Iterator[list[Any]]) -> None:
@@ -146,7 +144,7 @@ class _Counted:
             yield row
 
 
-def _auditable(filters: dict[str, str]) -> dict[str, str]:
+def auditable_filters(filters: dict[str, str]) -> dict[str, str]:
     """The filters as the audit record keeps them: with an age band, the other filters' values are dropped.
 
     A row count next to an age band and a name that picks out one person would be a one-sided bound on that
@@ -158,21 +156,12 @@ def _auditable(filters: dict[str, str]) -> dict[str, str]:
     return {("age_band" if k == "age" else k): (v if k == "age" else "*") for k, v in filters.items()}
 
 
-def export_residents(
-    *, actor: Any, queryset: QuerySet, filters: dict[str, str], unmasked: bool, reason: str = ""
-) -> IO[bytes]:
-    """Write the residents of `queryset` to a temporary .xlsx file (positioned at 0) and audit the export.
+def export_residents(*, actor: Any, queryset: QuerySet, filters: dict[str, str]) -> IO[bytes]:
+    """Write the residents of `queryset` masked to a temporary .xlsx file (positioned at 0) and audit the export.
 
-    Unmasked: requires registry.export_unmasked and a reason, and keeps only the residents of the actor's
-    reveal scope (a street officer who also works in one community exports in clear only that community).
-    Raises TooManyRows above MAX_ROWS, PermissionDenied, or ValidationError (no reason).
+    Raises TooManyRows above MAX_ROWS. A full (unmasked) export is never one call: it is requested, approved
+    and downloaded once through registry.disclosures.
     """
-    if unmasked:
-        require(actor, "registry.export_unmasked")
-        reason = (reason or "").strip()
-        if len(reason) < 2:
-            raise ValidationError({"reason": _("请填写导出理由")})
-        queryset = queryset.filter(selectors.resident_scope_q(actor, roles=REVEAL_IDENTITY_ROLES))
     queryset = queryset.select_related(
         "household", "dwelling", "dwelling__unit", "dwelling__building", "dwelling__building__compound"
     )
@@ -181,19 +170,17 @@ def export_residents(
         raise TooManyRows(
             _("共 %(n)s 条，超过单次导出上限 %(max)s 条，请缩小筛选范围后分批导出") % {"n": total, "max": MAX_ROWS}
         )
-    rows = _Counted(unmasked_rows(queryset) if unmasked else masked_rows(queryset))
+    rows = Counted(masked_rows(queryset))
     fileobj = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     try:
-        spreadsheets.write_xlsx(
-            fileobj, UNMASKED_HEADERS if unmasked else MASKED_HEADERS, rows, sheet_title=_("居民名单")
-        )
+        spreadsheets.write_xlsx(fileobj, MASKED_HEADERS, rows, sheet_title=_("居民名单"))
         with transaction.atomic():
             audit.record(
                 actor=actor,
-                action="registry.export_unmasked" if unmasked else "registry.export",
+                action="registry.export",
                 object_type="registry.resident",
                 object_label=_("居民名单"),
-                after={"rows": rows.count, "filters": _auditable(filters), "masked": not unmasked, "reason": reason},
+                after={"rows": rows.count, "filters": auditable_filters(filters), "masked": True, "reason": ""},
             )
     except BaseException:
         fileobj.close()

@@ -26,9 +26,12 @@ from .domain import (
     AGE_BAND_LABELS,
     CARE_TAG_BY_CODE,
     CARE_TAGS,
+    DISCLOSURE_REASON_LABELS,
     GENDER_LABELS,
     ID_TYPE_LABELS,
     LEGAL_BASIS_LABELS,
+    REASON_DETAIL_MAX,
+    REASON_DETAIL_MIN,
     RELATION_LABELS,
     RESIDENCE_TYPE_LABELS,
     STATUS_LABELS,
@@ -470,14 +473,26 @@ REVEAL_LABELS = {
 }
 
 
-class RevealForm(forms.Form):
-    field = forms.ChoiceField(label=_("查看项目"), choices=list(REVEAL_LABELS.items()))
-    reason = forms.CharField(
-        label=_("查看理由"),
-        max_length=200,
-        min_length=2,
-        error_messages={"required": _("请填写查看理由"), "min_length": _("请填写查看理由")},
+REASON_CHOICES = [("", _("请选择理由"))] + [(k.value, v) for k, v in DISCLOSURE_REASON_LABELS.items()]
+
+
+class _ReasonFields(forms.Form):
+    """A reason from the list plus a free-text detail: every full reveal and every full export (issue 11)."""
+
+    reason_code = forms.ChoiceField(
+        label=_("理由"), choices=REASON_CHOICES, error_messages={"required": _("请选择理由")}
     )
+    reason = forms.CharField(
+        label=_("理由说明"),
+        max_length=REASON_DETAIL_MAX,
+        min_length=REASON_DETAIL_MIN,
+        error_messages={"required": _("请填写理由说明"), "min_length": _("请填写理由说明")},
+    )
+
+
+class RevealForm(_ReasonFields):
+    field = forms.ChoiceField(label=_("查看项目"), choices=list(REVEAL_LABELS.items()))
+    field_order = ["field", "reason_code", "reason"]
 
     def __init__(self, *args: Any, fields: list[str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -485,13 +500,13 @@ class RevealForm(forms.Form):
             self.fields["field"].choices = [(k, v) for k, v in REVEAL_LABELS.items() if k in fields]
 
 
-class ExportUnmaskedForm(forms.Form):
-    reason = forms.CharField(
-        label=_("导出理由"),
-        max_length=200,
-        min_length=2,
-        error_messages={"required": _("请填写导出理由"), "min_length": _("请填写导出理由")},
-    )
+class ExportRequestForm(_ReasonFields):
+    """A full-export request: the reason; the filters travel as hidden fields."""
+
+
+class ExportDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("批准")), ("reject", _("驳回"))])
+    note = forms.CharField(label=_("审批意见"), max_length=200, required=False)
 
 
 def is_uuid(value: str) -> bool:

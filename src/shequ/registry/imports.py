@@ -7,8 +7,9 @@ Rules encoded here (issue 3 "Excel import"; PIPL §28, §51; DESIGN R11):
   (all_or_nothing: refused while any row is invalid, duplicated in the file or registered elsewhere) or
   "只导入有效行" (valid_only: the create and update rows). Either way the chosen rows are applied in ONE
   transaction: an error midway leaves none of them applied, and the staged rows stay for a retry.
-- The uploaded bytes are personal information: they are stored only AES-256-GCM-encrypted under the active
-  key (purpose FILE_PURPOSE) in MEDIA_ROOT/imports/<batch uuid>.bin, and deleted as soon as validation ends.
+- The uploaded bytes are personal information: they are stored only encrypted under the active key and its
+  cipher suite, AES-256-GCM or SM4-GCM (core.crypto.seal_blob, purpose FILE_PURPOSE) in
+  MEDIA_ROOT/imports/<batch uuid>.bin, and deleted as soon as validation ends.
   A staged row's values are encrypted too (ROW_PURPOSE) and wiped once applied; errors hold masked values only.
 - Scope: a batch belongs to one community chosen from the actor's import scope (registry.import).
 - One person, one register entry city-wide (Resident.resident_document_unique): a document already
@@ -39,7 +40,6 @@ import json
 import logging
 import os
 import re
-import secrets
 import time
 import traceback
 import unicodedata
@@ -50,7 +50,6 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import IO, Any
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
@@ -140,23 +139,18 @@ def _file_path(batch: ImportBatch) -> Path:
 
 
 def seal_bytes(data: bytes, *, purpose: str = FILE_PURPOSE) -> bytes:
-    """Encrypt bytes under the active key: b"<key id>$" + nonce + AES-GCM ciphertext (purpose as AAD)."""
-    ring = crypto.load_keyring()
-    assert ring is not None
-    key = ring.active_key
-    nonce = secrets.token_bytes(12)
-    return key.key_id.encode() + b"$" + nonce + AESGCM(key.enc).encrypt(nonce, data, purpose.encode())
+    """Encrypt bytes under the active key and its cipher suite: b"<key id>$" + nonce + ciphertext + tag."""
+    return crypto.seal_blob(data, purpose=purpose)
 
 
 def open_bytes(blob: bytes, *, purpose: str = FILE_PURPOSE) -> bytes:
     """Decrypt what seal_bytes produced, with whichever key of the ring sealed it."""
-    ring = crypto.load_keyring()
-    assert ring is not None
-    key_id, _sep, body = blob.partition(b"$")
-    key = ring.keys.get(key_id.decode())
-    if key is None:
-        raise crypto.KeyringError(f"no key {key_id.decode()!r} in the keyring")
-    return AESGCM(key.enc).decrypt(body[:12], body[12:], purpose.encode())
+    return crypto.open_blob(blob, purpose=purpose)
+
+
+def stored_uploads() -> list[Path]:
+    """The sealed uploads still on disk (checked before old keys are dropped, see encryption.register_columns)."""
+    return sorted((Path(settings.MEDIA_ROOT) / "imports").glob("*.bin"))
 
 
 def _write_file(batch: ImportBatch, data: bytes) -> None:

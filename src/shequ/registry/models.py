@@ -13,12 +13,16 @@ from django.utils.translation import gettext_lazy as _
 from shequ.core.models import BaseModel
 
 from .domain import (
+    DISCLOSURE_REASON_LABELS,
+    EXPORT_STATUS_LABELS,
     GENDER_LABELS,
     ID_TYPE_LABELS,
     LEGAL_BASIS_LABELS,
     RELATION_LABELS,
     RESIDENCE_TYPE_LABELS,
     STATUS_LABELS,
+    DisclosureKind,
+    ExportStatus,
 )
 
 GENDER_CHOICES = [(k.value, v) for k, v in GENDER_LABELS.items()]
@@ -278,3 +282,62 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.row_number}"
+
+
+class DisclosureCount(models.Model):
+    """How many disclosures (values revealed, birthday lists shown, full exports requested) a user made on a day.
+
+    One row per (user, day, kind), raised with an F() increment under a row lock, so concurrent requests cannot
+    both pass the daily limit (registry.disclosures).
+    """
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    kind = models.CharField(max_length=20, choices=[(k.value, k.value) for k in DisclosureKind])
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day", "kind"], name="disclosure_count_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.day}:{self.kind}={self.count}"
+
+
+class FullExportRequest(BaseModel):
+    """A request to export residents with ID numbers, mobiles and birth dates in clear (issue 11).
+
+    Holds the list filters and the requester's reveal scope at request time, never a personal value: the file is
+    generated at its one download after another person's approval, and is not stored.
+    """
+
+    requester = models.ForeignKey("accounts.User", verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+")
+    filters = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    scope_paths = models.JSONField(default=list, editable=False)
+    reason_code = models.CharField(
+        _("导出理由"), max_length=20, choices=[(k.value, v) for k, v in DISCLOSURE_REASON_LABELS.items()]
+    )
+    reason_detail = models.CharField(_("理由说明"), max_length=200)
+    row_count = models.PositiveIntegerField(_("申请时条数"), default=0)
+    status = models.CharField(
+        _("状态"),
+        max_length=20,
+        choices=[(k.value, v) for k, v in EXPORT_STATUS_LABELS.items()],
+        default=ExportStatus.REQUESTED,
+        db_index=True,
+    )
+    approver = models.ForeignKey(
+        "accounts.User", verbose_name=_("审批人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=200, blank=True)
+    download_due_at = models.DateTimeField(_("下载截止时间"), null=True, blank=True)
+    downloaded_at = models.DateTimeField(_("下载时间"), null=True, blank=True)
+    downloaded_rows = models.PositiveIntegerField(_("下载条数"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("完整信息导出申请")
+        verbose_name_plural = _("完整信息导出申请")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return str(self.public_id)

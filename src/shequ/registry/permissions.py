@@ -26,6 +26,8 @@ EDIT_ROLES = frozenset({"micro_grid_worker", "grid_worker", "community_worker", 
 REVEAL_MOBILE_ROLES = EDIT_ROLES
 REVEAL_IDENTITY_ROLES = frozenset({"community_worker", "community_secretary"})
 IMPORT_ROLES = frozenset({"community_worker", "community_secretary"})
+# Who approves a full export: the community's secretary, or the street or district officer above it (issue 11).
+APPROVE_EXPORT_ROLES = frozenset({"community_secretary", "street_officer", "district_officer"})
 
 
 def location_path(resident: Any) -> str:
@@ -66,7 +68,7 @@ def can_reveal_identity(actor: Any, obj: Any) -> Decision:
     return ALLOW if _covers(actor, obj, REVEAL_IDENTITY_ROLES) else deny(_("您无权查看完整证件信息"))
 
 
-@register("registry.export_unmasked", "导出未脱敏的居民名单（须填写理由，留痕）")
+@register("registry.export_unmasked", "申请导出未脱敏的居民名单（须选择理由，经他人审批后限时下载一次）")
 def can_export_unmasked(actor: Any, obj: Any) -> Decision:
     return ALLOW if _covers(actor, obj, REVEAL_IDENTITY_ROLES) else deny(_("您无权导出未脱敏信息"))
 
@@ -79,3 +81,20 @@ def can_import(actor: Any, obj: Any) -> Decision:
 @register("registry.manage_consent", "记录居民撤回同意，删除依同意采集的信息")
 def can_manage_consent(actor: Any, obj: Any) -> Decision:
     return ALLOW if _covers(actor, obj, REVEAL_IDENTITY_ROLES) else deny(_("您无权处理同意撤回"))
+
+
+@register(
+    "registry.approve_export",
+    "审批他人的完整信息导出申请（须覆盖申请人的全部可查看范围；不能审批本人的申请）",
+)
+def can_approve_export(actor: Any, obj: Any) -> Decision:
+    """Another person whose approving roles cover every area of the requester's reveal scope (a request)."""
+    scope = scope_of(actor)
+    if obj is None:
+        return ALLOW if scope.paths(roles=APPROVE_EXPORT_ROLES) else deny(_("您无权审批导出申请"))
+    if getattr(actor, "pk", None) == obj.requester_id:
+        return deny(_("不能审批本人的导出申请"))
+    paths = list(obj.scope_paths or [])
+    if paths and all(scope.covers(p, roles=APPROVE_EXPORT_ROLES) for p in paths):
+        return ALLOW
+    return deny(_("该申请超出您的审批范围"))

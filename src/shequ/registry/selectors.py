@@ -7,13 +7,24 @@ from typing import Any
 from django.db.models import Case, Count, F, IntegerField, Min, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from shequ.core.errors import NotFound
 from shequ.core.lookup import get_by_public_id
+from shequ.core.permissions import can
 from shequ.core.scoping import scope_of
 
 from . import encryption
-from .domain import CARE_TAG_BY_CODE, decade_label
-from .models import Household, ImportBatch, ImportRow, Ownership, Residence, Resident, ResidentEvent
-from .permissions import IMPORT_ROLES, VIEW_ROLES
+from .domain import CARE_TAG_BY_CODE, ExportStatus, decade_label
+from .models import (
+    FullExportRequest,
+    Household,
+    ImportBatch,
+    ImportRow,
+    Ownership,
+    Residence,
+    Resident,
+    ResidentEvent,
+)
+from .permissions import APPROVE_EXPORT_ROLES, IMPORT_ROLES, VIEW_ROLES
 
 LISTED_STATUSES = ("active",)
 # What staff lists may show; withdrawn (hidden, awaiting deletion) and erased residents never appear in lists.
@@ -285,3 +296,35 @@ def dwelling_location(dwelling: Any) -> Any:
     """The area a dwelling's residents fall under for permissions: its building's micro-grid, else the community."""
     building = dwelling.building
     return building.micro_grid if building.micro_grid_id else building.compound.community
+
+
+# --- full-export requests (registry.disclosures) -------------------------------------------------------------
+
+
+def export_requests_of(actor: Any) -> QuerySet[FullExportRequest]:
+    """The actor's own full-export requests, newest first."""
+    if not getattr(actor, "is_authenticated", False):
+        return FullExportRequest.objects.none()
+    return FullExportRequest.objects.filter(requester=actor).select_related("approver").order_by("-created_at", "-id")
+
+
+def export_requests_to_decide(actor: Any) -> list[FullExportRequest]:
+    """Waiting requests of other people that the actor may approve (registry.approve_export), oldest first."""
+    paths = scope_of(actor).paths(roles=APPROVE_EXPORT_ROLES)
+    if not paths:
+        return []
+    waiting = (
+        FullExportRequest.objects.filter(status=ExportStatus.REQUESTED)
+        .exclude(requester=actor)
+        .select_related("requester")
+        .order_by("created_at", "id")
+    )
+    return [r for r in waiting[:500] if can(actor, "registry.approve_export", r)]
+
+
+def get_export_request_for(actor: Any, public_id: Any) -> FullExportRequest:
+    """A request its requester or a possible approver may see; NotFound otherwise (as for a missing one)."""
+    req = get_by_public_id(FullExportRequest.objects.select_related("requester", "approver"), public_id)
+    if req.requester_id == getattr(actor, "pk", None) or can(actor, "registry.approve_export", req):
+        return req
+    raise NotFound()

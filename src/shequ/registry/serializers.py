@@ -14,9 +14,12 @@ from shequ.core.api import StrictCharField
 from . import selectors
 from .domain import (
     CARE_TAGS,
+    DISCLOSURE_REASON_LABELS,
     GENDER_LABELS,
     ID_TYPE_LABELS,
     LEGAL_BASIS_LABELS,
+    REASON_DETAIL_MAX,
+    REASON_DETAIL_MIN,
     RELATION_LABELS,
     RESIDENCE_TYPE_LABELS,
     STATUS_LABELS,
@@ -232,7 +235,16 @@ class RevealSerializer(serializers.Serializer):
             "mobile 手机号码；id_number 证件号码；birth_date 出生日期；sensitive_tags 敏感关怀标签；notes 备注"
         ),
     )
-    reason = StrictCharField(min_length=2, max_length=200, help_text=_("查看理由（留痕）"))
+    reason_code = serializers.ChoiceField(
+        choices=[(k.value, v) for k, v in DISCLOSURE_REASON_LABELS.items()],
+        help_text=_(
+            "查看理由：home_visit 入户走访核实；benefits 政策待遇办理；emergency 应急处置；"
+            "authority 上级部门依法调取；subject_request 居民本人申请；other 其他"
+        ),
+    )
+    reason = StrictCharField(
+        min_length=REASON_DETAIL_MIN, max_length=REASON_DETAIL_MAX, help_text=_("理由说明（留痕）")
+    )
 
 
 class RevealResponseSerializer(serializers.Serializer):

@@ -20,12 +20,13 @@ from shequ.core.errors import PermissionDenied, ValidationError
 from shequ.core.permissions import require
 from shequ.core.validators import validate_mobile, validate_uscc
 
-from . import encryption, selectors
+from . import disclosures, encryption, selectors
 from .documents import validate_document
 from .domain import (
     BIRTHDAY_AGES,
     CARE_TAG_BY_CODE,
     AgeBand,
+    DisclosureKind,
     IdType,
     LegalBasis,
     ResidentStatus,
@@ -227,16 +228,19 @@ def resident_update(*, actor: Any, resident: Resident, data: ResidentInput) -> R
     return resident
 
 
-def resident_reveal(*, actor: Any, resident: Resident, field: str, reason: str) -> str:
-    """Return one personal value in clear for an allowed role, recording who, what, when and why."""
+def resident_reveal(*, actor: Any, resident: Resident, field: str, reason_code: str, reason: str) -> str:
+    """Return one personal value in clear for an allowed role, recording who, what, when and why.
+
+    Needs a reason from the list plus a detail, and counts toward the actor's daily reveal limit
+    (disclosures.count_disclosure: DisclosureLimitReached when reached, with an alert to the security admins).
+    """
     if field not in REVEAL_FIELDS:
         raise ValidationError({"field": _("未知字段")})
-    reason = (reason or "").strip()
-    if len(reason) < 2:
-        raise ValidationError({"reason": _("请填写查看理由")})
+    reason_code, reason = disclosures.clean_reason(reason_code, reason)
     require(actor, "registry.reveal_mobile" if field == "mobile" else "registry.reveal_identity", resident)
     if resident.status in (ResidentStatus.WITHDRAWN, ResidentStatus.ERASED) and field != "id_number":
         raise PermissionDenied(_("该居民已撤回同意，相关信息已隐藏"))
+    disclosures.count_disclosure(actor=actor, kind=DisclosureKind.REVEAL)
     if field == "mobile":
         value = encryption.decrypt_mobile(resident.mobile_encrypted)
     elif field == "id_number":
@@ -251,7 +255,12 @@ def resident_reveal(*, actor: Any, resident: Resident, field: str, reason: str) 
     else:
         value = encryption.decrypt_notes(resident.notes_encrypted)
     with transaction.atomic():
-        audit.record(actor=actor, action="registry.reveal", obj=resident, after={"field": field, "reason": reason})
+        audit.record(
+            actor=actor,
+            action="registry.reveal",
+            obj=resident,
+            after={"field": field, "reason_code": reason_code, "reason": reason},
+        )
     return value
 
 
@@ -546,11 +555,13 @@ def elderly_birthdays(*, actor: Any, month: int, min_age: int, purpose: str = "v
     The year is that of the month's next occurrence (domain.birthday_year). Birthdays and ages are a reveal:
     requires registry.reveal_identity. Decrypts the birth dates of the residents born early enough (whole
     decades in SQL). One audit record per call (`purpose`: "view" or "export") with the month, the age and the
-    count, never a date. Returns (year, birthdays by day then name).
+    count, never a date. Each call counts toward the daily limit of birthday lists (DisclosureLimitReached).
+    Returns (year, birthdays by day then name).
     """
     require(actor, "registry.reveal_identity")
     if month not in range(1, 13) or min_age not in BIRTHDAY_AGES or purpose not in ("view", "export"):
         raise ValidationError({"month": _("请选择月份和年龄")})
+    disclosures.count_disclosure(actor=actor, kind=DisclosureKind.BIRTHDAY_LIST)
     year = birthday_year(month, timezone.localdate())
     latest = date(year - min_age, 12, 31)
     candidates = (

@@ -1,4 +1,5 @@
-"""Background tasks of the register: erase data whose consent was withdrawn; recover interrupted imports."""
+"""Background tasks of the register: erase data whose consent was withdrawn; recover interrupted imports; expire
+approved full exports not downloaded in time."""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
@@ -20,3 +21,10 @@ def recover_import_batches() -> int:
     from .import_recovery import recover_stale_batches
 
     return recover_stale_batches()
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def expire_full_exports() -> int:
+    from .disclosures import full_export_expire_due
+
+    return full_export_expire_due()

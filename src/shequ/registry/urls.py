@@ -1,13 +1,16 @@
 from django.urls import include, path
 
-from . import ownership_views, views
+from . import disclosure_views, ownership_views, views
 
 app_name = "registry"
 urlpatterns = [
     path("imports/", include("shequ.registry.import_urls")),
     path("", views.resident_list, name="resident_list"),
     path("export.xlsx", views.export_xlsx, name="export"),
-    path("export-full/", views.export_unmasked, name="export_unmasked"),
+    path("export-full/", disclosure_views.export_unmasked, name="export_unmasked"),
+    path("export-requests/", disclosure_views.export_requests, name="export_requests"),
+    path("export-requests/<uuid:public_id>/decide/", disclosure_views.export_decide, name="export_decide"),
+    path("export-requests/<uuid:public_id>/download/", disclosure_views.export_download, name="export_download"),
     path("birthdays/", views.birthday_list, name="birthday_list"),
     path("birthdays/export.xlsx", views.birthday_export, name="birthday_export"),
     path("residents/new/", views.resident_create, name="resident_create"),

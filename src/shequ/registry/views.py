@@ -29,7 +29,7 @@ from shequ.core.http import scoped_view as _scoped
 from shequ.core.permissions import can
 from shequ.territory import selectors as territory_selectors
 
-from . import exports, forms, selectors, services
+from . import disclosures, exports, forms, selectors, services
 from .domain import (
     BIRTHDAY_AGES,
     GENDER_LABELS,
@@ -138,6 +138,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
         "can_edit": bool(can(user, "registry.edit")),
         "can_import": bool(can(user, "registry.import")),
         "can_export_unmasked": bool(can(user, "registry.export_unmasked")),
+        "can_approve_export": bool(can(user, "registry.approve_export")),
         # Ages are a reveal: the age filter and the birthday list are offered only to roles that may reveal.
         "can_reveal_identity": bool(can(user, "registry.reveal_identity")),
         "age_choices": forms.AGE_BAND_CHOICES,
@@ -266,11 +267,16 @@ def resident_reveal(request: HttpRequest, public_id: str) -> HttpResponse:
     field = form.cleaned_data["field"]
     try:
         value = services.resident_reveal(
-            actor=request.user, resident=r, field=field, reason=form.cleaned_data["reason"]
+            actor=request.user,
+            resident=r,
+            field=field,
+            reason_code=form.cleaned_data["reason_code"],
+            reason=form.cleaned_data["reason"],
         )
     except PermissionDenied as exc:
         context = _detail_context(request, r, reveal_error=exc.message or _("您无权查看该信息"))
-        return render(request, "registry/resident_detail.html", context, status=403)
+        limited = isinstance(exc, disclosures.DisclosureLimitReached)
+        return render(request, "registry/resident_detail.html", context, status=429 if limited else 403)
     except ValidationError as exc:
         _errors_to_form(form, exc)
         context = _detail_context(request, r, reveal_form=form)
@@ -330,8 +336,15 @@ def resident_edit(request: HttpRequest, public_id: str) -> HttpResponse:
         can_reveal_identity=may_reveal,
     )
     if request.method == "GET" and may_reveal and r.has_sensitive_tags:
-        # Pre-ticking the sensitive tags displays them: record it like any other reveal.
-        services.resident_reveal(actor=request.user, resident=r, field="sensitive_tags", reason=_("修改居民信息"))
+        # Pre-ticking the sensitive tags displays them: record and count it like any other reveal. Without them the
+        # form would drop the sensitive tags on save, so over the daily limit the edit page is refused.
+        try:
+            services.resident_reveal(
+                actor=request.user, resident=r, field="sensitive_tags", reason_code="other", reason=_("修改居民信息")
+            )
+        except disclosures.DisclosureLimitReached as exc:
+            messages.error(request, exc.message)
+            return redirect("registry:resident_detail", public_id=r.public_id)
         form.show_sensitive_tags(services.care_tags_of(r))
     if request.method == "POST" and form.is_valid():
         try:
@@ -476,7 +489,7 @@ def building_occupants(request: HttpRequest, public_id: str) -> HttpResponse:
 # --- export ----------------------------------------------------------------------------------------------
 
 
-def _export_response(request: HttpRequest, fileobj: Any, unmasked: bool) -> HttpResponse:
+def export_response(fileobj: Any, unmasked: bool) -> HttpResponse:
     stamp = timezone.localdate().strftime("%Y%m%d")
     name = (_("居民名单（完整信息）") if unmasked else _("居民名单")) + f"-{stamp}.xlsx"
     response = FileResponse(
@@ -499,45 +512,11 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
         return _back_to_list(request, filter_form)
     qs = forms.listed_residents(request.user, filter_form.filters())
     try:
-        fileobj = exports.export_residents(
-            actor=request.user, queryset=qs, filters=filter_form.applied(), unmasked=False
-        )
+        fileobj = exports.export_residents(actor=request.user, queryset=qs, filters=filter_form.applied())
     except exports.TooManyRows as exc:
         messages.error(request, str(exc))
         return redirect(reverse("registry:resident_list") + "?" + urlencode(filter_form.applied()))
-    return _export_response(request, fileobj, unmasked=False)
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-@_scoped
-def export_unmasked(request: HttpRequest) -> HttpResponse:
-    """Export with ID numbers, mobiles, birth dates and sensitive tags in clear: permission and a reason."""
-    _require(request, "registry.export_unmasked")
-    params = request.POST if request.method == "POST" else request.GET
-    filter_form = forms.parse_filters(params)
-    if filter_form.errors:
-        return _back_to_list(request, filter_form)
-    form = forms.ExportUnmaskedForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        qs = forms.listed_residents(request.user, filter_form.filters())
-        try:
-            fileobj = exports.export_residents(
-                actor=request.user,
-                queryset=qs,
-                filters=filter_form.applied(),
-                unmasked=True,
-                reason=form.cleaned_data["reason"],
-            )
-        except exports.TooManyRows as exc:
-            form.add_error(None, str(exc))
-        else:
-            return _export_response(request, fileobj, unmasked=True)
-    return render(
-        request,
-        "registry/export_unmasked.html",
-        {"form": form, "applied": filter_form.applied(), "back_query": urlencode(filter_form.applied())},
-    )
+    return export_response(fileobj, unmasked=False)
 
 
 # --- elderly birthday list -------------------------------------------------------------------------------
@@ -561,7 +540,10 @@ def birthday_list(request: HttpRequest) -> HttpResponse:
         refused = _("老年人生日名单含居民的生日和年龄，只有可以查看完整证件信息的人员才能查看。")
         return render(request, "registry/birthday_list.html", {"refused": refused}, status=403)
     month, min_age = _birthday_params(request)
-    year, found = services.elderly_birthdays(actor=request.user, month=month, min_age=min_age)
+    try:
+        year, found = services.elderly_birthdays(actor=request.user, month=month, min_age=min_age)
+    except disclosures.DisclosureLimitReached as exc:
+        return render(request, "registry/birthday_list.html", {"refused": exc.message}, status=429)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -586,7 +568,10 @@ def birthday_export(request: HttpRequest) -> HttpResponse:
     """The birthday list as .xlsx (formula-safe); audited as an export by the service."""
     _require(request, "registry.reveal_identity")
     month, min_age = _birthday_params(request)
-    year, found = services.elderly_birthdays(actor=request.user, month=month, min_age=min_age, purpose="export")
+    try:
+        year, found = services.elderly_birthdays(actor=request.user, month=month, min_age=min_age, purpose="export")
+    except disclosures.DisclosureLimitReached as exc:
+        return render(request, "registry/birthday_list.html", {"refused": exc.message}, status=429)
     fileobj = exports.birthday_xlsx(found)
     name = _("老年人生日名单") + f"-{year}{month:02d}.xlsx"
     response = FileResponse(

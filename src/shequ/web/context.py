@@ -35,7 +35,8 @@ def _menu(request: HttpRequest) -> list[dict]:
     label = _("消息通知（%(n)d 条未读）") % {"n": unread} if unread else _("消息通知")
     items.append({"label": label, "url": reverse("notifications:inbox"), "key": "notifications"})
     items.append({"label": _("账号安全"), "url": reverse("accounts:security"), "key": "security"})
-    items.append({"label": _("API 文档"), "url": reverse("api-docs"), "key": "api"})
+    if can(user, "accounts.view_api_docs"):
+        items.append({"label": _("API 文档"), "url": reverse("api-docs"), "key": "api"})
     return items
 
 

@@ -125,6 +125,8 @@ def build_unit_work(*, community, worker, units: dict[str, Unit]) -> int:
                 building=buildings[i % len(buildings)],
                 reporter_name="赵女士",
                 reporter_mobile=f"1390000{i:04d}",
+                # Every other reporter agreed to be contacted by the handling unit: dept1 can try the reveal.
+                contact_consent=i % 2 == 0,
             ),
             now=submitted,
         )

@@ -98,3 +98,19 @@ def test_xlsx_is_accepted(client):
     upload = SimpleUploadedFile("orders.xlsx", buf.getvalue())
     report = client.post(reverse("cases:hotline_import"), {"file": upload}).context["report"]
     assert report.count("imported") == 2
+
+
+def test_consent_column_is_read_and_its_absence_means_no(client):
+    """同意承办单位联系 = 是 stores the consent; another value, or a file without the column, stores none."""
+    t = make_tree()
+    client.force_login(staff("community_worker", t["c1"]))
+    csv = (
+        "工单编号*,诉求内容*,所属社区*,来电人,联系电话,同意承办单位联系\n"
+        "GD1,楼道灯坏了一周，老人上下楼不方便,洗面桥社区,王先生,13812345678,是\n"
+        "GD2,楼道灯坏了一周，老人上下楼不方便,洗面桥社区,李女士,13912345678,否\n"
+    )
+    _post(client, csv)
+    _post(client, CSV)
+    consent = dict(Case.objects.values_list("external_ref", "reporter_contact_consent"))
+    assert consent == {"GD1": True, "GD2": False, "GD20260316001": False, "GD20260316002": False}
+    assert Case.objects.get(external_ref="GD1").reporter_contact_consent_at is not None

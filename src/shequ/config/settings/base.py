@@ -9,8 +9,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from shequ.core.csp import tile_image_sources
 from shequ.core.filemodes import make_private_dir
 
 PACKAGE_DIR = Path(__file__).resolve().parents[2]
@@ -49,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response, static files included (see CONTENT_SECURITY_POLICY).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -62,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "shequ.core.middleware.AuditContextMiddleware",
+    # Answers core.ratelimit.RateLimited with 429 in the path's dialect (page, API JSON, Open311).
+    "shequ.core.ratelimit.RateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "shequ.config.urls"
@@ -124,8 +130,31 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # (core.hostile_input); the deepest legitimate document, a GeoJSON MultiPolygon feature, nests 6 levels.
 SHEQU_MAX_JSON_DEPTH = int(os.environ.get("SHEQU_MAX_JSON_DEPTH", "32"))
 
-# Number of reverse proxies in front of the app that append to X-Forwarded-For (0: trust REMOTE_ADDR only).
-SHEQU_TRUSTED_PROXY_HOPS = int(os.environ.get("SHEQU_TRUSTED_PROXY_HOPS", "0"))
+# Cipher suite of new personal-information keys (`shequ pii-key init|rotate` without --suite, see core.crypto):
+# "aes256gcm-hmacsha256" (AES-256-GCM, HMAC-SHA256) or "sm4gcm-hmacsm3" (SM4-GCM, HMAC-SM3; GB/T 39786-2021).
+SHEQU_PII_SUITE = os.environ.get("SHEQU_PII_SUITE", "aes256gcm-hmacsha256")
+# Each process checks the key file for a rotation at most this often (seconds).
+SHEQU_PII_KEY_RELOAD_SECONDS = float(os.environ.get("SHEQU_PII_KEY_RELOAD_SECONDS", "2"))
+
+# Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDR ranges; empty: trust
+# REMOTE_ADDR only). core.middleware.client_ip takes the right-most address that is not one of them.
+SHEQU_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("SHEQU_TRUSTED_PROXIES", "").split(",") if p.strip()]
+if os.environ.get("SHEQU_TRUSTED_PROXY_HOPS"):
+    raise ImproperlyConfigured(
+        "SHEQU_TRUSTED_PROXY_HOPS is no longer read: set SHEQU_TRUSTED_PROXIES to the addresses or CIDR ranges "
+        "of your reverse proxies (e.g. SHEQU_TRUSTED_PROXIES=10.0.0.5 or 10.0.0.0/24)"
+    )
+
+# Limits on guessing and flooding (core.ratelimit), shared by all worker processes through the cache:
+# scope -> (requests allowed, window in seconds). Open311 clients may carry their own limit (ApiClient).
+SHEQU_RATE_LIMITS = {
+    "login.ip": (30, 300),  # login page attempts per client address
+    "login.account": (10, 300),  # login page and token endpoint attempts per username typed (both counted)
+    "token.ip": (20, 60),  # token endpoint requests per client address
+    "portal.case_submit": (10, 3600),  # portal case submissions per resident
+    "portal.case_submit.ip": (30, 3600),  # ... per client address
+    "open311.submit": (120, 3600),  # Open311 POST requests per API key (default; per-key override)
+}
 
 # Audit log (DESIGN R12): the HMAC key that seals the chain lives outside the database (docs/security.md):
 # a key file (default var/keys/audit-keyring.json) or the same JSON in SHEQU_AUDIT_KEYRING. The chain's head is
@@ -180,7 +209,6 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "shequ.core.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "shequ API",
@@ -205,10 +233,40 @@ else:
         "filename": str(DATA_DIR / "tasks.sqlite3"),
         "immediate": False,
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Shared by every worker process (rate limits): a table in the database, made by `shequ createcachetable`.
+    # MAX_ENTRIES is high so that a flood of keys cannot cull the counters it is being counted by.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "shequ_cache",
+            "OPTIONS": {"MAX_ENTRIES": 200_000},
+        }
+    }
 
 # Map tiles: empty means no base map (offline intranets); grid boundaries are drawn on a blank canvas.
 SHEQU_TILE_URL = os.environ.get("SHEQU_TILE_URL", "")
+
+# Strict Content-Security-Policy (django-csp): no inline script, no eval, no inline style. Page behaviour
+# lives in static files (shequ/web/static/shequ/behaviours.js, Alpine's CSP build); docs/security.md.
+# SHEQU_CSP_REPORT_ONLY=1 sends the same policy as Content-Security-Policy-Report-Only instead.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", *tile_image_sources(SHEQU_TILE_URL)],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "object-src": [NONE],
+    }
+}
+if os.environ.get("SHEQU_CSP_REPORT_ONLY", "") == "1":
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 SHEQU_TILE_ATTRIBUTION = os.environ.get("SHEQU_TILE_ATTRIBUTION", "")
 SHEQU_DEMO_PASSWORD = os.environ.get("SHEQU_DEMO_PASSWORD", "shequ-demo-2026")
 
@@ -252,3 +310,13 @@ SHEQU_IMPORT_STALE_AFTER = timedelta(minutes=float(os.environ.get("SHEQU_IMPORT_
 SHEQU_IMPORT_MAX_RECOVERIES = int(os.environ.get("SHEQU_IMPORT_MAX_RECOVERIES", "3"))
 # Below this confidence of the category suggestion a case without a chosen category goes to triage (待分拣).
 SHEQU_CLASSIFIER_MIN_CONFIDENCE = float(os.environ.get("SHEQU_CLASSIFIER_MIN_CONFIDENCE", "0.6"))
+# Disclosure in bulk (registry.disclosures): per user and day, values revealed in clear, elderly birthday lists
+# shown or exported, and full (unmasked) export requests; a full export lists at most SHEQU_FULL_EXPORT_MAX_ROWS
+# residents and is downloadable once, within SHEQU_FULL_EXPORT_DOWNLOAD_HOURS of its approval. Reaching
+# SHEQU_DISCLOSURE_ALERT_SHARE of a daily limit (or being refused at it) alerts the security admins once a day.
+SHEQU_REVEAL_DAILY_LIMIT = int(os.environ.get("SHEQU_REVEAL_DAILY_LIMIT", "50"))
+SHEQU_BIRTHDAY_LIST_DAILY_LIMIT = int(os.environ.get("SHEQU_BIRTHDAY_LIST_DAILY_LIMIT", "30"))
+SHEQU_FULL_EXPORT_DAILY_LIMIT = int(os.environ.get("SHEQU_FULL_EXPORT_DAILY_LIMIT", "2"))
+SHEQU_FULL_EXPORT_MAX_ROWS = int(os.environ.get("SHEQU_FULL_EXPORT_MAX_ROWS", "2000"))
+SHEQU_FULL_EXPORT_DOWNLOAD_HOURS = float(os.environ.get("SHEQU_FULL_EXPORT_DOWNLOAD_HOURS", "24"))
+SHEQU_DISCLOSURE_ALERT_SHARE = float(os.environ.get("SHEQU_DISCLOSURE_ALERT_SHARE", "0.8"))

@@ -32,6 +32,7 @@ SHEQU_PII_KEYRING = (
     '{"version": 1, "active": "k1", "keys": {"k1": {"enc": "dGVzdC1lbmMta2V5LTAxMjM0NTY3ODlhYmNkZWYwMTI=", '
     '"mac": "dGVzdC1tYWMta2V5LTAxMjM0NTY3ODlhYmNkZWYwMTI="}}}'
 )
+SHEQU_PII_KEY_RELOAD_SECONDS = 0.0  # tests see a rewritten key file at once (and rotation does not wait)
 
 # A fixed audit keyring and anchor file for tests (never used outside the test suite).
 SHEQU_AUDIT_KEYRING = (

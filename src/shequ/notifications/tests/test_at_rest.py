@@ -1,16 +1,18 @@
-"""The staff mobile for SMS notifications is encrypted at rest and follows key rotation."""
+"""The staff mobile for SMS notifications is encrypted at rest and follows key rotation (under both suites)."""
 
 import pytest
 
 from shequ.accounts.tests.factories import staff
 from shequ.core import crypto
 from shequ.core.keyring import keyring_rotate
+from shequ.core.tests.suites import suite_fixture
 from shequ.notifications import services
 from shequ.notifications.models import Preference
 from shequ.territory.tests.factories import make_tree
 
 pytestmark = pytest.mark.django_db
 MOBILE = "13987654321"
+pii_suite = suite_fixture()
 
 
 def test_rotation_reencrypts_the_staff_mobile(tmp_path, settings):

@@ -286,3 +286,12 @@ def test_open311_key_command_prints_the_key_once_and_stores_only_a_hash(world, c
     from shequ.open311.selectors import client_for_key
 
     assert client_for_key(key) == client
+
+
+def test_post_carries_the_contact_consent_extension_attribute(client, world):
+    """`attribute[contact_consent]=true` stores the consent; without it (or with another value) none is stored."""
+    assert _post(client, world).status_code == 200
+    assert _post(client, world, **{"attribute[contact_consent]": "true"}).status_code == 200
+    assert _post(client, world, **{"attribute[contact_consent]": "maybe"}).status_code == 200
+    rows = list(Case.objects.order_by("id").values_list("reporter_contact_consent", flat=True))
+    assert rows == [False, True, False]

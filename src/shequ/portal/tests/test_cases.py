@@ -76,13 +76,14 @@ def staff_resolve(tree, case, reply="已联系车主挪车，并在通道口设�
 
 
 def test_report_page_has_search_draft_script_and_is_light(signed_in):
-    """The report page filters categories server-side and carries the tiny draft script; it stays small."""
+    """The report page filters categories server-side and loads the tiny draft script (a static file, for the CSP);
+    it stays small."""
     page = signed_in.get(reverse("portal:case_new"), {"q": "停车"})
     body = page.content.decode()
     assert page.status_code == 200
     assert 'value="S01-01-001"' in body and "乱停乱放" in body
     assert "噪音" not in body.split('id="report"')[1].split("</fieldset>")[0]
-    assert "localStorage" in body and "shequ-report-draft" in body
+    assert '<script src="/static/portal/draft.js"></script>' in body
     assert "我家所在楼栋（锦苑小区 1栋）" in body
     assert len(page.content) < 30_000
 
@@ -137,7 +138,7 @@ def test_report_with_photo_creates_portal_case_without_exif(signed_in, resident,
         assert saved.getexif().get_ifd(GPS_IFD) == {}
     page = signed_in.get(response.url).content.decode()
     assert f"提交成功，受理编号：{case.tracking_number}" in page
-    assert 'localStorage.removeItem("shequ-report-draft")' in page
+    assert '<script src="/static/portal/draft.js" data-clear-draft></script>' in page  # forgets the draft
     assert CaseTransition.objects.get(case=case).actor_label == f"resident:{resident.public_id}"
 
 
@@ -345,3 +346,13 @@ def test_oversized_and_gif_photos_are_refused(signed_in):
     assert response.status_code == 400
     assert "“anim.png”不是照片：只能上传 JPEG、PNG 或 WebP 格式的图片。" in response.content.decode()
     assert Case.objects.count() == 0
+
+
+def test_contact_consent_checkbox_is_unchecked_by_default_and_stored(signed_in):
+    """The report page explains the choice, unchecked; a ticked box stores the consent, an unticked one none."""
+    body = signed_in.get(reverse("portal:case_new")).content.decode()
+    assert 'name="contact_consent" value="1">' in body and "同意承办单位直接联系我" in body
+    report(signed_in)
+    report(signed_in, contact_consent="1", description="楼道灯坏了一周，老人上下楼不方便")
+    rows = sorted(Case.objects.values_list("reporter_contact_consent", flat=True))
+    assert rows == [False, True]

@@ -180,7 +180,9 @@ def test_reveal_of_the_birth_date_shows_the_age(client, w):
     """The audited reveal shows the date and the age on that day."""
     client.force_login(w["registrar1"])
     url = reverse("registry:resident_reveal", args=[w["zsf"].public_id])
-    revealed = client.post(url, {"field": "birth_date", "reason": "核对"}).context["revealed"]
+    revealed = client.post(url, {"field": "birth_date", "reason_code": "home_visit", "reason": "核对"}).context[
+        "revealed"
+    ]
     assert (revealed["value"], revealed["note"]) == ("1980-01-01", "46岁")
     assert ZSF_ID not in str(AuditRecord.objects.filter(action="registry.reveal").values_list("after", flat=True))
 

@@ -171,7 +171,11 @@ def test_create_denied_to_view_only_roles(w):
 
 
 def _reveal(client, r, field, reason="核对信息"):
-    return client.post(f"{RESIDENTS}{r.public_id}/reveal/", {"field": field, "reason": reason}, format="json")
+    return client.post(
+        f"{RESIDENTS}{r.public_id}/reveal/",
+        {"field": field, "reason_code": "home_visit", "reason": reason},
+        format="json",
+    )
 
 
 def test_reveal_mobile_by_grid_worker_is_audited(w):
@@ -180,7 +184,7 @@ def test_reveal_mobile_by_grid_worker_is_audited(w):
     assert (response.status_code, response.json()) == (200, {"value": ZSF_MOBILE})
     assert response["Cache-Control"] == "no-store"
     record = AuditRecord.objects.get(action="registry.reveal")
-    assert record.after == {"field": "mobile", "reason": "联系家属"}
+    assert record.after == {"field": "mobile", "reason_code": "home_visit", "reason": "联系家属"}
 
 
 def test_reveal_identity_denied_to_grid_worker(w):
@@ -197,7 +201,7 @@ def test_reveal_identity_by_community_worker(w):
     assert _reveal(client, w["lisi"], "id_number").json() == {"value": LISI_ID}
     assert _reveal(client, w["lisi"], "id_number", reason="").status_code == 400
     assert [r.after for r in AuditRecord.objects.filter(action="registry.reveal")] == [
-        {"field": "id_number", "reason": "核对信息"}
+        {"field": "id_number", "reason_code": "home_visit", "reason": "核对信息"}
     ]
 
 

@@ -1,5 +1,5 @@
 """Personal information at rest: no clear ID, mobile or birth date in the database files; key rotation keeps data
-usable."""
+usable. Every test runs under both cipher suites (`pii_suite`)."""
 
 import io
 import shutil
@@ -11,13 +11,15 @@ from django.db import connection
 
 from shequ.core import crypto
 from shequ.core.keyring import keyring_rotate
-from shequ.registry import encryption, selectors
+from shequ.core.tests.suites import suite_fixture
+from shequ.registry import encryption, imports, selectors
 from shequ.registry.models import Resident
 from shequ.registry.tests.factories import make_resident, registrar_of, valid_id
 from shequ.territory.tests.factories import make_tree
 
 ID_NUMBER = valid_id("19761203", 357)
 MOBILE = "13987654321"
+pii_suite = suite_fixture()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -64,7 +66,7 @@ def test_database_files_hold_no_clear_id_or_mobile(flushable_audit):
 
 
 @pytest.mark.django_db
-def test_rotation_reencrypts_and_search_still_works(tmp_path, settings):
+def test_rotation_reencrypts_and_search_still_works(tmp_path, settings, pii_suite):
     """Rotating the keyring re-encrypts every value under the new key; exact search and reveal still work."""
     ring_file = tmp_path / "ring.json"
     crypto.write_keyring_file(crypto.load_keyring(), ring_file)
@@ -82,7 +84,7 @@ def test_rotation_reencrypts_and_search_still_works(tmp_path, settings):
         call_command("pii_key", "rotate", stdout=out)  # the documented command: `shequ pii-key rotate`
         assert "registry.Resident.id_number_encrypted: 1 value(s) re-encrypted" in out.getvalue()
         assert "registry.Resident.birth_date_encrypted: 1 value(s) re-encrypted" in out.getvalue()
-        assert "active key is now k2" in out.getvalue()
+        assert f"active key is now k2 ({pii_suite})" in out.getvalue()
         after = Resident.objects.get(pk=r.pk)
         assert after.id_number_encrypted.startswith("k2$") and after.mobile_encrypted.startswith("k2$")
         assert after.birth_date_encrypted.startswith("k2$") and after.birth_decade == 1970
@@ -99,6 +101,28 @@ def test_rotation_reencrypts_and_search_still_works(tmp_path, settings):
         assert encryption.decrypt_sensitive_tags(final.sensitive_tags_encrypted) == ["disabled"]
         assert encryption.decrypt_birth_date(final.birth_date_encrypted).isoformat() == "1976-12-03"
         assert list(selectors.find_by_document(worker, ID_NUMBER)) == [final]
+        # The care-tag hashes (no ciphertext behind them) were re-hashed: the tag filter still finds the resident.
+        assert list(final.tag_hashes.values_list("tag_hash", flat=True)) == encryption.tag_lookup_hashes("disabled")
     finally:
         crypto.forget_cached_keyring()
         assert settings.SHEQU_PII_KEY_FILE == str(ring_file)
+
+
+@pytest.mark.django_db
+def test_values_and_uploads_use_the_active_keys_suite(pii_suite):
+    """Register values and stored uploads are sealed with the active key's suite and open only with it."""
+    t = make_tree()
+    r = Resident.objects.get(pk=make_resident(t["c1"], name="赵六", id_number=ID_NUMBER, mobile=MOBILE).pk)
+    ring = crypto.load_keyring()
+    assert ring.active_key.suite == pii_suite
+    other_suite = crypto.SM4_SUITE if pii_suite == crypto.AES_SUITE else crypto.AES_SUITE
+    impostor = crypto.Keyring("k1", {"k1": crypto.new_key("k1", other_suite)})
+    with pytest.raises(crypto.KeyringError):
+        crypto.decrypt(r.id_number_encrypted, purpose=encryption.ID_PURPOSE, ring=impostor)
+    key = ring.active_key
+    assert r.mobile_hash == crypto.SUITES[pii_suite].mac(key.mac, f"{encryption.MOBILE_PURPOSE}:{MOBILE}".encode())
+    blob = imports.seal_bytes(b"id,mobile\n" + MOBILE.encode())
+    assert blob.startswith(b"k1$") and MOBILE.encode() not in blob
+    body = blob.split(b"$", 1)[1]
+    plain = crypto.SUITES[pii_suite].open(key.enc, body[:12], body[12:], imports.FILE_PURPOSE.encode())
+    assert plain == imports.open_bytes(blob) == b"id,mobile\n" + MOBILE.encode()

@@ -1,18 +1,25 @@
-"""Pure rules of the registry about birth dates: the decade kept in clear, age bands, birthday years (no database)."""
+"""Pure rules of the registry about birth dates (the decade kept in clear, age bands, birthday years) and full-export
+requests (the transition table, the volume alert); no database."""
 
 from datetime import date
 
 import pytest
 
+from shequ.core.errors import InvalidTransition
 from shequ.registry.domain import (
     DECADE_SAFE_DAYS,
+    EXPORT_TRANSITIONS,
     AgeBand,
     BirthRange,
+    ExportEvent,
+    ExportStatus,
     age_on,
+    alert_due,
     birth_range,
     birthday_year,
     clear_birth_decade,
     decade_label,
+    next_export_status,
     split_decades,
     years_before,
 )
@@ -88,3 +95,46 @@ def test_split_decades_selects_whole_decades_and_checks_only_the_cut_one():
 @pytest.mark.parametrize(("month", "year"), [(12, 2026), (1, 2027), (11, 2027)])
 def test_birthday_year_is_the_next_occurrence_of_the_month(month, year):
     assert birthday_year(month, TODAY) == year
+
+
+# --- full-export requests (issue 11) ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("status", "event"), list(EXPORT_TRANSITIONS))
+def test_every_export_transition_row(status, event):
+    """Each row of the table moves the request to its target status."""
+    assert next_export_status(status, event) == EXPORT_TRANSITIONS[status, event]
+
+
+@pytest.mark.parametrize("status", list(ExportStatus))
+@pytest.mark.parametrize("event", list(ExportEvent))
+def test_export_transitions_outside_the_table_are_refused(status, event):
+    """A pair not in the table (a second download, approving a rejected request...) raises InvalidTransition."""
+    if (status, event) in EXPORT_TRANSITIONS:
+        return
+    with pytest.raises(InvalidTransition):
+        next_export_status(status, event)
+
+
+def test_downloaded_rejected_and_expired_are_final():
+    """No event leaves a downloaded, rejected or expired request."""
+    finals = {ExportStatus.DOWNLOADED, ExportStatus.REJECTED, ExportStatus.EXPIRED}
+    assert not [key for key in EXPORT_TRANSITIONS if key[0] in finals]
+    with pytest.raises(InvalidTransition):
+        next_export_status("bogus", "approve")
+
+
+@pytest.mark.parametrize(
+    ("count", "limit", "share", "due"),
+    [
+        (39, 50, 0.8, False),
+        (40, 50, 0.8, True),
+        (2, 2, 1.0, True),
+        (1, 2, 1.0, False),
+        (100, 50, 0, False),
+        (1, 0, 0.8, False),
+    ],
+)
+def test_alert_due(count, limit, share, due):
+    """The volume alert is due at `share` of the daily limit; a share or a limit of 0 never alerts."""
+    assert alert_due(count, limit, share) is due

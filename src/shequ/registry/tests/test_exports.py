@@ -1,5 +1,5 @@
-"""Excel export: masked by default, formula-safe, scoped, audited; the unmasked variant needs the permission and a
-reason and keeps to the reveal scope."""
+"""Excel export: masked by default, formula-safe, scoped, audited; the unmasked variant needs the permission, a
+reason, another person's approval and one download, and keeps to the reveal scope."""
 
 import io
 import zipfile
@@ -12,6 +12,7 @@ from shequ.accounts.models import RoleAssignment
 from shequ.accounts.tests.factories import staff
 from shequ.core.models import AuditRecord
 from shequ.registry import exports
+from shequ.registry.models import FullExportRequest
 from shequ.registry.tests.factories import (
     LISI_ID,
     LISI_MOBILE,
@@ -94,24 +95,41 @@ def test_export_is_formula_safe(client, w):
     assert "<f>" not in sheet_xml and "<f " not in sheet_xml
 
 
+def _request_approve_download(client, w, requester, params: dict):
+    """Request a full export as `requester`, approve it as c1's community secretary, download it as `requester`."""
+    client.force_login(requester)
+    asked = client.post(EXPORT_FULL, {**params, "reason_code": "benefits", "reason": params.get("reason", "低保年审")})
+    assert asked.status_code == 302, asked.content.decode()[:500]
+    req = FullExportRequest.objects.filter(requester=requester).latest("id")
+    client.force_login(staff("community_secretary", w["c1"]))
+    decide = reverse("registry:export_decide", args=[req.public_id])
+    assert client.post(decide, {"decision": "approve"}).status_code == 302
+    client.force_login(requester)
+    return client.post(reverse("registry:export_download", args=[req.public_id]))
+
+
 def test_unmasked_export_requires_reason_and_is_audited(client, w):
-    """A community worker exports in clear after giving a reason; the audit has count, filters and reason only."""
-    client.force_login(staff("community_worker", w["c1"]))
+    """A full export is requested with a reason from the list, approved by another person and downloaded; the
+    audit has count, filters and reason only."""
+    requester = staff("community_worker", w["c1"])
+    client.force_login(requester)
     page = client.get(EXPORT_FULL, {"residence_type": "registered"})
     assert page.status_code == 200 and 'name="residence_type" value="registered"' in page.content.decode()
     no_reason = client.post(EXPORT_FULL, {"residence_type": "registered", "reason": ""})
-    assert no_reason.status_code == 200 and no_reason.context["form"].errors["reason"] == ["请填写导出理由"]
-    assert not AuditRecord.objects.filter(action="registry.export_unmasked").exists()
-    response = client.post(EXPORT_FULL, {"residence_type": "registered", "reason": "低保年审"})
+    assert no_reason.status_code == 200
+    assert no_reason.context["form"].errors == {"reason_code": ["请选择理由"], "reason": ["请填写理由说明"]}
+    assert not FullExportRequest.objects.exists()
+    response = _request_approve_download(client, w, requester, {"residence_type": "registered"})
     rows = _sheet(response)
     assert rows[0] == list(exports.UNMASKED_HEADERS)
     assert [r[:6] for r in rows[1:]] == [["李四", "女", rows[1][2], "居民身份证", LISI_ID, LISI_MOBILE]]
-    assert rows[1][2].date().isoformat() == "1990-02-02"
+    assert rows[1][2] == "1990-02-02"  # the full export is built in memory, dates as ISO text
     record = AuditRecord.objects.get(action="registry.export_unmasked")
-    assert record.after == {
+    assert {k: v for k, v in record.after.items() if k != "approver"} == {
         "rows": 1,
         "filters": {"residence_type": "registered"},
         "masked": False,
+        "reason_code": "benefits",
         "reason": "低保年审",
     }
     assert LISI_ID not in str(record.after) and LISI_MOBILE not in str(record.after)
@@ -119,26 +137,26 @@ def test_unmasked_export_requires_reason_and_is_audited(client, w):
 
 def test_unmasked_export_includes_sensitive_tags(client, w):
     """The full export lists sensitive tags next to the plain ones."""
-    client.force_login(staff("community_worker", w["c1"]))
-    rows = _sheet(client.post(EXPORT_FULL, {"text": "zsf", "reason": "走访"}))
+    rows = _sheet(_request_approve_download(client, w, staff("community_worker", w["c1"]), {"text": "zsf"}))
     assert rows[1][0] == "张三丰" and rows[1][13] == "独居老人、残疾人"
 
 
 def test_unmasked_export_denied_to_grid_workers(client, w):
-    """A micro-grid worker may not export in clear: 403 for the page and the POST, nothing audited."""
+    """A micro-grid worker may not request a full export: 403 for the page and the POST, nothing stored."""
     client.force_login(staff("micro_grid_worker", w["m111"]))
     assert client.get(EXPORT_FULL).status_code == 403
-    assert client.post(EXPORT_FULL, {"reason": "走访"}).status_code == 403
-    assert not AuditRecord.objects.filter(action="registry.export_unmasked").exists()
+    assert client.post(EXPORT_FULL, {"reason_code": "other", "reason": "走访"}).status_code == 403
+    assert not FullExportRequest.objects.exists()
+    assert not AuditRecord.objects.filter(action__startswith="registry.export").exists()
 
 
 def test_unmasked_export_keeps_to_the_reveal_scope(client, w):
     """A user who is community worker in c1 and street officer of s2 exports in clear only c1's residents."""
     user = staff("community_worker", w["c1"])
     RoleAssignment.objects.create(user=user, role="street_officer", area=w["s2"])
-    client.force_login(user)
-    rows = _sheet(client.post(EXPORT_FULL, {"status": "all", "reason": "核对"}))
+    rows = _sheet(_request_approve_download(client, w, user, {"status": "all"}))
     assert sorted(r[0] for r in rows[1:]) == ["小明", "张三丰", "李四"]
+    client.force_login(user)
     masked = _sheet(client.get(EXPORT, {"status": "all"}))
     assert sorted(r[0] for r in masked[1:]) == ["小明", "张三丰", "李四", "王五"]
     assert WANG_ID not in str(rows)

@@ -320,7 +320,10 @@ def use_reveal_flows(client: Client, sample: list[Resident]) -> None:
     """community1 reveals birth dates, filters by age and views the birthday list: audited, answers not in clear."""
     for r in sample:
         url = reverse("registry:resident_reveal", args=[r.public_id])
-        assert client.post(url, {"field": "birth_date", "reason": "核对高龄补贴"}).status_code == 200
+        assert (
+            client.post(url, {"field": "birth_date", "reason_code": "home_visit", "reason": "核对高龄补贴"}).status_code
+            == 200
+        )
     assert client.get(reverse("registry:resident_list"), {"age": "60plus"}).status_code == 200
     assert client.get(reverse("registry:birthday_list")).status_code == 200
     assert client.get(reverse("registry:birthday_export"), {"age": 80}).status_code == 200

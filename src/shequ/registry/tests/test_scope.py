@@ -88,13 +88,16 @@ def test_community_worker_gets_404_for_another_community(client, w):
     ):
         assert client.get(url).status_code == 404, url
     reveal = reverse("registry:resident_reveal", args=[wang.public_id])
-    assert client.post(reveal, {"field": "mobile", "reason": "核对"}).status_code == 404
+    assert client.post(reveal, {"field": "mobile", "reason_code": "home_visit", "reason": "核对"}).status_code == 404
     api = APIClient()
     api.force_authenticate(user)
     assert api.get(f"/api/v1/residents/{wang.public_id}/").status_code == 404
     assert api.get(f"/api/v1/households/{household.public_id}/").status_code == 404
     assert (
-        api.post(f"/api/v1/residents/{wang.public_id}/reveal/", {"field": "mobile", "reason": "核对"}).status_code
+        api.post(
+            f"/api/v1/residents/{wang.public_id}/reveal/",
+            {"field": "mobile", "reason_code": "home_visit", "reason": "核对"},
+        ).status_code
         == 404
     )
     assert Resident.objects.get(pk=wang.pk).status == "active"

@@ -291,13 +291,23 @@ def test_consent_withdrawal_refused_to_grid_workers(w):
 def test_reveal_is_audited_with_reason_and_no_value(w):
     """Reveal returns the clear value and appends one audit record with field and reason, never the value."""
     grid = staff("micro_grid_worker", w["m111"])
-    assert services.resident_reveal(actor=grid, resident=w["zsf"], field="mobile", reason="联系家属") == ZSF_MOBILE
+    assert (
+        services.resident_reveal(
+            actor=grid, resident=w["zsf"], field="mobile", reason_code="home_visit", reason="联系家属"
+        )
+        == ZSF_MOBILE
+    )
     community = staff("community_worker", w["c1"])
-    assert services.resident_reveal(actor=community, resident=w["zsf"], field="id_number", reason="核对") == ZSF_ID
+    assert (
+        services.resident_reveal(
+            actor=community, resident=w["zsf"], field="id_number", reason_code="home_visit", reason="核对"
+        )
+        == ZSF_ID
+    )
     records = AuditRecord.objects.filter(action="registry.reveal").order_by("id")
     assert [(r.actor_id, r.after) for r in records] == [
-        (grid.pk, {"field": "mobile", "reason": "联系家属"}),
-        (community.pk, {"field": "id_number", "reason": "核对"}),
+        (grid.pk, {"field": "mobile", "reason_code": "home_visit", "reason": "联系家属"}),
+        (community.pk, {"field": "id_number", "reason_code": "home_visit", "reason": "核对"}),
     ]
 
 
@@ -305,15 +315,23 @@ def test_reveal_refusals_audit_nothing(w):
     """Identity by a grid worker, no reason, an unknown field, or a withdrawn resident: refused, nothing audited."""
     grid = staff("micro_grid_worker", w["m111"])
     with pytest.raises(PermissionDenied):
-        services.resident_reveal(actor=grid, resident=w["zsf"], field="id_number", reason="核对")
+        services.resident_reveal(
+            actor=grid, resident=w["zsf"], field="id_number", reason_code="home_visit", reason="核对"
+        )
     community = staff("community_worker", w["c1"])
     with pytest.raises(ValidationError):
-        services.resident_reveal(actor=community, resident=w["zsf"], field="mobile", reason=" ")
+        services.resident_reveal(
+            actor=community, resident=w["zsf"], field="mobile", reason_code="home_visit", reason=" "
+        )
     with pytest.raises(ValidationError):
-        services.resident_reveal(actor=community, resident=w["zsf"], field="password", reason="核对")
+        services.resident_reveal(
+            actor=community, resident=w["zsf"], field="password", reason_code="home_visit", reason="核对"
+        )
     services.consent_withdraw(actor=community, resident=w["lisi"])
     with pytest.raises(PermissionDenied):
-        services.resident_reveal(actor=community, resident=w["lisi"], field="mobile", reason="核对")
+        services.resident_reveal(
+            actor=community, resident=w["lisi"], field="mobile", reason_code="home_visit", reason="核对"
+        )
     assert AuditRecord.objects.filter(action="registry.reveal").count() == 0
 
 

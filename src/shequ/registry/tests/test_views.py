@@ -218,12 +218,15 @@ def test_grid_worker_reveals_mobile_once_and_it_is_audited(client, w):
     """A micro-grid worker may reveal the mobile with a reason: shown once, audited with field and reason only."""
     client.force_login(staff("micro_grid_worker", w["m111"]))
     url = reverse("registry:resident_reveal", args=[w["zsf"].public_id])
-    response = client.post(url, {"field": "mobile", "reason": "联系家属"})
+    response = client.post(url, {"field": "mobile", "reason_code": "home_visit", "reason": "联系家属"})
     assert response.status_code == 200
     assert response.context["revealed"]["value"] == ZSF_MOBILE
     assert ZSF_MOBILE in response.content.decode()
     record = _reveals().get()
-    assert (record.after, record.object_id) == ({"field": "mobile", "reason": "联系家属"}, str(w["zsf"].public_id))
+    assert (record.after, record.object_id) == (
+        {"field": "mobile", "reason_code": "home_visit", "reason": "联系家属"},
+        str(w["zsf"].public_id),
+    )
     assert ZSF_MOBILE not in str(record.after) + record.object_label
     assert ZSF_MOBILE not in str(dict(client.session.items()))
     assert ZSF_MOBILE not in client.get(_detail(w["zsf"])).content.decode()  # not kept: the next view is masked
@@ -235,7 +238,7 @@ def test_grid_worker_may_not_reveal_identity(client, w):
     page = client.get(_detail(w["zsf"]))
     assert [k for k, _ in page.context["reveal_form"].fields["field"].choices] == ["mobile"]
     url = reverse("registry:resident_reveal", args=[w["zsf"].public_id])
-    response = client.post(url, {"field": "id_number", "reason": "核对身份"})
+    response = client.post(url, {"field": "id_number", "reason_code": "home_visit", "reason": "核对身份"})
     assert response.status_code == 403
     assert ZSF_ID not in response.content.decode()
     assert _reveals().count() == 0
@@ -245,7 +248,7 @@ def test_reveal_outside_scope_is_404(client, w):
     """Revealing a resident of another micro-grid answers 404 and audits nothing."""
     client.force_login(staff("micro_grid_worker", w["m111"]))
     url = reverse("registry:resident_reveal", args=[w["lisi"].public_id])
-    assert client.post(url, {"field": "mobile", "reason": "联系"}).status_code == 404
+    assert client.post(url, {"field": "mobile", "reason_code": "home_visit", "reason": "联系"}).status_code == 404
     assert _reveals().count() == 0
 
 
@@ -254,7 +257,9 @@ def test_community_worker_reveals_identity_with_reason(client, w):
     client.force_login(staff("community_worker", w["c1"]))
     url = reverse("registry:resident_reveal", args=[w["zsf"].public_id])
     values = {
-        field: client.post(url, {"field": field, "reason": "办理残疾人补贴"}).context["revealed"]["value"]
+        field: client.post(url, {"field": field, "reason_code": "home_visit", "reason": "办理残疾人补贴"}).context[
+            "revealed"
+        ]["value"]
         for field in ("id_number", "birth_date", "sensitive_tags", "notes")
     }
     assert values == {"id_number": ZSF_ID, "birth_date": "1980-01-01", "sensitive_tags": "残疾人", "notes": "行动不便"}
@@ -271,9 +276,9 @@ def test_reveal_requires_a_reason(client, w):
     """Without a reason nothing is revealed or audited (400 with the message)."""
     client.force_login(staff("community_worker", w["c1"]))
     url = reverse("registry:resident_reveal", args=[w["zsf"].public_id])
-    response = client.post(url, {"field": "id_number", "reason": ""})
+    response = client.post(url, {"field": "id_number", "reason_code": "home_visit", "reason": ""})
     assert response.status_code == 400
-    assert "请填写查看理由" in response.content.decode() and ZSF_ID not in response.content.decode()
+    assert "请填写理由说明" in response.content.decode() and ZSF_ID not in response.content.decode()
     assert _reveals().count() == 0
 
 

@@ -34,3 +34,40 @@ def browser():
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     else:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+# Every page the journeys open runs under the enforced Content-Security-Policy; a violation (an inline script,
+# handler or style, an eval) shows in Chromium's console as "Refused to … Content Security Policy …".
+_csp_violations: list[str] = []
+
+
+def _watch_csp(context) -> None:
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            _csp_violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    context.on("console", on_console)
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request):
+    """Fail a browser journey when any page it opened reported a Content-Security-Policy violation."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    if not getattr(browser, "_shequ_csp_watch", False):
+        new_context = browser.new_context
+
+        def watched_new_context(*args, **kwargs):
+            context = new_context(*args, **kwargs)
+            _watch_csp(context)
+            return context
+
+        browser.new_context = watched_new_context
+        browser._shequ_csp_watch = True
+    _csp_violations.clear()
+    yield
+    found = list(_csp_violations)
+    _csp_violations.clear()
+    assert found == [], "Content-Security-Policy violations:\n" + "\n".join(found)

@@ -270,7 +270,12 @@ def _reveal(w, role, cluster, scope):
     else:
         status = 200 if role in MOBILE_REVEALERS else 403
     url = f"/api/v1/residents/{w[cluster, 'residents'].public_id}/reveal/"
-    return Call("post", url, {"field": "mobile", "reason": "核实联系方式"}, _anonymous(role, status))
+    return Call(
+        "post",
+        url,
+        {"field": "mobile", "reason_code": "home_visit", "reason": "核实联系方式"},
+        _anonymous(role, status),
+    )
 
 
 def _token(w, role, cluster, scope):

@@ -6,6 +6,7 @@ import uuid
 import pytest
 from django.contrib.staticfiles import finders
 
+from shequ.accounts import services as accounts_services
 from shequ.accounts.tests.factories import staff
 from shequ.territory import services as territory
 from shequ.territory.tests.factories import make_tree
@@ -46,6 +47,15 @@ def officer_client(client, tree):
     return client
 
 
+@pytest.fixture
+def api_user_client(client, tree):
+    """A signed-in staff member who uses the API (a token was issued): may read the schema and the docs."""
+    user = staff("district_officer", tree["district"], username="api-user")
+    accounts_services.token_issue(user=user)
+    client.force_login(user)
+    return client
+
+
 def _is_uuid_string(value):
     return isinstance(value, str) and str(uuid.UUID(value)) == value
 
@@ -53,9 +63,9 @@ def _is_uuid_string(value):
 # --- schema and docs ------------------------------------------------------------------------------
 
 
-def test_schema_is_openapi_3_json_with_v1_paths(client):
+def test_schema_is_openapi_3_json_with_v1_paths(api_user_client):
     """GET /api/schema/?format=json answers OpenAPI 3 JSON listing exactly the /api/v1/ endpoints."""
-    response = client.get("/api/schema/", {"format": "json"})
+    response = api_user_client.get("/api/schema/", {"format": "json"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.oai.openapi+json"
     schema = response.json()
@@ -67,9 +77,9 @@ def test_schema_is_openapi_3_json_with_v1_paths(client):
     assert set(schema["paths"]["/api/v1/locate/"]) == {"get"}
 
 
-def test_schema_documents_paginated_lists_and_uuid_ids(client):
+def test_schema_documents_paginated_lists_and_uuid_ids(api_user_client):
     """Every list answers a Paginated<Model>List; every object's `id` is a read-only UUID string."""
-    schema = client.get("/api/schema/", {"format": "json"}).json()
+    schema = api_user_client.get("/api/schema/", {"format": "json"}).json()
     components = schema["components"]["schemas"]
     for collection, model in COLLECTIONS.items():
         ok = schema["paths"][f"/api/v1/{collection}/"]["get"]["responses"]["200"]
@@ -82,22 +92,30 @@ def test_schema_documents_paginated_lists_and_uuid_ids(client):
     assert components["Me"]["properties"]["id"] == {"type": "string", "format": "uuid"}
 
 
-def test_docs_page_uses_only_local_static_files(client):
-    """/api/docs/ renders Swagger UI from the app's own static files: no script or style from another host."""
-    response = client.get("/api/docs/")
+def test_docs_page_uses_only_local_static_files(api_user_client):
+    """/api/docs/ renders Swagger UI from the app's own static files: no script or style from another host, and
+    nothing inline (its start-up script is a second request to the same view), so the strict CSP allows it."""
+    response = api_user_client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "http://" not in html and "https://" not in html
     sources = re.findall(r'<(?:script|link)\b[^>]*?\b(?:src|href)="([^"]+)"', html)
     assert sorted(sources) == [
+        "/api/docs/?script=",
         "/static/drf_spectacular_sidecar/swagger-ui-dist/favicon-32x32.png",
         "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js",
         "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-standalone-preset.js",
         "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css",
+        "/static/shequ/swagger_ui.css",
     ]
     for src in sources:
-        assert finders.find(src.removeprefix("/static/")) is not None, src
-    assert '"/api/schema/"' in html
+        if src.startswith("/static/"):
+            assert finders.find(src.removeprefix("/static/")) is not None, src
+    assert re.findall(r"<script>|<style>|\sstyle=", html) == []
+    script = api_user_client.get("/api/docs/", {"script": ""})
+    assert script.status_code == 200
+    assert script["Content-Type"] == "application/javascript"
+    assert '"/api/schema/"' in script.content.decode()
 
 
 # --- lists and ids --------------------------------------------------------------------------------

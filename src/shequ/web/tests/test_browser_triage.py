@@ -3,8 +3,9 @@ Alpine.js, so this runs the vendored Alpine), narrows 全部 by topic and submit
 and follows a hot-spot alert's 查看这些诉求 to exactly its cases; a wrong date in the filter is named in Chinese.
 
 Headless Debian chromium driven by Playwright, as in test_browser. The live server serves static files through
-the staticfiles finders, so Alpine (static_vendor/vendor/alpine.min.js) is there only after `make static`, which
-`make test` runs first; without it the bulk journey is skipped (and under CI=true a skip fails the run).
+the staticfiles finders, so Alpine (its CSP build, static_vendor/vendor/alpine-csp.min.js) is there only after
+`make static`, which `make test` runs first; without it the bulk journey is skipped (and under CI=true a skip fails
+the run).
 """
 
 import datetime as dt
@@ -25,7 +26,7 @@ from shequ.web.tests.test_browser import _login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NOW = dt.datetime(2026, 3, 16, 9, 30, tzinfo=dt.UTC)  # the `clock` fixture's now: 17:30 on 03-16 in Shanghai
-ALPINE = "vendor/alpine.min.js"
+ALPINE = "vendor/alpine-csp.min.js"
 NOT_TRIAGED = "没有建议分类，请在诉求页面选择分类"
 QUEUE = reverse("cases:case_queue")
 EXPORT = reverse("cases:queue_export")

@@ -9,6 +9,9 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+# Gunicorn settings module: drops the `Server: gunicorn` banner (see shequ/config/gunicorn_conf.py).
+GUNICORN_CONFIG = "python:shequ.config.gunicorn_conf"
+
 
 class Command(BaseCommand):
     help = "Serve the application and run the background worker in the foreground; Ctrl-C stops both."
@@ -39,6 +42,8 @@ class Command(BaseCommand):
                 "-m",
                 "gunicorn",
                 "shequ.config.wsgi:application",
+                "--config",
+                GUNICORN_CONFIG,
                 "--bind",
                 bind,
                 "--workers",

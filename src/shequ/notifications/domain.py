@@ -45,6 +45,15 @@ TOPIC_OF_KIND = {
 }
 
 
+# Security alerts go to the auditors and security admins only; nobody else is offered the topic.
+SECURITY_ALERT_ROLES = ("auditor", "security_admin")
+
+
+def topics_offered(roles: frozenset[str]) -> list[Topic]:
+    """The topics a user holding `roles` may opt into by email or SMS."""
+    return [t for t in Topic if t != Topic.SECURITY or roles & set(SECURITY_ALERT_ROLES)]
+
+
 def topic_of(kind: str) -> Topic | None:
     """Return the topic a notification kind belongs to, or None (in-app only)."""
     return TOPIC_OF_KIND.get(kind)

@@ -29,6 +29,14 @@ class PreferenceForm(forms.Form):
         label=_("通过短信接收"), choices=TOPIC_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
     )
 
+    def __init__(self, *args: Any, topics: list[Topic] | None = None, **kwargs: Any) -> None:
+        """`topics`: the topics this user is offered (default all); others are neither shown nor accepted."""
+        super().__init__(*args, **kwargs)
+        if topics is not None:
+            choices = [(t.value, TOPIC_LABELS[t]) for t in topics]
+            self.fields["email_topics"].choices = choices
+            self.fields["sms_topics"].choices = choices
+
 
 DELIVERY_VIEW_LABELS = {
     DeliveryView.ATTENTION: _("需处理"),

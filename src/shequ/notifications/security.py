@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from shequ.core import audit
 from shequ.core.audit_anchor import IntegrityReport, integrity_check
 
+from .domain import SECURITY_ALERT_ROLES
 from .services import notify_users
 
-ALERT_ROLES = ("auditor", "security_admin")
+ALERT_ROLES = SECURITY_ALERT_ROLES
 KIND_AUDIT_INTEGRITY = "security.audit_integrity"
 
 

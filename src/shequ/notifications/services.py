@@ -21,11 +21,12 @@ from shequ.core import audit, crypto
 from shequ.core.errors import ValidationError
 from shequ.core.masking import mask_mobile
 from shequ.core.permissions import require
+from shequ.core.scoping import scope_of
 from shequ.core.validators import validate_mobile
 
 from . import domain
 from . import permissions as _permissions  # noqa: F401  (registers the notifications.* actions)
-from .domain import Channel, DeliveryStatus, Topic
+from .domain import Channel, DeliveryStatus
 from .models import Delivery, Notification, Preference
 from .sms import get_backend
 
@@ -268,7 +269,8 @@ def preferences_update(
     """Set the actor's own email address, SMS mobile and the topics sent by email and by SMS.
 
     A blank `mobile` keeps the stored one unless `clear_mobile`. Raises ValidationError per field: malformed
-    address or number, unknown topic, a channel chosen without its address. The mobile is stored encrypted
+    address or number, unknown topic or one the actor is not offered (security alerts are for auditors and
+    security admins), a channel chosen without its address. The mobile is stored encrypted
     with a masked copy. Audited as "notifications.preferences_updated" (masked number, no address).
     """
     errors: dict[str, list[str]] = {}
@@ -284,7 +286,7 @@ def preferences_update(
             number = validate_mobile(mobile)
         except ValidationError as exc:
             errors["mobile"] = [str(m) for m in exc.messages]
-    valid = {t.value for t in Topic}
+    valid = {t.value for t in domain.topics_offered(scope_of(actor).roles)}
     chosen = {"email_topics": sorted(set(email_topics)), "sms_topics": sorted(set(sms_topics))}
     for field, topics in chosen.items():
         if set(topics) - valid:

@@ -19,8 +19,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from shequ.core.errors import ValidationError
 from shequ.core.http import errors_to_form, require_can, scoped_view
 from shequ.core.permissions import can
+from shequ.core.scoping import scope_of
 
 from . import selectors, services
+from .domain import topics_offered
 from .forms import DELIVERY_VIEW_LABELS, BulkRetryForm, DeliveryFilterForm, PreferenceForm
 
 PAGE_SIZE = 30
@@ -74,8 +76,9 @@ def _back_to_inbox(request: HttpRequest) -> HttpResponse:
 @scoped_view
 def preferences(request: HttpRequest) -> HttpResponse:
     pref = services.preference_of(request.user)
+    topics = topics_offered(scope_of(request.user).roles)
     if request.method == "POST":
-        form = PreferenceForm(request.POST)
+        form = PreferenceForm(request.POST, topics=topics)
         if form.is_valid():
             try:
                 services.preferences_update(actor=request.user, **form.cleaned_data)
@@ -86,7 +89,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 return redirect("notifications:preferences")
     else:
         form = PreferenceForm(
-            initial={"email": request.user.email, "email_topics": pref.email_topics, "sms_topics": pref.sms_topics}
+            initial={"email": request.user.email, "email_topics": pref.email_topics, "sms_topics": pref.sms_topics},
+            topics=topics,
         )
     if pref.mobile_masked:
         form.fields["mobile"].help_text = _("已保存：%(masked)s。留空则保持不变。") % {"masked": pref.mobile_masked}

@@ -160,3 +160,21 @@ def test_blank_mobile_keeps_the_stored_one_and_clear_removes_it(me):
     services.preferences_update(actor=me, email="", mobile="", clear_mobile=True, email_topics=[], sms_topics=[])
     pref = Preference.objects.get(user=me)
     assert (pref.mobile_encrypted, pref.mobile_masked, pref.sms_topics) == ("", "", [])
+
+
+def test_security_alerts_are_offered_to_auditors_and_security_admins_only(client, me, t):
+    """A grid worker is neither shown nor allowed the 安全告警 topic (service refuses it too); an auditor is."""
+    client.force_login(me)
+    assert 'value="security"' not in client.get(reverse("notifications:preferences")).content.decode()
+    with pytest.raises(services.ValidationError):
+        services.preferences_update(
+            actor=me, email="me@example.gov.cn", mobile="", email_topics=["security"], sms_topics=[]
+        )
+    assert not Preference.objects.filter(user=me).exists()
+    auditor = staff("auditor", t["district"])
+    client.force_login(auditor)
+    assert 'value="security"' in client.get(reverse("notifications:preferences")).content.decode()
+    services.preferences_update(
+        actor=auditor, email="audit@example.gov.cn", mobile="", email_topics=["security"], sms_topics=[]
+    )
+    assert Preference.objects.get(user=auditor).email_topics == ["security"]

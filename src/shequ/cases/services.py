@@ -615,8 +615,6 @@ def reporter_contact(*, actor: Any, case: Case, reason: str) -> ReporterContact:
     Only where the reporter agreed at intake to be contacted by the handling unit (`cases.contact_reporter`).
     Nothing is stored besides the audit record: the caller shows the values in this response only.
     """
-    if not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied()
     require(actor, "cases.contact_reporter", case)
     reason = (reason or "").strip()
     if len(reason) < CONTACT_REASON_MIN:

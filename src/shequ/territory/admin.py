@@ -24,7 +24,23 @@ class BoundaryUploadForm(forms.Form):
 class AreaAdminForm(forms.ModelForm):
     class Meta:
         model = Area
-        fields = "__all__"  # noqa: DJ007 - the same fields the admin showed before it had a form of its own
+        # The editable fields the admin showed before it had a form of its own (path, depth and the converted
+        # WGS-84 geometry are derived, never typed in).
+        fields = [
+            "parent",
+            "level",
+            "code",
+            "is_official_code",
+            "name",
+            "urban_rural_code",
+            "center_lng",
+            "center_lat",
+            "center_crs",
+            "geometry",
+            "geometry_crs",
+            "source",
+            "responsible_name",
+        ]
 
     def clean(self):
         """Refuse a boundary overlapping another micro-grid (or a sibling area), as the import does."""

@@ -497,12 +497,3 @@ def test_area_admin_audit_records_geometry_as_json(admin_client, tree):
     admin_client.post(f"/admin/territory/area/{m111.pk}/change/", _area_form(m111, geometry=json.dumps(polygon)))
     [entry] = _audit("admin.change")
     assert (entry.before["geometry"], entry.after["geometry"]) == (None, polygon)
-
-
-def test_area_admin_form_lists_its_fields_and_leaves_derived_ones_out():
-    """The area form names its fields: the tree path, depth and the converted WGS-84 geometry are never typed in."""
-    from shequ.territory.admin import AreaAdminForm
-
-    fields = set(AreaAdminForm.base_fields)
-    assert {"geometry", "geometry_crs", "parent", "code", "name"} <= fields
-    assert not fields & {"path", "depth", "geometry_wgs84", "public_id", "created_at", "updated_at"}

@@ -57,7 +57,7 @@ test: deps static
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 	$(SHEQU) makemigrations --check --dry-run -v0
-	DJANGO_SETTINGS_MODULE=shequ.config.settings.test $(VENV)/bin/pytest -n 2
+	DJANGO_SETTINGS_MODULE=shequ.config.settings.test $(VENV)/bin/pytest -n 2 $(if $(SKIP_BROWSER),-m "not browser")
 
 bench: deps
 	$(PY) bench/bench_point_lookup.py

@@ -5,7 +5,7 @@ Run: `python bench/eval_hotspots.py [--csv PATH] [--window-days 30] [--threshold
 反对数,点赞数). Nothing of the file is stored in the project; the script prints counts and at most 20 characters of
 a title per cluster.
 
-Method (the text part of the product's rules, `shequ.cases.textsim`, without categories or communities, which
+Method (the text part of the product's rules, `shequ.analysis.textsim`, without categories or communities, which
 the file does not have):
 1. text = title + the first 300 characters of the details, as character 2/3-gram shingles; shingles found in
    more than 2% of the messages (greetings, "A市", "请问") are dropped as boilerplate;
@@ -32,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from shequ.cases import textsim  # noqa: E402  (pure module: no Django needed)
+from shequ.analysis import textsim  # noqa: E402  (pure module: no Django needed)
 
 DEFAULT_CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "messages" / "hot_issue_messages.csv"
 PLACE = re.compile(

@@ -14,6 +14,7 @@ from shequ.core.middleware import client_ip
 
 from . import services
 from .domain import role_label
+from .errors import AccountError
 from .services import AuthOutcome
 
 
@@ -21,6 +22,22 @@ class TokenRequestSerializer(serializers.Serializer):
     username = StrictCharField(max_length=150)
     password = StrictCharField(max_length=256, trim_whitespace=False)
     otp = StrictCharField(max_length=6, required=False, allow_blank=True)
+
+
+# The token endpoint's `code` (kept as it was published) and its stable code.
+_STABLE = {
+    "otp_required": AccountError.OTP_REQUIRED,
+    "password_change_required": AccountError.PASSWORD_CHANGE_REQUIRED,
+    AuthOutcome.INVALID.value: AccountError.CREDENTIALS_INVALID,
+    AuthOutcome.LOCKED.value: AccountError.ACCOUNT_LOCKED,
+    AuthOutcome.INACTIVE.value: AccountError.ACCOUNT_INACTIVE,
+    AuthOutcome.OTP_INVALID.value: AccountError.OTP_INVALID,
+    AuthOutcome.ENROL_REQUIRED.value: AccountError.ENROL_REQUIRED,
+}
+
+
+def _refusal(message: str, code: str, status_code: int) -> Response:
+    return Response({"detail": message, "code": code, "codes": {"detail": [str(_STABLE[code])]}}, status=status_code)
 
 
 @extend_schema(
@@ -53,18 +70,13 @@ def obtain_token(request: Request) -> Response:
         username=data.validated_data["username"], password=data.validated_data["password"], otp=otp
     )
     if result.outcome is AuthOutcome.OTP_REQUIRED or (result.outcome is AuthOutcome.OTP_INVALID and not otp):
-        return Response(
-            {"detail": _("需要动态验证码（otp）"), "code": "otp_required"}, status=status.HTTP_400_BAD_REQUEST
-        )
+        return _refusal(_("需要动态验证码（otp）"), "otp_required", status.HTTP_400_BAD_REQUEST)
     if result.outcome is not AuthOutcome.OK:
         code = {AuthOutcome.LOCKED: 403, AuthOutcome.ENROL_REQUIRED: 403}.get(result.outcome, 400)
-        return Response({"detail": result.message, "code": result.outcome.value}, status=code)
+        return _refusal(result.message, result.outcome.value, code)
     if result.user.must_change_password:
-        return Response(
-            {"detail": _("首次登录须先在网页上修改密码"), "code": "password_change_required"},
-            status=status.HTTP_403_FORBIDDEN,
-        )
-    key, token = services.token_issue(user=result.user)
+        return _refusal(_("首次登录须先在网页上修改密码"), "password_change_required", status.HTTP_403_FORBIDDEN)
+    key, token = services.token_issue(actor=result.user)
     return Response({"token": key, "expires_at": token.expires_at})
 
 

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from .errors import AccountError
 from .services import token_authenticate
 
 
@@ -16,10 +17,10 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower().decode(errors="replace") not in self.keywords:
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed(_("令牌格式错误"))
+            raise exceptions.AuthenticationFailed(_("令牌格式错误"), AccountError.TOKEN_MALFORMED)
         user = token_authenticate(header[1].decode(errors="ignore"))
         if user is None:
-            raise exceptions.AuthenticationFailed(_("令牌无效或已过期"))
+            raise exceptions.AuthenticationFailed(_("令牌无效或已过期"), AccountError.TOKEN_INVALID)
         return (user, None)
 
     def authenticate_header(self, request) -> str:

@@ -61,43 +61,6 @@ class User(AbstractUser):
         return cached
 
 
-class Unit(BaseModel):
-    """A unit outside the territory tree: a department, a property company, an owners' committee, an organisation.
-
-    Its staff hold the department-officer or organisation-staff role with `unit` set; they see exactly the cases
-    dispatched to their unit (a case-level grant) and nothing else of the territory.
-    """
-
-    KIND_CHOICES = [
-        ("department", _("职能部门")),
-        ("property_company", _("物业服务企业")),
-        ("owners_committee", _("业主委员会")),
-        ("social_org", _("社会组织")),
-        ("social_enterprise", _("社区社会企业")),
-        ("other", _("其他单位")),
-    ]
-
-    kind = models.CharField(_("单位类型"), max_length=20, choices=KIND_CHOICES)
-    name = models.CharField(_("单位名称"), max_length=100)
-    area = models.ForeignKey(
-        "territory.Area",
-        verbose_name=_("所在辖区"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("单位所在或服务的辖区：区级部门填区，物业公司、业委会填社区"),
-    )
-    is_active = models.BooleanField(_("启用"), default=True)
-
-    class Meta:
-        verbose_name = _("单位")
-        verbose_name_plural = _("单位")
-        ordering = ["kind", "name"]
-        constraints = [models.UniqueConstraint(fields=["area", "name"], name="unit_name_unique_in_area")]
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class RoleAssignment(BaseModel):
     user = models.ForeignKey(
         "accounts.User", verbose_name=_("账号"), on_delete=models.CASCADE, related_name="assignments"
@@ -107,7 +70,7 @@ class RoleAssignment(BaseModel):
         "territory.Area", verbose_name=_("辖区"), on_delete=models.PROTECT, related_name="role_assignments"
     )
     unit = models.ForeignKey(
-        "accounts.Unit",
+        "organisations.Unit",
         verbose_name=_("所属单位"),
         null=True,
         blank=True,

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.actors import DEMO_LOADER, Kind
 from shequ.core.permissions import ALLOW, Decision, deny, register
 from shequ.core.scoping import scope_of
 
@@ -48,9 +49,19 @@ def can_assign_role(actor: Any, area: Any) -> Decision:
     return ALLOW
 
 
-@register("accounts.manage_own_security", "修改本人密码、设置本人双因素认证")
+@register("accounts.manage_own_security", "修改本人密码、设置本人双因素认证，管理本人的登录会话和 API 令牌")
 def can_manage_own_security(actor: Any, obj: Any) -> Decision:
     return ALLOW if obj is None or getattr(obj, "pk", None) == actor.pk else deny()
+
+
+@register(
+    "accounts.install_known_totp",
+    "为演示账号设置已知的双因素认证密钥（仅限演示数据）",
+    actors={Kind.SYSTEM},
+)
+def can_install_known_totp(actor: Any, obj: Any) -> Decision:
+    # A secret someone else knows defeats the second factor: only demo accounts get one.
+    return ALLOW if actor == DEMO_LOADER else deny(_("只有演示数据可以设置已知的双因素认证密钥"))
 
 
 @register("accounts.view_api_docs", "查看 API 文档和接口描述（已申领过 API 令牌的工作人员）")

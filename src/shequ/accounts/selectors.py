@@ -10,7 +10,7 @@ from shequ.core.permissions import require
 from shequ.core.scoping import Grant, Scope, scope_of
 
 from .domain import TERRITORIAL_ROLES, Role
-from .models import ApiToken, RoleAssignment, Unit, User, UserSession
+from .models import ApiToken, RoleAssignment, User, UserSession
 
 
 def build_scope(user: User) -> Scope:
@@ -78,24 +78,11 @@ def users_of_unit(unit: Any) -> QuerySet[User]:
     return User.objects.filter(is_active=True, assignments__unit=unit).distinct()
 
 
-def units() -> QuerySet[Unit]:
-    return Unit.objects.filter(is_active=True).select_related("area")
+def unit_named(area: Any, name: str) -> Any:
+    """The active unit called `name` at `area`, for a role assignment to name.
 
-
-def dispatchable_units(area: Any) -> QuerySet[Unit]:
-    """Units a case located in `area` can be dispatched to: those sitting at `area` or at any level above it."""
-    ancestors = _path_prefixes(area.path)
-    return units().filter(area__path__in=ancestors).order_by("kind", "name")
-
-
-def _path_prefixes(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
-def unit_named(area: Any, name: str) -> Unit | None:
-    return units().filter(area=area, name=name).first()
-
-
-def get_unit(public_id: Any) -> Unit:
-    return get_by_public_id(units(), public_id)
+    Units live in organisations, which sits above accounts: they are reached through the assignment's foreign key
+    rather than imported.
+    """
+    Unit = RoleAssignment._meta.get_field("unit").related_model
+    return Unit.objects.filter(is_active=True, area=area, name=name).first()

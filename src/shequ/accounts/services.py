@@ -1,6 +1,10 @@
 """Writes on accounts: authentication with lockout and TOTP, tokens, roles, turnover.
 
-Every function checks permission, validates, writes in one transaction and appends an audit record.
+Every write service checks permission, validates, writes in one transaction and appends an audit record.
+
+Signing in is the exception: `authenticate_credentials`, `verify_second_factor` and `token_authenticate` are
+called for a visitor who is not signed in yet, so there is no actor to check (they establish who the actor is);
+they count failures towards the lockout and audit as a visitor (actor None) or as the user who signed in.
 """
 
 import hashlib
@@ -21,9 +25,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.core import audit, handover
-from shequ.core.errors import PermissionDenied
 from shequ.core.masking import mask_text
-from shequ.core.permissions import require
+from shequ.core.permissions import require, write_service
 from shequ.core.secrets_box import decrypt, encrypt
 
 from .domain import ROLE_SPECS, Role, level_allowed, requires_second_factor, separation_conflict
@@ -171,9 +174,12 @@ def _register_success(user: User) -> None:
     audit.record(actor=user, action="accounts.login", obj=user)
 
 
-def session_register(*, user: User, session_key: str, ip: str, user_agent: str) -> None:
+@write_service("accounts.manage_own_security")
+def session_register(*, actor: User, session_key: str, ip: str, user_agent: str) -> None:
+    """Remember the web session `actor` has just signed in with (ended by "log out everywhere")."""
+    require(actor, "accounts.manage_own_security", actor)
     UserSession.objects.update_or_create(
-        session_key=session_key, defaults={"user": user, "ip": ip[:64], "user_agent": user_agent[:200]}
+        session_key=session_key, defaults={"user": actor, "ip": ip[:64], "user_agent": user_agent[:200]}
     )
 
 
@@ -202,14 +208,17 @@ def _totp_check(user: User, code: str, *, pending: bool = False) -> bool:
     return False
 
 
-def totp_begin_enrolment(*, user: User) -> str:
-    """Create a pending TOTP secret and return its provisioning URI; the active factor stays until confirmed."""
+@write_service("accounts.manage_own_security")
+def totp_begin_enrolment(*, actor: User) -> str:
+    """Create a pending TOTP secret for `actor` and return its provisioning URI; the active factor stays until
+    confirmed. During a login that requires enrolment, `actor` is the user whose password was just checked."""
+    require(actor, "accounts.manage_own_security", actor)
     secret = pyotp.random_base32()
     with transaction.atomic():
-        user.totp_pending_encrypted = encrypt(secret, purpose=TOTP_PURPOSE)
-        user.save(update_fields=["totp_pending_encrypted"])
-        audit.record(actor=user, action="accounts.totp_enrolment_started", obj=user)
-    return pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="shequ")
+        actor.totp_pending_encrypted = encrypt(secret, purpose=TOTP_PURPOSE)
+        actor.save(update_fields=["totp_pending_encrypted"])
+        audit.record(actor=actor, action="accounts.totp_enrolment_started", obj=actor)
+    return pyotp.TOTP(secret).provisioning_uri(name=actor.username, issuer_name="shequ")
 
 
 def totp_pending_secret_of(user: User) -> str:
@@ -220,10 +229,12 @@ def totp_secret_of(user: User) -> str:
     return decrypt(user.totp_secret_encrypted, purpose=TOTP_PURPOSE)
 
 
-def totp_confirm_enrolment(*, user: User, code: str) -> bool:
-    """Activate the pending secret if `code` matches it, replacing any previous one; audited."""
+@write_service("accounts.manage_own_security")
+def totp_confirm_enrolment(*, actor: User, code: str) -> bool:
+    """Activate `actor`'s pending secret if `code` matches it, replacing any previous one; audited."""
+    require(actor, "accounts.manage_own_security", actor)
     with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=user.pk)
+        user = User.objects.select_for_update().get(pk=actor.pk)
         user.totp_last_counter = 0
         if not user.totp_pending_encrypted or not _totp_check(user, code, pending=True):
             return False
@@ -233,10 +244,11 @@ def totp_confirm_enrolment(*, user: User, code: str) -> bool:
         user.save(
             update_fields=["totp_secret_encrypted", "totp_pending_encrypted", "totp_enabled", "totp_last_counter"]
         )
-        audit.record(actor=user, action="accounts.totp_enabled", obj=user)
+        audit.record(actor=actor, action="accounts.totp_enabled", obj=user)
         return True
 
 
+@write_service("accounts.manage_user")
 def totp_reset(*, actor: User, user: User) -> None:
     """Remove a user's second factor (lost phone); they enrol again at next login if it is required."""
     require(actor, "accounts.manage_user", user)
@@ -251,8 +263,10 @@ def totp_reset(*, actor: User, user: User) -> None:
         audit.record(actor=actor, action="accounts.totp_reset", obj=user)
 
 
-def totp_set_secret(*, user: User, secret: str) -> None:
-    """Install a known TOTP secret (demo data and tests only) and switch the second factor on."""
+@write_service("accounts.install_known_totp")
+def totp_set_secret(*, actor: Any, user: User, secret: str) -> None:
+    """Install a known TOTP secret and switch the second factor on: the demo loader only (demo data, tests)."""
+    require(actor, "accounts.install_known_totp", user)
     user.totp_secret_encrypted = encrypt(secret, purpose=TOTP_PURPOSE)
     user.totp_enabled = True
     user.totp_last_counter = 0
@@ -266,17 +280,20 @@ def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def token_issue(*, user: User) -> tuple[str, ApiToken]:
-    """Create an API token for an authenticated user; the key is returned once and stored hashed."""
+@write_service("accounts.manage_own_security")
+def token_issue(*, actor: User) -> tuple[str, ApiToken]:
+    """Create an API token for `actor`, who has just passed the credential check; the key is returned once and
+    stored hashed."""
+    require(actor, "accounts.manage_own_security", actor)
     key = secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=user,
+            user=actor,
             key_digest=_digest(key),
             prefix=key[:8],
             expires_at=timezone.now() + timedelta(hours=settings.SHEQU_TOKEN_TTL_HOURS),
         )
-        audit.record(actor=user, action="accounts.token_issued", obj=user, after={"prefix": token.prefix})
+        audit.record(actor=actor, action="accounts.token_issued", obj=actor, after={"prefix": token.prefix})
     return key, token
 
 
@@ -301,9 +318,11 @@ def _end_sessions_and_tokens(user: User) -> tuple[int, int]:
 # --- passwords ------------------------------------------------------------------------------------
 
 
-def password_change(*, user: User, old_password: str, new_password: str) -> None:
+@write_service("accounts.manage_own_security")
+def password_change(*, actor: User, old_password: str, new_password: str) -> None:
     """Change one's own password after checking the old one and the policy; audited."""
-    require(user, "accounts.manage_own_security", user)
+    require(actor, "accounts.manage_own_security", actor)
+    user = actor
     if not user.check_password(old_password):
         raise ValidationError({"old_password": _("原密码不正确")})
     if old_password == new_password:
@@ -327,6 +346,7 @@ def _temporary_password() -> str:
     return f"{body[:4]}-{body[4:8]}-{body[8:]}A7"
 
 
+@write_service("accounts.manage_user")
 def password_reset(*, actor: User, user: User) -> str:
     """Set a temporary password that must be changed at next login; returns it once."""
     require(actor, "accounts.manage_user", user)
@@ -363,6 +383,7 @@ def _check_assignment(user: User, role: str, area: Any) -> None:
         )
 
 
+@write_service("accounts.assign_role", "accounts.view_users")
 def user_create(
     *, actor: User, username: str, display_name: str, role: str, area: Any, unit_name: str = ""
 ) -> tuple[User, str]:
@@ -402,6 +423,7 @@ def user_create(
 UNIT_ROLES = frozenset({Role.DEPARTMENT_OFFICER.value, Role.ORG_STAFF.value})
 
 
+@write_service("accounts.assign_role", "accounts.manage_user")
 def assignment_add(*, actor: User, user: User, role: str, area: Any, unit: Any = None) -> RoleAssignment:
     """Give `user` a role at `area`; enforces level rules and the separation of admin roles.
 
@@ -428,6 +450,7 @@ def assignment_add(*, actor: User, user: User, role: str, area: Any, unit: Any =
     return assignment
 
 
+@write_service("accounts.assign_role", "accounts.manage_user")
 def assignment_remove(*, actor: User, assignment: RoleAssignment) -> None:
     require(actor, "accounts.manage_user", assignment.user)
     require(actor, "accounts.assign_role", assignment.area)
@@ -437,6 +460,7 @@ def assignment_remove(*, actor: User, assignment: RoleAssignment) -> None:
         audit.record(actor=actor, action="accounts.role_removed", obj=assignment.user, before=before)
 
 
+@write_service("accounts.manage_user")
 def user_deactivate(*, actor: User, user: User, reason: str) -> tuple[int, int]:
     """Deactivate an account and end its web sessions and API tokens at once.
 
@@ -460,14 +484,14 @@ def user_deactivate(*, actor: User, user: User, reason: str) -> tuple[int, int]:
     return ended
 
 
+@write_service("accounts.manage_own_security")
 def sessions_end_everywhere(*, actor: User, user: User) -> tuple[int, int]:
     """End all of `user`'s web sessions and revoke all their API tokens ("log out everywhere").
 
     Only the account holder may do this for themselves (an administrator deactivates instead). The calling
     request's own session is among those ended. Returns (sessions ended, tokens revoked); audited.
     """
-    if actor.pk != user.pk or not actor.is_authenticated:
-        raise PermissionDenied()
+    require(actor, "accounts.manage_own_security", user)
     with transaction.atomic():
         ended = _end_sessions_and_tokens(user)
         audit.record(
@@ -479,6 +503,7 @@ def sessions_end_everywhere(*, actor: User, user: User) -> tuple[int, int]:
     return ended
 
 
+@write_service("accounts.manage_user")
 def user_reactivate(*, actor: User, user: User) -> None:
     require(actor, "accounts.manage_user", user)
     with transaction.atomic():
@@ -490,6 +515,7 @@ def user_reactivate(*, actor: User, user: User) -> None:
         audit.record(actor=actor, action="accounts.user_reactivated", obj=user)
 
 
+@write_service("accounts.manage_user")
 def user_unlock(*, actor: User, user: User) -> None:
     require(actor, "accounts.manage_user", user)
     with transaction.atomic():
@@ -511,6 +537,7 @@ def _move_assignments(actor: User, from_user: User, to_user: User) -> int:
     return moved
 
 
+@write_service("accounts.manage_user", "accounts.assign_role")
 def staff_handover(*, actor: User, from_user: User, to_user: User, deactivate: bool, reason: str) -> dict[str, int]:
     """Hand all of a person's assignments (and open work of every app) to a successor in one step.
 

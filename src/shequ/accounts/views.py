@@ -43,7 +43,7 @@ def _finish_login(request: HttpRequest, user) -> HttpResponse:
     login(request, user, backend="shequ.accounts.backends.LockoutModelBackend")
     request.session["last_activity"] = int(time.time())
     services.session_register(
-        user=user,
+        actor=user,
         session_key=request.session.session_key or "",
         ip=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
@@ -122,7 +122,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:login")
     if request.method == "POST":
         form = forms.OtpForm(request.POST)
-        if form.is_valid() and services.totp_confirm_enrolment(user=user, code=form.cleaned_data["otp"]):
+        if form.is_valid() and services.totp_confirm_enrolment(actor=user, code=form.cleaned_data["otp"]):
             messages.success(request, _("双因素认证已启用"))
             if request.user.is_authenticated:
                 return redirect("accounts:security")
@@ -133,7 +133,7 @@ def enrol(request: HttpRequest) -> HttpResponse:
         uri = request.session.get("accounts:enrol_uri", "")
     else:
         form = forms.OtpForm()
-        uri = services.totp_begin_enrolment(user=user)
+        uri = services.totp_begin_enrolment(actor=user)
         request.session["accounts:enrol_uri"] = uri
     secret = services.totp_pending_secret_of(user)
     return render(
@@ -169,7 +169,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.password_change(
-                user=request.user,
+                actor=request.user,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password"],
             )

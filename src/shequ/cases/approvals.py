@@ -14,15 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.core import audit
+from shequ.core.actors import user_of
 from shequ.core.calendar import current_calendar
 from shequ.core.errors import ValidationError
 from shequ.core.masking import mask_text
-from shequ.core.permissions import require
+from shequ.core.permissions import require, write_service
 
 from . import domain
 from .domain import Event, Stage, Status
 from .models import Case, CaseRequest
-from .transitions import apply_event, lock_case, parent_at_level_above, record_note, user_of
+from .transitions import apply_event, lock_case, parent_at_level_above, record_note
 
 
 def _approver_area(case: Case) -> Any:
@@ -35,6 +36,7 @@ def _approver_area(case: Case) -> Any:
 EXTEND_MAX_DAYS = 30
 
 
+@write_service("cases.handle")
 def case_request_change(
     *, actor: Any, case: Case, kind: str, reason: str, days: int | None = None, now: datetime | None = None
 ) -> CaseRequest:
@@ -93,6 +95,7 @@ def _notify_area_roles(case: Case, area: Any, kind: str, what: str, *, dispatch:
     )
 
 
+@write_service("cases.approve_request")
 def case_request_decide(
     *, actor: Any, request: CaseRequest, approve: bool, note: str = "", now: datetime | None = None
 ) -> CaseRequest:
@@ -146,6 +149,7 @@ def case_request_decide(
     return request
 
 
+@write_service("cases.resume")
 def case_resume(*, actor: Any, case: Case, note: str = "", now: datetime | None = None) -> Case:
     """Resume a suspended case: the resolution deadline moves by the working days it was suspended."""
     require(actor, "cases.resume", case)

@@ -23,7 +23,11 @@ Rules and sources:
   ``CLOSED`` is terminal for work and metrics, but the reporter may still reopen it within that period.
 - Escalation: an overdue stage moves the holder one rung up the responsibility ladder micro-grid → grid →
   community → street → district (the top inside the system; the city is not an escalation target). The
-  status does not change.
+  status does not change. Only a status with a running stage deadline (``ESCALATABLE_STATUSES``) is escalated,
+  and the deadline that drives it is the stage's (``STAGE_DEADLINE_FIELDS``: accept_by while waiting for
+  acceptance, dispatch_by while waiting for dispatch, resolve_by while being handled). An escalated case is
+  checked again at the end of the next working day (``next_escalation_check``), so each overdue day moves it
+  one rung at most.
 - Satisfaction (R7): 满意, 基本满意, 不满意; the satisfaction rate counts 满意 + 基本满意 over all rated.
 - Dispute risk colours (R9): red (cross-department), orange (may escalate), yellow (routine), blue (latent).
 - Petitions proper (信访工作条例 2022, R8: route within 15 days, conclude within 60 + 30) are a later
@@ -35,7 +39,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +53,8 @@ __all__ = [
     "CONFIDENTIAL_TYPES",
     "DEFAULT_RESOLVE_DAYS",
     "DISPATCH_WITHIN_DAYS",
+    "ESCALATABLE_STATUSES",
+    "ESCALATES_TO",
     "ESCALATION_LADDER",
     "EVENT_LABELS",
     "OPEN_STATUSES",
@@ -56,6 +62,7 @@ __all__ = [
     "SATISFACTION_LABELS",
     "SATISFIED_VALUES",
     "SHANGHAI",
+    "STAGE_DEADLINE_FIELDS",
     "STAGE_LABELS",
     "STATUS_LABELS",
     "TERMINAL_STATUSES",
@@ -65,6 +72,7 @@ __all__ = [
     "Channel",
     "Deadlines",
     "Event",
+    "HasDeadlines",
     "InvalidTransition",
     "RiskColour",
     "Satisfaction",
@@ -73,11 +81,15 @@ __all__ = [
     "allowed_events",
     "compute_deadlines",
     "current_stage",
+    "deadline_field",
     "end_of_day",
+    "escalation_due",
     "extend_deadline",
     "is_overdue",
     "level_above",
+    "next_escalation_check",
     "next_status",
+    "running_deadline",
 ]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -288,9 +300,46 @@ _STAGE_OF_STATUS = {
 }
 
 
+# The statuses with a running stage deadline: exactly those an overdue case can be escalated from.
+ESCALATABLE_STATUSES = frozenset(_STAGE_OF_STATUS)
+
+# The deadline (a field of ``Deadlines`` and of the stored case) that runs in each stage and drives escalation.
+STAGE_DEADLINE_FIELDS: dict[Stage, str] = {
+    Stage.ACCEPT: "accept_by",
+    Stage.DISPATCH: "dispatch_by",
+    Stage.RESOLVE: "resolve_by",
+}
+
+
 def current_stage(status: Status | str) -> Stage | None:
     """Return the stage whose deadline is running in ``status``, or None (suspended, resolved, terminal)."""
     return _STAGE_OF_STATUS.get(Status(status))
+
+
+class HasDeadlines(Protocol):
+    """Anything carrying the three stage deadlines: ``Deadlines`` or a stored case."""
+
+    @property
+    def accept_by(self) -> datetime.datetime | None: ...
+    @property
+    def dispatch_by(self) -> datetime.datetime | None: ...
+    @property
+    def resolve_by(self) -> datetime.datetime | None: ...
+
+
+def deadline_field(status: Status | str) -> str | None:
+    """Return the name of the deadline running in ``status`` (e.g. "accept_by"), or None when no stage runs."""
+    stage = current_stage(status)
+    return None if stage is None else STAGE_DEADLINE_FIELDS[stage]
+
+
+def running_deadline(status: Status | str, deadlines: HasDeadlines) -> datetime.datetime | None:
+    """Return the deadline running in ``status`` (the one escalation watches), or None when no stage runs."""
+    field = deadline_field(status)
+    if field is None:
+        return None
+    value: datetime.datetime | None = getattr(deadlines, field)
+    return value
 
 
 # --- deadlines ----------------------------------------------------------------------------------------
@@ -367,6 +416,8 @@ def is_overdue(deadline: datetime.datetime | None, now: datetime.datetime) -> bo
 # --- escalation ladder --------------------------------------------------------------------------------
 
 ESCALATION_LADDER: tuple[str, ...] = ("micro_grid", "grid", "community", "street", "district")
+# Holder level -> the level an overdue case escalates to; the district, at the top, escalates nowhere.
+ESCALATES_TO: dict[str, str] = dict(zip(ESCALATION_LADDER, ESCALATION_LADDER[1:], strict=False))
 
 
 def level_above(level: str) -> str | None:
@@ -374,13 +425,24 @@ def level_above(level: str) -> str | None:
 
     An unknown level raises ValueError.
     """
-    try:
-        index = ESCALATION_LADDER.index(level)
-    except ValueError:
-        raise ValueError(f"unknown escalation level {level!r}; expected one of {ESCALATION_LADDER}") from None
-    if index + 1 == len(ESCALATION_LADDER):
-        return None
-    return ESCALATION_LADDER[index + 1]
+    if level not in ESCALATION_LADDER:
+        raise ValueError(f"unknown escalation level {level!r}; expected one of {ESCALATION_LADDER}")
+    return ESCALATES_TO.get(level)
+
+
+def escalation_due(
+    *, status: Status | str, holder_level: str, escalate_after: datetime.datetime | None, now: datetime.datetime
+) -> bool:
+    """Return whether a case is escalated at ``now``: a stage deadline runs, has passed, and a rung is above.
+
+    ``escalate_after`` is the case's running deadline, or the next check after an escalation.
+    """
+    return Status(status) in ESCALATABLE_STATUSES and holder_level in ESCALATES_TO and is_overdue(escalate_after, now)
+
+
+def next_escalation_check(cal: WorkCalendar, now: datetime.datetime, tz: ZoneInfo = SHANGHAI) -> datetime.datetime:
+    """Return when an escalated case is checked again: the end of the next working day after ``now`` in ``tz``."""
+    return end_of_day(cal.add_working_days(_local_date(now, tz, "now"), 1), tz)
 
 
 # --- rating, channel, risk ----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from shequ.core.http import require_can as _require
 from shequ.core.http import scoped_view as _scoped
 
-from . import exports
+from . import exports, selectors
 
 
 @never_cache
@@ -24,7 +24,7 @@ def queue_export(request: HttpRequest) -> HttpResponse:
     """The current queue tab with its filters as .xlsx; an invalid filter or too long a list goes back to the page
     with a message (the page shows which filter is wrong)."""
     _require(request, "cases.view")
-    selection = exports.select_queue(request.user, request.GET)
+    selection = selectors.select_queue(request.user, request.GET)
     if selection.errors:
         messages.error(request, _("筛选条件有误，未导出。请更正后再导出"))
         query = urlencode([(k, v) for k, v in request.GET.items() if k != "page"])

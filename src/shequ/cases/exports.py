@@ -11,17 +11,15 @@ Rules:
   category, title, status, community, holder, times, overdue and supervised flags and satisfaction.
 - At most MAX_ROWS rows per file; a longer list is refused with a message asking to narrow the filters.
 - Every export is audited once (action ``cases.export``) with its tab, filters and row count; never the values.
-- Cells are written by `registry.spreadsheets.write_xlsx`: strings are text cells, never formulas.
+- Cells are written by `core.spreadsheets.write_xlsx`: strings are text cells, never formulas.
 """
 
 import tempfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
 from typing import IO, Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -29,7 +27,7 @@ from django.utils.translation import gettext_lazy as _l
 from shequ.core import audit
 from shequ.core.masking import mask_text
 from shequ.core.permissions import require
-from shequ.registry import spreadsheets
+from shequ.core.spreadsheets import write_xlsx
 
 from . import forms, selectors
 from .domain import OPEN_STATUSES, SATISFACTION_LABELS, STATUS_LABELS, TYPE_LABELS, is_overdue
@@ -60,65 +58,6 @@ _OPEN = {s.value for s in OPEN_STATUSES}
 
 class TooManyRows(Exception):
     """The queue is longer than one export may be."""
-
-
-@dataclass(frozen=True)
-class QueueSelection:
-    """A queue tab with the page's filters applied, scoped to the actor.
-
-    `applied` holds the valid filters in use as plain strings (kept in links and the export audit record);
-    `errors` the messages of the invalid ones, which are not applied; `form` the bound filter form.
-    """
-
-    tab: str
-    queryset: QuerySet
-    applied: dict[str, str]
-    errors: dict[str, list[str]] = field(default_factory=dict)
-    form: Any = None
-
-
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-def select_queue(actor: Any, params: Mapping[str, Any]) -> QueueSelection:
-    """The queue page's selection from its GET parameters (an unknown tab falls back to 待受理, as on the page)."""
-    from .hotspots import on_topic
-
-    tab = params.get("tab") or "to_accept"
-    if tab not in forms.QUEUE_TABS:
-        tab = "to_accept"
-    qs = selectors.queue(actor, tab)
-    filter_form = forms.QueueFilterForm(params, actor=actor)
-    filter_form.is_valid()
-    data = filter_form.cleaned_data  # the valid fields only
-    applied = {k: str(data[k]).strip() for k in filter_form.fields if data.get(k) and str(data[k]).strip()}
-    if applied.get("status"):
-        qs = qs.filter(status=applied["status"])
-    if applied.get("text"):
-        qs = qs.filter(title__contains=applied["text"])
-    if applied.get("community"):
-        qs = qs.filter(community__public_id=applied["community"])
-    if data.get("submitted_from"):
-        qs = qs.filter(submitted_at__gte=_day_start(data["submitted_from"]))
-    if data.get("submitted_to"):
-        qs = qs.filter(submitted_at__lt=_day_start(data["submitted_to"] + timedelta(days=1)))
-    if applied.get("category"):
-        category = selectors.category_by_public_id(applied["category"])
-        if category is not None and tab == "triage":
-            # Cases waiting there have no category yet: match what was suggested for them, or their text's topic.
-            code = category.code
-            suggested = Q(suggested_category__code=code) | Q(suggested_category__code__startswith=f"{code}-")
-            qs = qs.filter(suggested | Q(pk__in=on_topic(qs, category).values("pk")))
-        elif category is not None:
-            qs = on_topic(qs, category)  # last: it reads the uncategorised cases the other filters leave
-    return QueueSelection(
-        tab=tab,
-        queryset=qs.order_by("-submitted_at", "-id"),
-        applied=applied,
-        errors={k: list(v) for k, v in filter_form.errors.items()},
-        form=filter_form,
-    )
 
 
 def _label(labels: Mapping[Any, Any], value: str) -> str:
@@ -159,7 +98,7 @@ class _Counted:
             yield row
 
 
-def export_queue(*, actor: Any, selection: QueueSelection) -> IO[bytes]:
+def export_queue(*, actor: Any, selection: selectors.QueueSelection) -> IO[bytes]:
     """Write the selected queue to a temporary .xlsx file (positioned at 0) and audit the export.
 
     Requires cases.view. Raises TooManyRows above MAX_ROWS (nothing is written or audited then).
@@ -188,9 +127,7 @@ def export_queue(*, actor: Any, selection: QueueSelection) -> IO[bytes]:
     rows = _Counted(case_rows(qs, timezone.now()))
     fileobj = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     try:
-        spreadsheets.write_xlsx(
-            fileobj, [str(h) for h in HEADERS], rows, sheet_title=_("诉求清单"), column_widths=WIDTHS
-        )
+        write_xlsx(fileobj, [str(h) for h in HEADERS], rows, sheet_title=_("诉求清单"), column_widths=WIDTHS)
         with transaction.atomic():
             audit.record(
                 actor=actor,

@@ -15,7 +15,6 @@ from . import selectors
 from .domain import CHANNEL_LABELS, SATISFACTION_LABELS, STATUS_LABELS, TYPE_LABELS, Channel
 
 BUILDING_LIMIT = 500
-DISPATCH_LEVELS = ("community", "grid", "micro_grid")
 LEVEL_PREFIX = {"community": "", "grid": "— ", "micro_grid": "—— "}
 QUEUE_TABS = {
     "to_accept": _("待受理"),
@@ -281,9 +280,10 @@ class DispatchForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Any, case: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        units = unit_choices(case)
-        self.fields["target"].choices = [*dispatch_choices(actor, case), *units]
-        self.fields["helpers"].choices = [*helper_area_choices(actor, case), *units]
+        targets = selectors.routing_targets(case)
+        units = unit_choices(targets)
+        self.fields["target"].choices = [*area_choices(targets.lead_areas), *units]
+        self.fields["helpers"].choices = [*area_choices(targets.helper_areas), *units]
         self.suggested = _mark_suggestion(self.fields["target"], case)
 
 
@@ -313,7 +313,8 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args: Any, actor: Any, case: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = [*transfer_choices(actor, case), *unit_choices(case)]
+        targets = selectors.routing_targets(case)
+        self.fields["target"].choices = [*area_choices(targets.transfer_areas), *unit_choices(targets)]
         self.suggested = _mark_suggestion(self.fields["target"], case)
 
 
@@ -336,33 +337,14 @@ class TriageForm(forms.Form):
             self.fields["category"].initial = str(current.public_id)
 
 
-def unit_choices(case: Any) -> list[tuple[str, str]]:
+def unit_choices(targets: Any) -> list[tuple[str, str]]:
     """Departments, property companies, owners' committees and organisations responsible for the case's place."""
-    from shequ.accounts import selectors as account_selectors
-
-    units = account_selectors.dispatchable_units(case.micro_grid or case.community)
-    return [(f"u:{u.public_id}", f"{u.name}（{u.get_kind_display()}）") for u in units]
+    return [(f"u:{u.public_id}", f"{u.name}（{u.get_kind_display()}）") for u in targets.units]
 
 
-def helper_area_choices(actor: Any, case: Any) -> list[tuple[str, str]]:
-    """Areas that may help: below the holder, or other communities and grids of the same street."""
-    street = case.community.parent
-    root = street.path if street is not None else case.holder.path
-    qs = territory_selectors.areas_for(actor).filter(path__startswith=root, level__in=DISPATCH_LEVELS)
-    if street is not None:
-        qs = territory_selectors.areas_under(street).filter(level__in=DISPATCH_LEVELS) | qs
-    return [(f"a:{a.public_id}", f"{LEVEL_PREFIX.get(a.level, '')}{a.name}") for a in qs.order_by("path")[:300]]
-
-
-def transfer_choices(actor: Any, case: Any) -> list[tuple[str, str]]:
-    """Other communities and grids of the street (and the street itself) for a transfer."""
-    street = case.community.parent
-    if street is None:
-        return []
-    qs = territory_selectors.areas_under(street).filter(level__in=("street", *DISPATCH_LEVELS)).order_by("path")
-    return [
-        (f"a:{a.public_id}", f"{LEVEL_PREFIX.get(a.level, '')}{a.name}") for a in qs[:300] if a.pk != case.holder_id
-    ]
+def area_choices(areas: Any) -> list[tuple[str, str]]:
+    """Areas of `selectors.routing_targets` as choices, indented by level."""
+    return [(f"a:{a.public_id}", f"{LEVEL_PREFIX.get(a.level, '')}{a.name}") for a in areas[:300]]
 
 
 class RequestChangeForm(forms.Form):
@@ -390,19 +372,6 @@ class MergeForm(forms.Form):
 class MaliciousReviewForm(forms.Form):
     decision = forms.ChoiceField(label=_("复核结果"), choices=[("confirm", _("确认恶意")), ("dismiss", _("不予认定"))])
     note = forms.CharField(label=_("复核意见"), max_length=2000)
-
-
-def dispatch_targets(actor: Any, case: Any) -> Any:
-    """The holder itself and the grids and micro-grids below it that the actor can see."""
-    return (
-        territory_selectors.areas_for(actor)
-        .filter(path__startswith=case.holder.path, level__in=DISPATCH_LEVELS)
-        .order_by("path")
-    )
-
-
-def dispatch_choices(actor: Any, case: Any) -> list[tuple[str, str]]:
-    return [(f"a:{a.public_id}", f"{LEVEL_PREFIX.get(a.level, '')}{a.name}") for a in dispatch_targets(actor, case)]
 
 
 class ReasonForm(forms.Form):

@@ -1,9 +1,9 @@
 """Grid worker phone pages: my micro-grid's open cases with quick actions, and the quick report.
 
 Light pages for a phone: large cards and buttons, no JavaScript. Every write goes through the services, which
-check permission and the transition table again; a button is shown only when both allow it. Grid workers may
-submit and handle but not accept or dispatch (permissions.DISPATCH_ROLES), so a quick report ticked "现场已处理"
-is resolved in one go only for an actor who may also accept it; otherwise it is submitted with the on-the-spot
+check permission and the transition table again; a button is shown only when both allow it. A quick report ticked
+"现场已处理" is resolved in one go (`onsite.case_resolve_on_the_spot`) only for an actor allowed
+`cases.resolve_on_the_spot` (a grid worker alone may not accept); otherwise it is submitted with the on-the-spot
 reply in its description and the community accepts it.
 """
 
@@ -11,7 +11,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,12 +22,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shequ.core.errors import InvalidTransition, NotFound, ValidationError
 from shequ.core.http import errors_to_form, require_can, scoped_view
 from shequ.core.permissions import can
-from shequ.core.scoping import scope_of
 from shequ.territory import selectors as territory_selectors
 
-from . import selectors, services
+from . import onsite, selectors, services
 from .domain import OPEN_STATUSES, STATUS_LABELS, TYPE_LABELS, Channel, Event, allowed_events, is_overdue
-from .permissions import DISPATCH_ROLES, HANDLE_ROLES
 
 BUILDING_LIMIT = 300
 TITLE_LENGTH = 20
@@ -168,41 +165,6 @@ def grid_action(request: HttpRequest, public_id: str, action: str) -> HttpRespon
 # --- quick report ------------------------------------------------------------------------------------------
 
 
-def _own_unit(actor: Any, building: Any) -> Any:
-    """The worker's own micro-grid, else grid, holding the building; None when neither is theirs."""
-    scope = scope_of(actor)
-    micro = building.micro_grid
-    for unit in (micro, micro.parent if micro is not None else None):
-        if unit is not None and scope.covers(unit.path, HANDLE_ROLES):
-            return unit
-    return None
-
-
-def _may_finish(actor: Any, building: Any) -> Any:
-    """The unit to dispatch to when the actor may also accept for the receiving community, else None.
-
-    A new case is held by its community, and accepting and dispatching it is the dispatcher's work
-    (permissions.can_dispatch); a micro-grid or grid worker alone may not, so they only submit.
-    """
-    target = _own_unit(actor, building)
-    if target is None or not scope_of(actor).covers(building.compound.community.path, DISPATCH_ROLES):
-        return None
-    return target
-
-
-def _handle_on_the_spot(actor: Any, case: Any, target: Any, reply: str) -> None:
-    """Accept, dispatch to my own unit, start and resolve, each through the services (which check again).
-
-    A case whose category the system could not determine (待分拣) cannot be dispatched: the worker chooses it.
-    """
-    if case.needs_triage:
-        raise ValidationError({"category": _("系统无法确定分类，现场处理时请选择分类")})
-    case = services.case_accept(actor=actor, case=case, note=_("网格员现场处理"))
-    case = services.case_dispatch(actor=actor, case=case, target=target)
-    case = services.case_start(actor=actor, case=case)
-    services.case_resolve(actor=actor, case=case, reply=reply)
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 @scoped_view
@@ -220,8 +182,8 @@ def grid_report(request: HttpRequest) -> HttpResponse:
         description = data["description"].strip()
         reply = (data.get("reply") or "").strip()
         handled = data["handled"]
-        target = _may_finish(actor, building) if handled else None
-        if handled and target is None:
+        on_the_spot = handled and bool(can(actor, "cases.resolve_on_the_spot", building))
+        if handled and not on_the_spot:
             description = f"{description}\n{_('现场已处理')}：{reply}"
         entry = services.CaseInput(
             case_type=data["case_type"],
@@ -233,14 +195,14 @@ def grid_report(request: HttpRequest) -> HttpResponse:
             classify=True,
         )
         try:
-            with transaction.atomic():  # the report and its on-the-spot handling stand or fall together
+            if on_the_spot:
+                case = onsite.case_resolve_on_the_spot(actor=actor, data=entry, reply=reply)
+            else:
                 case = services.case_submit(actor=actor, data=entry)
-                if target is not None:
-                    _handle_on_the_spot(actor, case, target, reply)
         except ValidationError as exc:
             errors_to_form(form, exc, {"location": "building", "title": "description"})
         else:
-            if target is not None:
+            if on_the_spot:
                 messages.success(request, _("已上报并办结，受理编号 %(n)s") % {"n": case.tracking_number})
             elif handled:
                 messages.success(

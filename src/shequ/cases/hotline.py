@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from shequ.core import audit
 from shequ.core.errors import ValidationError
 from shequ.core.masking import mask_text
-from shequ.core.permissions import require
+from shequ.core.permissions import require, write_service
 
 from . import domain, services
 from .models import Case, Category
@@ -64,7 +64,7 @@ class HotlineReport:
 
 
 def _cells(fileobj: IO[bytes], filename: str) -> list[list[str]]:
-    from shequ.registry.spreadsheets import SpreadsheetError, sniff_format
+    from shequ.core.spreadsheets import SpreadsheetError, sniff_format
 
     try:
         fmt = sniff_format(fileobj, filename)
@@ -126,6 +126,7 @@ def _parse_time(value: str) -> datetime | None:
     return None
 
 
+@write_service("cases.import_hotline")
 def import_hotline(*, actor: Any, fileobj: IO[bytes], filename: str, communities: list[Any]) -> HotlineReport:
     """Validate and import work orders into the given communities (those the actor may import into).
 
@@ -188,9 +189,7 @@ def import_hotline(*, actor: Any, fileobj: IO[bytes], filename: str, communities
         )
         try:
             with transaction.atomic():
-                case = services.case_submit(
-                    actor=f"hotline:{actor.get_username()}", data=data, now=_parse_time(cell("time"))
-                )
+                case = services.case_submit(actor=actor, data=data, now=_parse_time(cell("time")))
         except ValidationError as exc:
             report.rows.append(RowOutcome(number, order, "error", mask_text("；".join(exc.messages))))
             continue

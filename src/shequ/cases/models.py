@@ -74,7 +74,7 @@ class Case(BaseModel):
     # When a unit outside the territory tree (a department, the property company...) leads the work, it is the
     # holder_unit; `holder` then stays the area that dispatched it, which supervises and answers for it.
     holder_unit = models.ForeignKey(
-        "accounts.Unit",
+        "organisations.Unit",
         verbose_name=_("承办单位（部门/组织）"),
         null=True,
         blank=True,
@@ -237,7 +237,7 @@ class CaseAssignment(BaseModel):
     role = models.CharField(_("分工"), max_length=8, choices=ROLE_CHOICES)
     area = models.ForeignKey("territory.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     area_path = models.CharField(max_length=255, blank=True, db_index=True, editable=False)
-    unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("organisations.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     active = models.BooleanField(default=True)
     assigned_at = models.DateTimeField()
     assigned_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -312,10 +312,12 @@ class RoutingDecision(models.Model):
         "territory.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     suggested_unit = models.ForeignKey(
-        "accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "organisations.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actual_area = models.ForeignKey("territory.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    actual_unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actual_unit = models.ForeignKey(
+        "organisations.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     accepted = models.BooleanField()
     decided_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(db_index=True)

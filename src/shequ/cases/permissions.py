@@ -16,12 +16,19 @@
   outside the tree leads): its grid workers and dispatch roles, or any of those above it.
 - A malicious-report flag is proposed by the dispatcher or the handler and confirmed or dismissed by someone
   else: the community Party secretary, or a street or district officer, of the first receiver.
+- Residents act for themselves through the portal: they report for their own compound (their own community
+  when the register knows no dwelling for them), withdraw, rate and (by rating unsatisfied) reopen their own
+  non-anonymous cases, and support public cases of their own compound. Staff do the same for them in a
+  call-back (withdraw: whoever sees the case; rate and reopen: the dispatcher). An Open311 client reports
+  while its key is active.
+- Jobs of the system write only through the actions open to them (category seeding, the escalation sweep).
 """
 
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.actors import Kind, kind_of
 from shequ.core.permissions import ALLOW, Decision, deny, register
 from shequ.core.scoping import scope_of
 
@@ -80,12 +87,46 @@ def can_view(actor: Any, case: Any) -> Decision:
     return deny(_("您无权查看该诉求"))
 
 
-@register("cases.submit", "代居民登记诉求（电话、来访、网格员上报）")
-def can_submit(actor: Any, area: Any) -> Decision:
+def _own_place(resident: Any, compound_id: Any, community_id: Any) -> bool:
+    """Whether a place is the resident's own: their compound, or their community without a known dwelling."""
+    compound_id_of_resident = resident.dwelling.building.compound_id if resident.dwelling_id else None
+    if compound_id_of_resident is not None:
+        return compound_id == compound_id_of_resident
+    return community_id == resident.community_id
+
+
+def _own_case(actor: Any, case: Any) -> bool:
+    """Whether a resident acting under their name reported the case (never an anonymous report)."""
+    return (
+        case is not None
+        and not actor.anonymous
+        and not getattr(case, "anonymous", False)
+        and getattr(case, "reporter_id", None) == actor.resident.pk
+    )
+
+
+@register(
+    "cases.submit",
+    "登记诉求：工作人员代居民登记（电话、来访、网格员上报）；居民为本小区（无住址时为本社区）反映；接口客户端提交",
+    actors={Kind.STAFF, Kind.RESIDENT, Kind.API_CLIENT},
+)
+def can_submit(actor: Any, place: Any) -> Decision:
+    """`place` is the case's place (`services.Place`, or an area); None asks whether the actor may report at all."""
+    kind = kind_of(actor)
+    if kind is Kind.API_CLIENT:
+        return ALLOW  # an inactive client was refused before the check ran
+    if kind is Kind.RESIDENT:
+        if place is None:
+            return ALLOW
+        compound = getattr(place, "compound", None)
+        community = getattr(place, "community", None)
+        if _own_place(actor.resident, compound.pk if compound else None, community.pk if community else None):
+            return ALLOW
+        return deny(_("只能反映本小区（或本社区）的问题"))
     scope = scope_of(actor)
-    if area is None:
+    if place is None:
         return ALLOW if scope.paths(roles=SUBMIT_ROLES) else deny(_("您无权登记诉求"))
-    return ALLOW if scope.covers(area.path, SUBMIT_ROLES) else deny(_("该地点不在您的辖区内"))
+    return ALLOW if scope.covers(place.path, SUBMIT_ROLES) else deny(_("该地点不在您的辖区内"))
 
 
 @register("cases.dispatch", "受理、不予受理、派单、转办、合并本单位持有的诉求")
@@ -198,6 +239,23 @@ def can_import_hotline(actor: Any, area: Any) -> Decision:
     return ALLOW if scope.covers(area.path, DISPATCH_ROLES) else deny(_("该社区不在您的辖区内"))
 
 
+@register(
+    "cases.resolve_on_the_spot",
+    "现场办结：本人上报楼栋内的问题并受理、派给楼栋所在微网格、办结（须是该社区的受理人员）",
+)
+def can_resolve_on_the_spot(actor: Any, building: Any) -> Decision:
+    """Staff who may report in the building's micro-grid and accept for its community (see `onsite`)."""
+    micro = getattr(building, "micro_grid", None)
+    scope = scope_of(actor)
+    if (
+        micro is not None
+        and scope.covers(micro.path, SUBMIT_ROLES)
+        and scope.covers(building.compound.community.path, DISPATCH_ROLES)
+    ):
+        return ALLOW
+    return deny(_("只有该社区的受理人员可以现场办结，请上报后由社区受理"))
+
+
 ROUTING_STATS_ROLES = frozenset({"district_officer", "system_admin"})
 
 
@@ -206,3 +264,64 @@ def can_view_routing_stats(actor: Any, obj: Any = None) -> Decision:
     if scope_of(actor).paths(roles=ROUTING_STATS_ROLES):
         return ALLOW
     return deny(_("只有区级工作人员和系统管理员可以查看派单建议统计"))
+
+
+@register(
+    "cases.rate",
+    "评价已办结的诉求：报告人评价本人的诉求，或受理人员回访时代为记录",
+    actors={Kind.STAFF, Kind.RESIDENT},
+)
+def can_rate(actor: Any, case: Any) -> Decision:
+    if kind_of(actor) is Kind.RESIDENT:
+        return ALLOW if _own_case(actor, case) else deny(_("只能评价本人反映的诉求"))
+    if case is not None and can_dispatch(actor, case).allowed:
+        return ALLOW
+    return deny(_("只有受理单位的受理人员可以记录回访评价"))
+
+
+@register(
+    "cases.reopen",
+    "重新办理（重办）：受理人员，或报告人对本人的诉求评价不满意时",
+    actors={Kind.STAFF, Kind.RESIDENT},
+)
+def can_reopen(actor: Any, case: Any) -> Decision:
+    if kind_of(actor) is Kind.RESIDENT:
+        return ALLOW if _own_case(actor, case) else deny(_("只能申请重办本人反映的诉求"))
+    if case is not None and can_dispatch(actor, case).allowed:
+        return ALLOW
+    return deny(_("只有受理单位的受理人员可以重新办理"))
+
+
+@register(
+    "cases.withdraw",
+    "撤回诉求：报告人撤回本人的诉求，或能看到该诉求的工作人员应报告人要求撤回",
+    actors={Kind.STAFF, Kind.RESIDENT},
+)
+def can_withdraw(actor: Any, case: Any) -> Decision:
+    if kind_of(actor) is Kind.RESIDENT:
+        return ALLOW if _own_case(actor, case) else deny(_("只能撤回本人反映的诉求"))
+    if case is not None and can_view(actor, case).allowed:
+        return ALLOW
+    return deny(_("您无权撤回该诉求"))
+
+
+@register("cases.support", "居民附议本小区（无住址时为本社区）的公开诉求", actors={Kind.RESIDENT})
+def can_support(actor: Any, case: Any) -> Decision:
+    if case is not None and not actor.anonymous and _own_place(actor.resident, case.compound_id, case.community_id):
+        return ALLOW
+    return deny(_("该诉求不在您所在小区的公开诉求中，不能附议。"))
+
+
+@register("cases.seed_categories", "载入内置的诉求分类（系统任务）", actors={Kind.SYSTEM})
+def can_seed_categories(actor: Any, obj: Any = None) -> Decision:
+    return ALLOW
+
+
+@register("cases.remind_deadlines", "提醒承办单位诉求即将超时（系统任务）", actors={Kind.SYSTEM})
+def can_remind_deadlines(actor: Any, obj: Any = None) -> Decision:
+    return ALLOW
+
+
+@register("cases.escalate", "超时诉求自动升级督办（系统任务）", actors={Kind.SYSTEM})
+def can_escalate(actor: Any, case: Any = None) -> Decision:
+    return ALLOW

@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from shequ.core import audit
+from shequ.core.actors import user_of
 from shequ.core.errors import ValidationError
-from shequ.core.permissions import require
+from shequ.core.permissions import require, write_service
 
 from . import photo_permissions  # noqa: F401  (registers cases.review_photos)
 from .domain import STATUS_LABELS, Status
@@ -35,6 +36,7 @@ UPLOAD_STATUSES = frozenset({Status.DISPATCHED, Status.IN_PROGRESS, Status.SUSPE
 THUMB_SIZE = (320, 320)
 
 
+@write_service("cases.handle")
 def photos_upload(*, actor: Any, case: Case, kind: str, uploads: Iterable[Any]) -> list[CasePhoto]:
     """Attach before/after photos to a case (not public); audited with the kind and the count.
 
@@ -76,6 +78,7 @@ def photos_upload(*, actor: Any, case: Case, kind: str, uploads: Iterable[Any]) 
     return saved
 
 
+@write_service("cases.review_photos")
 def photo_set_public(*, actor: Any, photo: CasePhoto, public: bool) -> CasePhoto:
     """Make a photo public (shown to residents of the compound) or keep it private; audited either way.
 
@@ -86,7 +89,7 @@ def photo_set_public(*, actor: Any, photo: CasePhoto, public: bool) -> CasePhoto
         locked = CasePhoto.objects.select_for_update().get(pk=photo.pk)
         before = locked.public
         locked.public = public
-        locked.reviewed_at, locked.reviewed_by = timezone.now(), actor
+        locked.reviewed_at, locked.reviewed_by = timezone.now(), user_of(actor)
         locked.save(update_fields=["public", "reviewed_at", "reviewed_by", "updated_at"])
         audit.record(
             actor=actor,
@@ -95,7 +98,7 @@ def photo_set_public(*, actor: Any, photo: CasePhoto, public: bool) -> CasePhoto
             before={"public": before},
             after={"public": public, "case": photo.case.tracking_number, "kind": locked.kind},
         )
-    photo.public, photo.reviewed_at, photo.reviewed_by = public, locked.reviewed_at, actor
+    photo.public, photo.reviewed_at, photo.reviewed_by = public, locked.reviewed_at, locked.reviewed_by
     return photo
 
 

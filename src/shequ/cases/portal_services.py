@@ -2,9 +2,10 @@
 
 A resident is not a staff account: every read here starts from the signed-in resident and returns only the
 cases they reported (`reporter` = the resident; anonymous reports are, by design, not linked to anyone and
-so not listed). Writes go through `cases.services` with a non-staff actor label ``resident:<public id>``,
-so the staff permission checks do not apply but the lifecycle table and every other rule still do, and no
-name or number of the resident reaches the audit log or the timeline.
+so not listed). Writes go through `cases.services` as `ResidentActor(resident)` (an anonymous report as
+`ResidentActor(resident, anonymous=True)`): the services decide what a resident may do (their own place,
+their own case) like for every other actor, and no name or number of the resident reaches the audit log or
+the timeline.
 
 Timeline entries for residents carry the event, the resulting status and the time, never who acted.
 """
@@ -18,7 +19,9 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from shequ.core.actors import ResidentActor
 from shequ.core.errors import NotFound, ValidationError
+from shequ.core.permissions import require, write_service
 from shequ.registry.encryption import decrypt_mobile
 from shequ.territory.selectors import buildings_of_compound_unscoped
 
@@ -38,11 +41,6 @@ LEAF_LIMIT = 30
 
 def anonymous_allowed() -> bool:
     return bool(getattr(settings, "SHEQU_ALLOW_ANONYMOUS_REPORTS", True))
-
-
-def actor_for(resident: Any) -> str:
-    """The actor label a resident's own writes are recorded under (no personal information)."""
-    return f"resident:{resident.public_id}"
 
 
 def leaf_categories(text: str = "") -> QuerySet[Category]:
@@ -80,12 +78,18 @@ class PortalReport:
     contact_consent: bool = False  # the resident agreed to be contacted by the handling unit
 
 
-def report_submit(*, resident: Any, report: PortalReport, uploads: list[Any]) -> Case:
+@write_service("cases.submit")
+def report_submit(*, actor: ResidentActor, report: PortalReport, uploads: list[Any]) -> Case:
     """Submit a resident's report through `cases.services.case_submit`, with its cleaned photos.
 
     The photos are all checked first, so a bad file creates no case. The case and its photos are written in
     one transaction. Reporter name and mobile come from the register, not from the form (DESIGN R6).
+    `case_submit` decides whether the place is the resident's own (`cases.submit`); an anonymous report is
+    submitted as `ResidentActor(resident, anonymous=True)`.
     """
+    require(actor, "cases.submit")
+    resident = actor.resident
+    actor = ResidentActor(resident, anonymous=actor.anonymous or report.anonymous)
     errors: dict[str, list[str]] = {}
     category = leaf_category(report.category_code)
     if category is None:
@@ -124,7 +128,7 @@ def report_submit(*, resident: Any, report: PortalReport, uploads: list[Any]) ->
         contact_consent=report.contact_consent,
     )
     with transaction.atomic():
-        case = services.case_submit(actor="portal" if report.anonymous else actor_for(resident), data=data)
+        case = services.case_submit(actor=actor, data=data)
         photos.photos_attach(case=case, photos=cleaned)
     return case
 
@@ -181,15 +185,18 @@ def can_withdraw(case: Case) -> bool:
     return domain.Event.WITHDRAW in domain.allowed_events(case.status)
 
 
-def case_rate(*, resident: Any, case: Case, satisfaction: str, reopen: bool = False) -> Case:
-    """Rate one's own resolved case: satisfied closes it, unsatisfied with reopen sends it back to work."""
-    own = case_of(resident, case.tracking_number)
-    return services.case_rate(actor=actor_for(resident), case=own, satisfaction=satisfaction, reopen=reopen)
+@write_service("cases.rate", "cases.reopen")
+def case_rate(*, actor: ResidentActor, case: Case, satisfaction: str, reopen: bool = False) -> Case:
+    """Rate a resolved case as the resident (`cases.rate`: their own case only): satisfied closes it,
+    unsatisfied with reopen sends it back to work."""
+    require(actor, "cases.rate", case)
+    return services.case_rate(actor=actor, case=case, satisfaction=satisfaction, reopen=reopen)
 
 
-def case_withdraw(*, resident: Any, case: Case) -> Case:
-    """Withdraw one's own open case."""
-    own = case_of(resident, case.tracking_number)
-    if not can_withdraw(own):
+@write_service("cases.withdraw")
+def case_withdraw(*, actor: ResidentActor, case: Case) -> Case:
+    """Withdraw a case as the resident (`cases.withdraw`: their own case only)."""
+    require(actor, "cases.withdraw", case)
+    if not can_withdraw(case):
         raise ValidationError({"case": [_("该诉求当前不能撤回。")]})
-    return services.case_withdraw(actor=actor_for(resident), case=own, reason=_("报告人在居民服务中撤回"))
+    return services.case_withdraw(actor=actor, case=case, reason=_("报告人在居民服务中撤回"))

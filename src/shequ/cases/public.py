@@ -10,8 +10,8 @@ goes through a redactor (mobile and ID numbers, licence plates, room numbers). T
 caller passes it in (`redact=`); it is a required keyword so that nobody lists titles unredacted by mistake.
 
 A resident may support a public case of their own compound, or — when the register knows no dwelling for
-them — of their own community; not their own case. Supporting twice does nothing the second time. Each new
-support is audited under the label ``resident:<public id>`` (never the name).
+them — of their own community (`cases.support`); not their own case. Supporting twice does nothing the second
+time. Each new support is audited under the resident as actor (their public id, never the name).
 """
 
 from collections.abc import Callable
@@ -24,7 +24,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.core import audit
+from shequ.core.actors import ResidentActor
 from shequ.core.errors import NotFound, ValidationError
+from shequ.core.permissions import require, write_service
 
 from . import domain
 from .models import Case, CaseSupport
@@ -113,23 +115,24 @@ def public_case(tracking_number: str) -> Case:
     return case
 
 
-def support_case(*, resident: Any, case: Case, now: Any = None) -> int:
-    """Record the resident's support of a public case (idempotent); return the case's support count."""
-    refused = ValidationError({"case": [_("该诉求不在您所在小区的公开诉求中，不能附议。")]})
+@write_service("cases.support")
+def support_case(*, actor: ResidentActor, case: Case, now: Any = None) -> int:
+    """Record the acting resident's support of a public case (idempotent); return the case's support count.
+
+    Requires `cases.support` (a case of the resident's own compound, or community without a known dwelling);
+    raises ValidationError for a case that is not public (any more) or that the resident reported.
+    """
+    require(actor, "cases.support", case)
+    resident = actor.resident
     if not _public(Case.objects.filter(pk=case.pk), days=PUBLIC_DAYS, now=now).exists():
-        raise refused
-    compound = compound_of(resident)
-    if compound is not None and case.compound_id != compound.pk:
-        raise refused
-    if compound is None and case.community_id != resident.community_id:
-        raise refused
+        raise ValidationError({"case": [_("该诉求不在您所在小区的公开诉求中，不能附议。")]})
     if case.reporter_id == resident.pk:
         raise ValidationError({"case": [_("不能附议自己反映的诉求。")]})
     try:
         with transaction.atomic():
             _support, created = CaseSupport.objects.get_or_create(case=case, resident=resident)
             if created:
-                audit.record(actor=f"resident:{resident.public_id}", action="cases.supported", obj=case)
+                audit.record(actor=actor, action="cases.supported", obj=case)
     except IntegrityError:  # a simultaneous click of the same resident won the race
         pass
     return CaseSupport.objects.filter(case=case).count()

@@ -15,8 +15,11 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from shequ.core.actors import system_job
 from shequ.core.masking import mask_text
+from shequ.core.permissions import require, write_service
 
 from . import domain
 from .domain import Stage, Status
@@ -24,8 +27,7 @@ from .models import Case
 
 DEFAULT_WINDOW = datetime.timedelta(hours=24)
 KIND = "case.deadline"
-
-DEADLINE_FIELD = {Stage.ACCEPT: "accept_by", Stage.DISPATCH: "dispatch_by", Stage.RESOLVE: "resolve_by"}
+DEADLINE_REMINDERS = system_job("cases.deadline_reminders", gettext_lazy("即将超时提醒"))
 
 
 def _window() -> datetime.timedelta:
@@ -36,10 +38,9 @@ def due_soon(now: datetime.datetime, window: datetime.timedelta) -> Any:
     """Open cases whose running stage deadline lies in (now, now + window]."""
     condition = Q()
     for status in Status:
-        stage = domain.current_stage(status)
-        if stage is None:
+        field = domain.deadline_field(status)
+        if field is None:
             continue
-        field = DEADLINE_FIELD[stage]
         condition |= Q(status=status.value, **{f"{field}__gt": now, f"{field}__lte": now + window})
     return Case.objects.filter(condition).select_related("holder").order_by("pk")
 
@@ -48,22 +49,25 @@ def dedupe_key(case: Case, stage: Stage, deadline: datetime.datetime) -> str:
     return f"deadline:{case.public_id}:{stage.value}:{int(deadline.timestamp())}"
 
 
-def send_deadline_reminders(*, now: datetime.datetime | None = None) -> int:
+@write_service("cases.remind_deadlines")
+def send_deadline_reminders(*, actor: Any = DEADLINE_REMINDERS, now: datetime.datetime | None = None) -> int:
     """Notify the holder unit of every case whose stage deadline is near; return the notices created.
 
-    Idempotent: a recipient who already has the notice for this (case, stage, deadline) gets no second one.
+    A job of the system (`cases.remind_deadlines`). Idempotent: a recipient who already has the notice for this
+    (case, stage, deadline) gets no second one.
     """
     from shequ.notifications.services import notify_area
 
     from .permissions import HANDLE_ROLES
 
+    require(actor, "cases.remind_deadlines")
     now = now or timezone.now()
     created = 0
     for case in list(due_soon(now, _window())):
         stage = domain.current_stage(case.status)
-        if stage is None:  # not reachable through due_soon; kept so a changed table cannot mis-notify
+        deadline = domain.running_deadline(case.status, case)
+        if stage is None or deadline is None:  # unreachable through due_soon; guards against a changed table
             continue
-        deadline = getattr(case, DEADLINE_FIELD[stage])
         label = f"{case.tracking_number} {mask_text(case.title)[:60]}"
         title = _("即将超时（%(stage)s时限 %(deadline)s）：%(label)s") % {
             "stage": domain.STAGE_LABELS[stage],

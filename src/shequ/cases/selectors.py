@@ -1,7 +1,8 @@
 """Reads of cases, scoped to the actor: located in their subtree or held by a unit in it."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -137,6 +138,67 @@ def pending_request(case: Case) -> CaseRequest | None:
 
 def timeline(case: Case) -> QuerySet[CaseTransition]:
     return CaseTransition.objects.filter(case=case).select_related("from_holder", "to_holder").order_by("at", "id")
+
+
+DISPATCH_LEVELS = ("community", "grid", "micro_grid")
+TRANSFER_LEVELS = ("street", *DISPATCH_LEVELS)
+
+
+def is_unit(target: Any) -> bool:
+    """A unit outside the territory tree (department, property company, organisation) rather than an area."""
+    return target is not None and not hasattr(target, "level") and hasattr(target, "kind")
+
+
+@dataclass(frozen=True)
+class RoutingTargets:
+    """Where a case may be sent now: the one rule behind the dispatch and transfer forms, the case page and the
+    dispatch and transfer services.
+
+    - lead (主办): the holder itself, or a community, grid or micro-grid below it;
+    - helpers (协办): a community, grid or micro-grid below the holder or in the case's street;
+    - transfer (转办): the case's street, or a community, grid or micro-grid of it, other than the holder;
+    - units, for all three: the departments, property companies, owners' committees and organisations
+      responsible for the case's place (the unit's most specific place counts: an area at or above the case's
+      micro-grid or community, the case's compound, the case's building).
+    """
+
+    lead_areas: QuerySet[Any]
+    helper_areas: QuerySet[Any]
+    transfer_areas: QuerySet[Any]
+    units: QuerySet[Any]
+
+    def _has(self, areas: QuerySet[Any], target: Any) -> bool:
+        if target is None or getattr(target, "pk", None) is None:
+            return False
+        return (self.units if is_unit(target) else areas).filter(pk=target.pk).exists()
+
+    def lead_allowed(self, target: Any) -> bool:
+        return self._has(self.lead_areas, target)
+
+    def helper_allowed(self, target: Any) -> bool:
+        return self._has(self.helper_areas, target)
+
+    def transfer_allowed(self, target: Any) -> bool:
+        return self._has(self.transfer_areas, target)
+
+
+def routing_targets(case: Case) -> RoutingTargets:
+    """The areas and units `case` may be dispatched (lead, helpers) or transferred to (see RoutingTargets)."""
+    from shequ.organisations.selectors import dispatchable_units
+    from shequ.territory.selectors import areas_under
+
+    holder = case.holder
+    street = case.community.parent
+    lead = areas_under(holder).filter(Q(level__in=DISPATCH_LEVELS) | Q(pk=holder.pk))
+    nearby = areas_under(holder) | areas_under(street) if street is not None else areas_under(holder)
+    helpers = nearby.filter(level__in=DISPATCH_LEVELS)
+    transfer = areas_under(street or case.community).filter(level__in=TRANSFER_LEVELS).exclude(pk=holder.pk)
+    return RoutingTargets(
+        lead_areas=lead.order_by("path"),
+        helper_areas=helpers.order_by("path"),
+        transfer_areas=transfer.order_by("path"),
+        units=dispatchable_units(case.micro_grid or case.community, compound=case.compound, building=case.building),
+    )
 
 
 def categories() -> QuerySet[Category]:
@@ -283,3 +345,63 @@ def classifier_stats(actor: Any, *, since: datetime, until: datetime) -> list[Cl
         row.same_first_level += int(final.split("-")[0] == root)
         row.by_source[source or "-"] = row.by_source.get(source or "-", 0) + 1
     return [rows[k] for k in sorted(rows)]
+
+
+@dataclass(frozen=True)
+class QueueSelection:
+    """A queue tab with the page's filters applied, scoped to the actor.
+
+    `applied` holds the valid filters in use as plain strings (kept in links and the export audit record);
+    `errors` the messages of the invalid ones, which are not applied; `form` the bound filter form.
+    """
+
+    tab: str
+    queryset: QuerySet
+    applied: dict[str, str]
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    form: Any = None
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def select_queue(actor: Any, params: Mapping[str, Any]) -> QueueSelection:
+    """The queue page's selection from its GET parameters (an unknown tab falls back to 待受理, as on the page)."""
+    from . import forms  # the filter form reads its choices through this module
+    from .topics import on_topic
+
+    tab = params.get("tab") or "to_accept"
+    if tab not in forms.QUEUE_TABS:
+        tab = "to_accept"
+    qs = queue(actor, tab)
+    filter_form = forms.QueueFilterForm(params, actor=actor)
+    filter_form.is_valid()
+    data = filter_form.cleaned_data  # the valid fields only
+    applied = {k: str(data[k]).strip() for k in filter_form.fields if data.get(k) and str(data[k]).strip()}
+    if applied.get("status"):
+        qs = qs.filter(status=applied["status"])
+    if applied.get("text"):
+        qs = qs.filter(title__contains=applied["text"])
+    if applied.get("community"):
+        qs = qs.filter(community__public_id=applied["community"])
+    if data.get("submitted_from"):
+        qs = qs.filter(submitted_at__gte=_day_start(data["submitted_from"]))
+    if data.get("submitted_to"):
+        qs = qs.filter(submitted_at__lt=_day_start(data["submitted_to"] + timedelta(days=1)))
+    if applied.get("category"):
+        category = category_by_public_id(applied["category"])
+        if category is not None and tab == "triage":
+            # Cases waiting there have no category yet: match what was suggested for them, or their text's topic.
+            code = category.code
+            suggested = Q(suggested_category__code=code) | Q(suggested_category__code__startswith=f"{code}-")
+            qs = qs.filter(suggested | Q(pk__in=on_topic(qs, category).values("pk")))
+        elif category is not None:
+            qs = on_topic(qs, category)  # last: it reads the uncategorised cases the other filters leave
+    return QueueSelection(
+        tab=tab,
+        queryset=qs.order_by("-submitted_at", "-id"),
+        applied=applied,
+        errors={k: list(v) for k, v in filter_form.errors.items()},
+        form=filter_form,
+    )

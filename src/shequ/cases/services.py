@@ -13,22 +13,26 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shequ.core import audit, crypto
+from shequ.core.actors import Kind, kind_of, label_of, system_job, user_of
 from shequ.core.calendar import current_calendar
-from shequ.core.errors import PermissionDenied, ValidationError
+from shequ.core.errors import FieldErrors, ValidationError, invalid
 from shequ.core.masking import mask_mobile, mask_text
-from shequ.core.permissions import require
+from shequ.core.permissions import require, write_service
 from shequ.core.validators import validate_mobile
 
 from . import domain
 from .domain import Event, Status
+from .errors import CaseError
 from .models import Case, CaseAssignment, CaseTransition, Category, RoutingDecision
-from .transitions import actor_label, apply_event, lock_case, record_note, user_of
+from .selectors import is_unit, routing_targets
+from .transitions import apply_event, lock_case, record_note
 
 MOBILE_PURPOSE = "cases.reporter_mobile"
-LADDER = ("micro_grid", "grid", "community", "street", "district")
 REOPEN_PERIOD_DAYS = 15  # a closed case can be reopened within this many calendar days of closing
+CATEGORIES_SEED = system_job("cases.categories_seed", gettext_lazy("诉求分类初始化"))
 
 
 @dataclass
@@ -61,29 +65,50 @@ def _resolve_days(case_type: str, category: Category | None) -> int:
     return domain.DEFAULT_RESOLVE_DAYS[domain.CaseType(case_type)]
 
 
-def _place(data: CaseInput) -> tuple[Any, Any, Any, Any]:
-    """(community, micro_grid, compound, building) from a building, a map point, or a community."""
+@dataclass(frozen=True)
+class Place:
+    """Where a new case is: its community, and the micro-grid, compound and building when known."""
+
+    community: Any
+    micro_grid: Any = None
+    compound: Any = None
+    building: Any = None
+
+    @property
+    def path(self) -> str:
+        """The most precise area of the place (its micro-grid, else its community)."""
+        return str((self.micro_grid or self.community).path)
+
+
+def _place(data: CaseInput) -> Place:
+    """The case's place from a building, a map point, or a community."""
     from shequ.territory.services import locate_micro_grid
 
     if data.building is not None:
         b = data.building
-        return b.compound.community, b.micro_grid, b.compound, b
+        return Place(b.compound.community, b.micro_grid, b.compound, b)
     if data.lng is not None and data.lat is not None:
         micro = locate_micro_grid(data.lng, data.lat, crs=data.crs)
         grid = micro.parent if micro is not None else None
         if micro is not None and grid is not None and grid.parent is not None:
-            return grid.parent, micro, None, None
+            return Place(grid.parent, micro)
     if data.community is not None:
-        return data.community, None, None, None
-    raise ValidationError({"location": _("请选择楼栋、在地图上标注位置，或选择社区")})
+        return Place(data.community)
+    raise invalid("location", _("请选择楼栋、在地图上标注位置，或选择社区"), CaseError.LOCATION_REQUIRED)
 
 
 def _tracking_number(now: datetime) -> str:
     return f"{timezone.localtime(now):%y%m%d}{secrets.randbelow(10**6):06d}"
 
 
+@write_service("cases.submit", "cases.import_hotline")
 def case_submit(*, actor: Any, data: CaseInput, now: datetime | None = None) -> Case:
     """Create a case from any channel; the place decides community and micro-grid; the community receives it.
+
+    Requires `cases.submit` on the place (staff: inside their subtree; a resident: their own compound, or
+    community without a known dwelling; an Open311 client: an active key); a hotline work order imported by
+    staff requires `cases.import_hotline` on the community instead. A resident reports as themselves: the
+    reporter is the acting resident, and an anonymous `ResidentActor` makes the report anonymous.
 
     The category is suggested from the text (`suggest.suggest_category`) and stored with its confidence and
     source. Without a category chosen by a person, a weak or missing suggestion puts the case in the triage
@@ -91,25 +116,30 @@ def case_submit(*, actor: Any, data: CaseInput, now: datetime | None = None) -> 
     """
     from .suggest import needs_triage, suggest_category
 
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     if data.case_type not in {t.value for t in domain.CaseType}:
-        errors.setdefault("case_type", []).append(_("请选择诉求类型"))
+        errors.add("case_type", _("请选择诉求类型"), CaseError.CASE_TYPE_INVALID)
     data.title = (data.title or "").strip()
     data.description = (data.description or "").strip()
     if not data.title or len(data.title) > 100:
-        errors.setdefault("title", []).append(_("请填写标题（不超过100字）"))
+        errors.add("title", _("请填写标题（不超过100字）"), CaseError.TITLE_REQUIRED)
     if len(data.description) < 5:
-        errors.setdefault("description", []).append(_("请描述诉求内容（至少5个字）"))
+        errors.add("description", _("请描述诉求内容（至少5个字）"), CaseError.DESCRIPTION_TOO_SHORT)
     if data.reporter_mobile:
         try:
             data.reporter_mobile = validate_mobile(data.reporter_mobile)
         except ValidationError as exc:
-            errors.setdefault("reporter_mobile", []).extend(exc.messages)
+            errors.extend("reporter_mobile", exc)
     if errors:
         raise ValidationError(errors)
-    community, micro, compound, building = _place(data)
-    if getattr(actor, "is_authenticated", False):
-        require(actor, "cases.submit", micro or community)
+    place = _place(data)
+    community, micro, compound, building = place.community, place.micro_grid, place.compound, place.building
+    if data.channel == domain.Channel.HOTLINE:
+        require(actor, "cases.import_hotline", community)  # 12345 orders come in by staff import only
+    else:
+        require(actor, "cases.submit", place)
+    if kind_of(actor) is Kind.RESIDENT:
+        data.reporter, data.anonymous = actor.resident, data.anonymous or actor.anonymous
     now = now or timezone.now()
     suggestion = suggest_category(data.title, data.description)
     triage = needs_triage(suggestion, chosen=data.category)
@@ -173,7 +203,7 @@ def case_submit(*, actor: Any, data: CaseInput, now: datetime | None = None) -> 
             to_status=case.status,
             to_holder=community,
             actor=user_of(actor),
-            actor_label=actor_label(actor),
+            actor_label=label_of(actor),
             at=now,
         )
         audit.record(
@@ -194,6 +224,7 @@ def case_submit(*, actor: Any, data: CaseInput, now: datetime | None = None) -> 
     return case
 
 
+@write_service("cases.dispatch")
 def case_triage(*, actor: Any, case: Case, category: Category, note: str = "") -> Case:
     """Confirm or correct the category of an open case (分拣) and take it out of the triage queue.
 
@@ -202,9 +233,9 @@ def case_triage(*, actor: Any, case: Case, category: Category, note: str = "") -
     """
     require(actor, "cases.dispatch", case)
     if category is None or not category.is_active:
-        raise ValidationError({"category": _("请选择有效的分类")})
+        raise invalid("category", _("请选择有效的分类"), CaseError.CATEGORY_INVALID)
     if case.status not in {s.value for s in domain.OPEN_STATUSES}:
-        raise ValidationError({"category": _("诉求已结束，不能再分拣")})
+        raise invalid("category", _("诉求已结束，不能再分拣"), CaseError.TRIAGE_CLOSED)
     with transaction.atomic():
         locked = lock_case(case)
         old = locked.category
@@ -257,6 +288,7 @@ def _record_routing(case: Case, event: str, target: Any, actor: Any, now: dateti
     )
 
 
+@write_service("cases.dispatch")
 def case_accept(*, actor: Any, case: Case, note: str = "", now: datetime | None = None) -> Case:
     """Accept (受理): the dispatch and resolution deadlines start from the acceptance day."""
     require(actor, "cases.dispatch", case)
@@ -280,38 +312,17 @@ def case_accept(*, actor: Any, case: Case, note: str = "", now: datetime | None 
         )
 
 
+@write_service("cases.dispatch")
 def case_reject(*, actor: Any, case: Case, reason: str, where_instead: str) -> Case:
     """Refuse (不予受理) with the reason and where the reporter should go instead."""
     require(actor, "cases.dispatch", case)
     if len((reason or "").strip()) < 2 or len((where_instead or "").strip()) < 2:
-        raise ValidationError({"reason": _("请填写不予受理的理由和建议的办理渠道")})
+        raise invalid("reason", _("请填写不予受理的理由和建议的办理渠道"), CaseError.REJECT_REASON_REQUIRED)
     with transaction.atomic():
         return apply_event(case, Event.REJECT, actor, f"{reason.strip()}\n{_('建议渠道')}：{where_instead.strip()}")
 
 
-def _within(target: Any, root: Any) -> bool:
-    return target.path.startswith(root.path)
-
-
-def _is_unit(target: Any) -> bool:
-    """A unit outside the territory tree (accounts.Unit) rather than an area."""
-    return target is not None and not hasattr(target, "level") and hasattr(target, "kind")
-
-
-def _unit_dispatchable(case: Case, unit: Any) -> bool:
-    """A unit may be given a case located in its own area or below it (a district department, the property
-    company of the community...)."""
-    from shequ.accounts.selectors import dispatchable_units
-
-    return dispatchable_units(case.micro_grid or case.community).filter(pk=unit.pk).exists()
-
-
-def _helper_allowed(case: Case, helper: Any) -> bool:
-    if _is_unit(helper):
-        return _unit_dispatchable(case, helper)
-    # A helper area: inside the holder's subtree, or another community or grid of the same street.
-    street = case.community.parent
-    return _within(helper, case.holder) or (street is not None and _within(helper, street))
+_is_unit = is_unit
 
 
 def _grant(case: Case, actor: Any, lead: Any, helpers: list[Any], now: datetime) -> list[str]:
@@ -337,6 +348,7 @@ def _end_grants(case: Case, now: datetime) -> None:
     CaseAssignment.objects.filter(case=case, active=True).update(active=False, ended_at=now)
 
 
+@write_service("cases.dispatch")
 def case_dispatch(
     *,
     actor: Any,
@@ -348,31 +360,35 @@ def case_dispatch(
 ) -> Case:
     """Dispatch (派单) to the lead unit and optional helper units (双派单).
 
-    The lead is the holder itself, an area below it, or a unit outside the tree (department, property company,
-    owners' committee, organisation) sitting at the case's place or above; a unit lead keeps `holder` at the
-    dispatching area, which supervises. Helpers see the case and add their opinions; only the lead resolves.
+    The lead and the helpers must be among `selectors.routing_targets(case)`, whoever calls: the lead is the
+    holder itself, an area below it, or a unit outside the tree (department, property company, owners'
+    committee, organisation) responsible for the case's place; a unit lead keeps `holder` at the dispatching
+    area, which supervises. Helpers see the case and add their opinions; only the lead resolves.
     """
     require(actor, "cases.dispatch", case)
     helpers = [h for h in (helpers or []) if h is not None]
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
+    allowed = routing_targets(case)
     if _is_unit(target):
-        if not _unit_dispatchable(case, target):
-            errors.setdefault("target", []).append(_("该单位不负责诉求所在地"))
-    elif target is None or not _within(target, case.holder):
-        errors.setdefault("target", []).append(_("只能派给本单位、下级网格、微网格，或负责该地的部门和组织"))
+        if not allowed.lead_allowed(target):
+            errors.add("target", _("该单位不负责诉求所在地"), CaseError.TARGET_NOT_RESPONSIBLE)
+    elif not allowed.lead_allowed(target):
+        message = _("只能派给本单位、下级网格、微网格，或负责该地的部门和组织")
+        errors.add("target", message, CaseError.TARGET_NOT_ALLOWED)
     seen = {(_is_unit(target), target.pk)} if target is not None else set()
     for h in helpers:
         key = (_is_unit(h), h.pk)
         if key in seen:
-            errors.setdefault("helpers", []).append(_("协办单位不能与主办单位或其他协办单位重复"))
+            errors.add("helpers", _("协办单位不能与主办单位或其他协办单位重复"), CaseError.HELPER_DUPLICATE)
             break
         seen.add(key)
-        if not _helper_allowed(case, h):
-            errors.setdefault("helpers", []).append(_("协办单位“%(name)s”不负责诉求所在地") % {"name": h.name})
+        if not allowed.helper_allowed(h):
+            message = _("协办单位“%(name)s”不负责诉求所在地") % {"name": h.name}
+            errors.add("helpers", message, CaseError.HELPER_NOT_RESPONSIBLE)
     if len(helpers) > 5:
-        errors.setdefault("helpers", []).append(_("协办单位最多5个"))
+        errors.add("helpers", _("协办单位最多5个"), CaseError.TOO_MANY_HELPERS)
     if case.needs_triage:
-        errors.setdefault("target", []).append(_("该诉求待分拣，请先确认分类再派单"))
+        errors.add("target", _("该诉求待分拣，请先确认分类再派单"), CaseError.TRIAGE_PENDING)
     if errors:
         raise ValidationError(errors)
     now = now or timezone.now()
@@ -413,16 +429,20 @@ def _notify_grantees(case: Case, targets: list[Any], *, kind: str) -> None:
             notify_area(area=t, roles=HANDLE_ROLES, kind=kind, title=title, url=url)
 
 
+@write_service("cases.dispatch")
 def case_transfer(*, actor: Any, case: Case, target: Any, reason: str) -> Case:
-    """Transfer (转办) to another community or unit; the first receiver stays accountable for the reply."""
+    """Transfer (转办) to another community or unit; the first receiver stays accountable for the reply.
+
+    The target must be among `selectors.routing_targets(case)` (the case's street and its communities and
+    grids, or a unit responsible for the place), whoever calls.
+    """
     require(actor, "cases.dispatch", case)
     if len((reason or "").strip()) < 2:
-        raise ValidationError({"reason": _("请填写转办理由")})
-    if _is_unit(target):
-        if not _unit_dispatchable(case, target):
-            raise ValidationError({"target": _("该单位不负责诉求所在地")})
-    elif target.level not in ("community", "street", "grid", "micro_grid"):
-        raise ValidationError({"target": _("只能转办给社区、街道或网格")})
+        raise invalid("reason", _("请填写转办理由"), CaseError.TRANSFER_REASON_REQUIRED)
+    if not routing_targets(case).transfer_allowed(target):
+        if _is_unit(target):
+            raise invalid("target", _("该单位不负责诉求所在地"), CaseError.TARGET_NOT_RESPONSIBLE)
+        raise invalid("target", _("只能转办给社区、街道或网格"), CaseError.TRANSFER_TARGET_INVALID)
     now = timezone.now()
     with transaction.atomic():
         _record_routing(case, "transfer", target, actor, now)
@@ -434,99 +454,126 @@ def case_transfer(*, actor: Any, case: Case, target: Any, reason: str) -> Case:
         return apply_event(case, Event.TRANSFER, actor, reason, holder=target, dispatched_at=now, holder_unit=None)
 
 
+@write_service("cases.handle")
 def case_start(*, actor: Any, case: Case) -> Case:
+    """Sign for (签收) a dispatched case: the holder starts working on it."""
     require(actor, "cases.handle", case)
     with transaction.atomic():
         return apply_event(case, Event.START, actor, "")
 
 
+@write_service("cases.handle")
 def case_return(*, actor: Any, case: Case, reason: str) -> Case:
-    """Return (退单) to the dispatcher with a reason: the holder goes back to the unit that dispatched it."""
+    """Return (退单) to the dispatcher with a reason: the holder goes back to the unit that dispatched it.
+
+    The case's state is checked under the row lock, before the grants end.
+    """
     require(actor, "cases.handle", case)
     if len((reason or "").strip()) < 2:
-        raise ValidationError({"reason": _("请填写退单理由")})
-    last = CaseTransition.objects.filter(case=case, event__in=["dispatch", "transfer"]).order_by("-at", "-id").first()
-    back_to = last.from_holder if last and last.from_holder else case.first_receiver
+        raise invalid("reason", _("请填写退单理由"), CaseError.RETURN_REASON_REQUIRED)
     with transaction.atomic():
+        locked = lock_case(case)
+        domain.next_status(locked.status, Event.RETURN)  # InvalidTransition before anything is written
+        last = (
+            CaseTransition.objects.filter(case=case, event__in=["dispatch", "transfer"]).order_by("-at", "-id").first()
+        )
+        back_to = last.from_holder if last and last.from_holder else locked.first_receiver
         _end_grants(case, timezone.now())
         return apply_event(case, Event.RETURN, actor, reason, holder=back_to, holder_unit=None)
 
 
+@write_service("cases.handle")
 def case_resolve(*, actor: Any, case: Case, reply: str, now: datetime | None = None) -> Case:
     """Resolve (办结) with the official reply to the reporter."""
     require(actor, "cases.handle", case)
     if len((reply or "").strip()) < 5:
-        raise ValidationError({"reply": _("请填写答复意见（至少5个字）")})
+        raise invalid("reply", _("请填写答复意见（至少5个字）"), CaseError.REPLY_TOO_SHORT)
     with transaction.atomic():
         return apply_event(
             case, Event.RESOLVE, actor, "", now=now, reply=reply.strip(), resolved_at=now or timezone.now()
         )
 
 
+@write_service("cases.rate", "cases.reopen")
 def case_rate(*, actor: Any, case: Case, satisfaction: str, reopen: bool = False) -> Case:
-    """Record the reporter's rating (portal, or staff call-back); satisfied closes, unsatisfied may reopen."""
+    """Record the reporter's rating; satisfied closes, unsatisfied with `reopen` sends the case back to work.
+
+    Requires `cases.rate`: the reporter rating their own case (portal), or the dispatcher recording it in a
+    call-back. The case must still be resolved under the row lock; reopening also requires `cases.reopen`.
+    """
+    require(actor, "cases.rate", case)
     if satisfaction not in {s.value for s in domain.Satisfaction}:
-        raise ValidationError({"satisfaction": _("请选择满意度")})
-    if getattr(actor, "is_authenticated", False):
-        # Staff record the reporter's rating in a call-back: the dispatcher does it, not the handling unit.
-        require(actor, "cases.dispatch", case)
-    if case.status != Status.RESOLVED:
-        raise ValidationError({"satisfaction": _("办结后才能评价")})
+        raise invalid("satisfaction", _("请选择满意度"), CaseError.SATISFACTION_REQUIRED)
     with transaction.atomic():
+        locked = lock_case(case)
+        if locked.status != Status.RESOLVED:
+            raise invalid("satisfaction", _("办结后才能评价"), CaseError.NOT_YET_RESOLVED)
         case.satisfaction, case.rated_at = satisfaction, timezone.now()
         Case.objects.filter(pk=case.pk).update(satisfaction=satisfaction, rated_at=case.rated_at)
         audit.record(actor=actor, action="cases.rated", obj=case, after={"satisfaction": satisfaction})
         if satisfaction == domain.Satisfaction.UNSATISFIED and reopen:
-            return case_reopen(actor=actor, case=case, reason=_("报告人不满意，申请重办"), check=False)
+            return case_reopen(actor=actor, case=case, reason=_("报告人不满意，申请重办"))
         return apply_event(
             case, Event.CLOSE, actor, _("报告人评价：%(s)s") % {"s": satisfaction}, closed_at=timezone.now()
         )
 
 
-def case_reopen(*, actor: Any, case: Case, reason: str, check: bool = True) -> Case:
-    """Reopen (重办): the resolution deadline starts again from today."""
-    if check and getattr(actor, "is_authenticated", False):
-        require(actor, "cases.dispatch", case)
+@write_service("cases.reopen")
+def case_reopen(*, actor: Any, case: Case, reason: str) -> Case:
+    """Reopen (重办): the resolution deadline starts again from today.
+
+    Requires `cases.reopen` (the dispatcher; the reporter of their own case, by rating it unsatisfied). A closed
+    case may be reopened within REOPEN_PERIOD_DAYS of closing, checked under the row lock.
+    """
+    require(actor, "cases.reopen", case)
     now = timezone.now()
-    if case.status == Status.CLOSED and case.closed_at and now - case.closed_at > timedelta(days=REOPEN_PERIOD_DAYS):
-        raise ValidationError({"reason": _("已超过重办期限（关闭后%(n)d天内）") % {"n": REOPEN_PERIOD_DAYS}})
-    d = domain.compute_deadlines(
-        current_calendar(),
-        submitted_at=case.submitted_at,
-        accepted_at=now,
-        resolve_days=_resolve_days(case.case_type, case.category),
-    )
     with transaction.atomic():
+        locked = lock_case(case)
+        domain.next_status(locked.status, Event.REOPEN)  # InvalidTransition before anything else
+        if (
+            locked.status == Status.CLOSED
+            and locked.closed_at
+            and now - locked.closed_at > timedelta(days=REOPEN_PERIOD_DAYS)
+        ):
+            message = _("已超过重办期限（关闭后%(n)d天内）") % {"n": REOPEN_PERIOD_DAYS}
+            raise invalid("reason", message, CaseError.REOPEN_PERIOD_PASSED)
+        d = domain.compute_deadlines(
+            current_calendar(),
+            submitted_at=locked.submitted_at,
+            accepted_at=now,
+            resolve_days=_resolve_days(locked.case_type, locked.category),
+        )
         return apply_event(
             case,
             Event.REOPEN,
             actor,
             reason,
             resolve_by=d.resolve_by,
-            reopen_count=case.reopen_count + 1,
+            reopen_count=locked.reopen_count + 1,
             resolved_at=None,
             closed_at=None,
         )
 
 
+@write_service("cases.withdraw")
 def case_withdraw(*, actor: Any, case: Case, reason: str = "") -> Case:
-    """Withdraw (撤回) at the reporter's request (portal, or staff on their behalf)."""
-    if getattr(actor, "is_authenticated", False):
-        require(actor, "cases.view", case)
+    """Withdraw (撤回) at the reporter's request: the reporter themself (portal), or staff on their behalf."""
+    require(actor, "cases.withdraw", case)
     with transaction.atomic():
         return apply_event(case, Event.WITHDRAW, actor, reason)
 
 
+@write_service("cases.dispatch", "cases.view")
 def case_merge(*, actor: Any, case: Case, into: Case, note: str = "") -> Case:
     """Merge a duplicate into another open case of the same place; the reporter follows the other case."""
     require(actor, "cases.dispatch", case)
     require(actor, "cases.view", into)
     if into.pk == case.pk:
-        raise ValidationError({"into": _("不能合并到自身")})
+        raise invalid("into", _("不能合并到自身"), CaseError.MERGE_INTO_SELF)
     if into.status in {s.value for s in domain.TERMINAL_STATUSES}:
-        raise ValidationError({"into": _("只能合并到未结束的诉求")})
+        raise invalid("into", _("只能合并到未结束的诉求"), CaseError.MERGE_INTO_CLOSED)
     if into.community_id != case.community_id:
-        raise ValidationError({"into": _("只能合并同一社区的诉求")})
+        raise invalid("into", _("只能合并同一社区的诉求"), CaseError.MERGE_ACROSS_COMMUNITIES)
     now = timezone.now()
     with transaction.atomic():
         _end_grants(case, now)
@@ -536,13 +583,14 @@ def case_merge(*, actor: Any, case: Case, into: Case, note: str = "") -> Case:
     return merged
 
 
+@write_service("cases.assist")
 def case_assist(*, actor: Any, case: Case, note: str) -> None:
     """A helper unit (协办单位) records its opinion or what it did; the lead unit resolves."""
     require(actor, "cases.assist", case)
     if len((note or "").strip()) < 5:
-        raise ValidationError({"note": _("请填写协办意见（至少5个字）")})
+        raise invalid("note", _("请填写协办意见（至少5个字）"), CaseError.ASSIST_NOTE_TOO_SHORT)
     if case.status not in {s.value for s in domain.OPEN_STATUSES}:
-        raise ValidationError({"note": _("诉求已结束，不能再填写协办意见")})
+        raise invalid("note", _("诉求已结束，不能再填写协办意见"), CaseError.ASSIST_ON_CLOSED)
     with transaction.atomic():
         record_note(case, "assist", actor, note.strip())
         audit.record(actor=actor, action="cases.assisted", obj=case)
@@ -551,13 +599,14 @@ def case_assist(*, actor: Any, case: Case, note: str) -> None:
 MALICIOUS_PROPOSED, MALICIOUS_CONFIRMED, MALICIOUS_DISMISSED = "proposed", "confirmed", "dismissed"
 
 
+@write_service("cases.flag_malicious")
 def case_flag_malicious(*, actor: Any, case: Case, reason: str) -> Case:
     """Propose the malicious-report flag (恶意诉求) with a reason; someone else reviews it. Never automatic."""
     require(actor, "cases.flag_malicious", case)
     if len((reason or "").strip()) < 10:
-        raise ValidationError({"reason": _("请写明认定为恶意诉求的事实依据（至少10个字）")})
+        raise invalid("reason", _("请写明认定为恶意诉求的事实依据（至少10个字）"), CaseError.ABUSE_REASON_TOO_SHORT)
     if case.malicious_status in (MALICIOUS_PROPOSED, MALICIOUS_CONFIRMED):
-        raise ValidationError({"reason": _("该诉求已有恶意诉求标记")})
+        raise invalid("reason", _("该诉求已有恶意诉求标记"), CaseError.ABUSE_ALREADY_FLAGGED)
     with transaction.atomic():
         fields = {
             "malicious_status": MALICIOUS_PROPOSED,
@@ -573,13 +622,14 @@ def case_flag_malicious(*, actor: Any, case: Case, reason: str) -> Case:
     return case
 
 
+@write_service("cases.review_malicious")
 def case_review_malicious(*, actor: Any, case: Case, confirm: bool, note: str) -> Case:
     """Confirm or dismiss a proposed malicious-report flag; the reviewer is not the proposer."""
     require(actor, "cases.review_malicious", case)
     if case.malicious_status != MALICIOUS_PROPOSED:
-        raise ValidationError({"note": _("该诉求没有待复核的恶意诉求标记")})
+        raise invalid("note", _("该诉求没有待复核的恶意诉求标记"), CaseError.ABUSE_FLAG_NOT_PENDING)
     if len((note or "").strip()) < 2:
-        raise ValidationError({"note": _("请填写复核意见")})
+        raise invalid("note", _("请填写复核意见"), CaseError.REVIEW_NOTE_REQUIRED)
     status = MALICIOUS_CONFIRMED if confirm else MALICIOUS_DISMISSED
     with transaction.atomic():
         Case.objects.filter(pk=case.pk).update(malicious_status=status, malicious_reviewed_by=user_of(actor))
@@ -589,10 +639,9 @@ def case_review_malicious(*, actor: Any, case: Case, confirm: bool, note: str) -
     return case
 
 
+@write_service("cases.see_reporter")
 def reporter_mobile(*, actor: Any, case: Case) -> str:
     """The reporter's mobile in clear, for those who may know the reporter; audited."""
-    if not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied()
     require(actor, "cases.see_reporter", case)
     value = crypto.decrypt(case.reporter_mobile_encrypted, purpose=MOBILE_PURPOSE)
     with transaction.atomic():
@@ -609,6 +658,7 @@ class ReporterContact:
     mobile: str
 
 
+@write_service("cases.contact_reporter")
 def reporter_contact(*, actor: Any, case: Case, reason: str) -> ReporterContact:
     """The reporter's name and mobile in clear for the handling unit, with a reason; audited with the reason.
 
@@ -618,7 +668,8 @@ def reporter_contact(*, actor: Any, case: Case, reason: str) -> ReporterContact:
     require(actor, "cases.contact_reporter", case)
     reason = (reason or "").strip()
     if len(reason) < CONTACT_REASON_MIN:
-        raise ValidationError({"reason": [_("请说明查看联系方式的理由（至少%(n)s个字）") % {"n": CONTACT_REASON_MIN}]})
+        message = _("请说明查看联系方式的理由（至少%(n)s个字）") % {"n": CONTACT_REASON_MIN}
+        raise invalid("reason", message, CaseError.CONTACT_REASON_TOO_SHORT)
     mobile = (
         crypto.decrypt(case.reporter_mobile_encrypted, purpose=MOBILE_PURPOSE) if case.reporter_mobile_encrypted else ""
     )
@@ -627,10 +678,15 @@ def reporter_contact(*, actor: Any, case: Case, reason: str) -> ReporterContact:
     return ReporterContact(name=case.reporter_name, mobile=mobile)
 
 
-def categories_seed() -> tuple[int, int]:
-    """Load the shipped category tree (stable codes) into the table; idempotent. Returns (created, updated)."""
+@write_service("cases.seed_categories")
+def categories_seed(*, actor: Any = CATEGORIES_SEED) -> tuple[int, int]:
+    """Load the shipped category tree (stable codes) into the table; idempotent. Returns (created, updated).
+
+    A job of the system (`cases.seed_categories`): the seeding job itself by default, or the demo loader.
+    """
     from .categories import load_categories
 
+    require(actor, "cases.seed_categories")
     created = updated = 0
     with transaction.atomic():
         by_code = {c.code: c for c in Category.objects.all()}
@@ -655,7 +711,7 @@ def categories_seed() -> tuple[int, int]:
                 updated += 1
         if created or updated:
             audit.record(
-                actor="system",
+                actor=actor,
                 action="cases.categories_seeded",
                 object_type="cases.category",
                 object_label="categories.csv",

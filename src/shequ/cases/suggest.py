@@ -47,6 +47,7 @@ from typing import Any
 
 from django.conf import settings
 
+from .domain import ESCALATION_LADDER
 from .models import Category
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,8 @@ DEPARTMENT_KEYWORDS: dict[str, tuple[str, ...]] = {
     "政法": ("司法", "公安", "政法"),
 }
 
-LADDER = ("micro_grid", "grid", "community", "street")
+# Routing climbs the escalation ladder from the category's handling level, but never to the district.
+LADDER = ESCALATION_LADDER[:-1]
 SOURCE_LABELS = {"model": "模型", "rules": "关键词规则"}
 
 
@@ -264,14 +266,14 @@ def _ladder(case: Any) -> dict[str, Any]:
 
 
 def _department(case: Any, theme: str) -> Any:
-    from shequ.accounts.selectors import dispatchable_units
+    from shequ.organisations.selectors import dispatchable_units
 
     keywords = DEPARTMENT_KEYWORDS.get(theme, ())
     if not keywords:
         return None
     units = [
         u
-        for u in dispatchable_units(case.micro_grid or case.community).select_related("area")
+        for u in dispatchable_units(case.micro_grid or case.community, compound=case.compound, building=case.building)
         if u.kind == "department"
     ]
     units.sort(key=lambda u: -len(u.area.path))  # the nearest unit first

@@ -13,19 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.core import audit
+from shequ.core.actors import label_of, user_of
 from shequ.core.masking import mask_text
 
 from . import domain
-from .domain import Event, Stage
+from .domain import Event
 from .models import Case, CaseTransition
-
-
-def actor_label(actor: Any) -> str:
-    return actor.get_username() if getattr(actor, "is_authenticated", False) else str(actor or "system")
-
-
-def user_of(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def lock_case(case: Case) -> Case:
@@ -48,17 +41,8 @@ def apply_event(
         locked.holder, locked.holder_path = holder, holder.path
     for k, v in fields.items():
         setattr(locked, k, v)
-    stage = domain.current_stage(locked.status)
     if event is not Event.ESCALATE:
-        locked.escalate_after = (
-            {
-                Stage.ACCEPT: locked.accept_by,
-                Stage.DISPATCH: locked.dispatch_by,
-                Stage.RESOLVE: locked.resolve_by,
-            }.get(stage)
-            if stage
-            else None
-        )
+        locked.escalate_after = domain.running_deadline(locked.status, locked)
     locked.save()
     CaseTransition.objects.create(
         case=locked,
@@ -68,7 +52,7 @@ def apply_event(
         from_holder=before_holder,
         to_holder=locked.holder,
         actor=user_of(actor),
-        actor_label=actor_label(actor),
+        actor_label=label_of(actor),
         note=(note or "")[:2000],
         at=now,
     )
@@ -129,7 +113,7 @@ def record_note(case: Case, event: str, actor: Any, note: str, now: datetime | N
         from_holder=case.holder,
         to_holder=case.holder,
         actor=user_of(actor),
-        actor_label=actor_label(actor),
+        actor_label=label_of(actor),
         note=(note or "")[:2000],
         at=now or timezone.now(),
     )

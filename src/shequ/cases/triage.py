@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shequ.core.errors import PermissionDenied, ValidationError
-from shequ.core.permissions import can
+from shequ.core.permissions import can, require, write_service
 
 from . import domain
 from .models import Case, Category
@@ -104,6 +104,7 @@ def case_triage_bulk_preview(*, actor: Any, public_ids: Iterable[Any], category:
     return plan
 
 
+@write_service("cases.view", "cases.dispatch")
 def case_triage_bulk(
     *, actor: Any, public_ids: Iterable[Any], category: Category | None = None, note: str = ""
 ) -> BulkTriage:
@@ -113,8 +114,10 @@ def case_triage_bulk(
     locked and checked again (still waiting, open, the actor its dispatcher) in its own transaction, so one
     skipped case never undoes the others; `case_triage` records the timeline note and the audit record of each.
     Cases outside the actor's scope, no longer waiting or without a category to set are skipped with the reason.
-    Raises ValidationError (nothing written) when nothing is ticked or more than TRIAGE_BULK_LIMIT cases are.
+    Raises ValidationError (nothing written) when nothing is ticked or more than TRIAGE_BULK_LIMIT cases are,
+    PermissionDenied when the actor sees no cases at all; each case then needs `cases.dispatch` (else skipped).
     """
+    require(actor, "cases.view")
     plan = case_triage_bulk_preview(actor=actor, public_ids=public_ids, category=category)
     text = _("批量分拣") + (f"：{note.strip()}" if (note or "").strip() else "")
     done = BulkTriage(missing=plan.missing)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import duplicate_views, export_views, grid_views, photo_views, views, warning_views
+from . import export_views, grid_views, photo_views, views
 
 app_name = "cases"
 urlpatterns = [
@@ -12,7 +12,6 @@ urlpatterns = [
     path("grid/<uuid:public_id>/<slug:action>/", grid_views.grid_action, name="grid_action"),
     path("metrics/", views.case_metrics, name="case_metrics"),
     path("routing-accuracy/", views.routing_accuracy, name="routing_accuracy"),
-    path("warnings/", warning_views.warning_list, name="warnings"),
     path("hotline/", views.hotline_import, name="hotline_import"),
     path("<uuid:public_id>/", views.case_detail, name="case_detail"),
     path("<uuid:public_id>/reporter-mobile/", views.case_reporter_mobile, name="case_reporter_mobile"),
@@ -22,6 +21,5 @@ urlpatterns = [
     path("photos/<uuid:photo_id>/", photo_views.photo_file, name="photo_file"),
     path("photos/<uuid:photo_id>/review/", photo_views.photo_decide, name="photo_decide"),
     path("<uuid:public_id>/photos/", photo_views.photo_upload, name="photo_upload"),
-    path("<uuid:public_id>/merge-into/<uuid:other_id>/", duplicate_views.merge_into, name="merge_into"),
     path("<uuid:public_id>/<slug:action>/", views.case_action, name="case_action"),
 ]

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from shequ.core.actors import describe_labels
 from shequ.core.errors import InvalidTransition, NotFound, ValidationError
 from shequ.core.http import errors_to_form as _errors_to_form
 from shequ.core.http import filter_day
@@ -44,7 +45,7 @@ from .domain import (
     allowed_events,
     is_overdue,
 )
-from .exports import select_queue
+from .selectors import select_queue
 
 PAGE_SIZE = 25
 
@@ -381,6 +382,9 @@ NOTE_LABELS = {
 
 
 def _timeline(case: Any) -> list[dict[str, Any]]:
+    """The case's steps for staff; who acted is in words ("居民 程*", "匿名居民", "自动升级"), never an id."""
+    steps = list(selectors.timeline(case))
+    labels = describe_labels([("", "", t.actor_label) for t in steps])
     return [
         {
             "at": t.at,
@@ -389,10 +393,10 @@ def _timeline(case: Any) -> list[dict[str, Any]]:
             "to_status": _label(STATUS_LABELS, t.to_status),
             "from_holder": t.from_holder.name if t.from_holder_id else "",
             "to_holder": t.to_holder.name if t.to_holder_id else "",
-            "actor_label": t.actor_label,
+            "actor_label": label,
             "note": t.note,
         }
-        for t in selectors.timeline(case)
+        for t, label in zip(steps, labels, strict=True)
     ]
 
 
@@ -492,21 +496,17 @@ def case_reporter_contact(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "cases/reporter_contact.html", {"case": case, "form": form}, status=status)
 
 
-def _target(actor: Any, case: Any, value: str, *, lead: bool) -> Any:
-    """Resolve a dispatch choice: "u:<id>" a unit outside the tree, "a:<id>" an area (the lead inside the
-    actor's scope; a helper or transfer target among the street's areas)."""
-    from shequ.accounts import selectors as account_selectors
+def _target(targets: selectors.RoutingTargets, areas: Any, value: str) -> Any:
+    """Resolve a dispatch or transfer choice among the case's routing targets: "u:<id>" a unit outside the tree,
+    "a:<id>" one of `areas` (lead, helper or transfer areas); NotFound for anything else."""
     from shequ.core.lookup import get_by_public_id
 
     kind, _sep, public_id = (value or "").partition(":")
     if kind == "u":
-        return account_selectors.get_unit(public_id)
+        return get_by_public_id(targets.units, public_id)
     if kind != "a":
         raise NotFound()
-    if lead:
-        return territory_selectors.get_area_for(actor, public_id)
-    root = case.community.parent or case.community
-    return get_by_public_id(territory_selectors.areas_under(root), public_id)
+    return get_by_public_id(areas, public_id)
 
 
 def _run(name: str, request: HttpRequest, case: Any, data: dict[str, Any]) -> str:
@@ -525,12 +525,14 @@ def _run(name: str, request: HttpRequest, case: Any, data: dict[str, Any]) -> st
         services.case_reject(actor=actor, case=case, reason=data["reason"], where_instead=data["where_instead"])
         return _("已不予受理")
     if name == "dispatch":
-        target = _target(actor, case, data["target"], lead=True)
-        helpers = [_target(actor, case, value, lead=False) for value in data["helpers"]]
+        targets = selectors.routing_targets(case)
+        target = _target(targets, targets.lead_areas, data["target"])
+        helpers = [_target(targets, targets.helper_areas, value) for value in data["helpers"]]
         services.case_dispatch(actor=actor, case=case, target=target, helpers=helpers, note=data["note"])
         return _("已派单至 %(unit)s") % {"unit": target.name}
     if name == "transfer":
-        target = _target(actor, case, data["target"], lead=False)
+        targets = selectors.routing_targets(case)
+        target = _target(targets, targets.transfer_areas, data["target"])
         services.case_transfer(actor=actor, case=case, target=target, reason=data["reason"])
         return _("已转办至 %(unit)s") % {"unit": target.name}
     if name == "request":

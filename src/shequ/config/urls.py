@@ -45,6 +45,7 @@ urlpatterns = [
     path("core/", include("shequ.core.urls")),
     path("registry/", include("shequ.registry.urls")),
     path("notifications/", include("shequ.notifications.urls")),
+    path("cases/", include("shequ.analysis.urls")),  # the warning list and the merge of a likely duplicate
     path("cases/", include("shequ.cases.urls")),
     path("disputes/", include("shequ.disputes.urls")),
     path("portal/", include("shequ.portal.urls")),
@@ -57,6 +58,8 @@ urlpatterns = [
 
 # A NUL or over-deep JSON found while a multipart body is parsed (core.hostile_input) answers in its dialect.
 handler400 = "shequ.core.hostile_input.bad_request"
+# A path no route matches under /api/ answers the API's 404 body (with its code), not the HTML page.
+handler404 = "shequ.core.api.not_found"
 
 if settings.DEBUG:
     pass

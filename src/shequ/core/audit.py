@@ -26,6 +26,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connection, transaction
 
+from .actors import describe_labels, kind_of, label_of, ref_of, user_of
 from .audit_keys import AuditKeyError, AuditKeyring, load_audit_keyring
 from .masking import mask_mapping, mask_text
 from .models import AuditRecord
@@ -35,6 +36,8 @@ logger = logging.getLogger(__name__)
 GENESIS_HASH = "0" * 64
 LEGACY_VERSION = 1  # plain SHA-256 over the v1 canonical form (rows from before keyed sealing)
 KEYED_VERSION = 2  # HMAC-SHA256 under the row's audit key over the v2 canonical form
+ACTOR_VERSION = 3  # as version 2, and the canonical form covers the actor's kind and reference
+KEYED_VERSIONS = frozenset({KEYED_VERSION, ACTOR_VERSION})
 _SEAL_LOCK_KEY = 0x5E0A_0D17  # PostgreSQL advisory lock id for the sealer
 _request_ip: contextvars.ContextVar[str] = contextvars.ContextVar("audit_request_ip", default="")
 
@@ -56,6 +59,23 @@ def _object_fields(obj: Any) -> tuple[str, str, str]:
     return object_type, object_id, mask_text(str(obj))[:255]
 
 
+def _actor_columns(actor: Any) -> dict[str, Any]:
+    """The audit columns naming `actor` (a user, ResidentActor, ApiClientActor, SystemActor; None: a visitor)."""
+    kind = kind_of(actor)
+    user = user_of(actor)
+    return {
+        "actor_id": user.pk if user is not None else None,
+        "actor_kind": kind.value,
+        "actor_ref": ref_of(actor)[:64],
+        "actor_label": label_of(actor)[:150],
+    }
+
+
+def actor_words(rows: list[AuditRecord]) -> list[str]:
+    """How each row's actor reads on a page: a username, "居民 程*", "匿名居民", "自动升级"…"""
+    return describe_labels([(r.actor_kind, r.actor_ref, r.actor_label) for r in rows])
+
+
 def record(
     *,
     actor: Any,
@@ -73,13 +93,11 @@ def record(
     Schedules a seal shortly after commit.
     """
     o_type, o_id, o_label = _object_fields(obj)
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
     key_id = _active_key_id()
     entry = AuditRecord.objects.create(
         key_id=key_id,
-        canon_version=KEYED_VERSION,
-        actor_id=actor.pk if is_user else None,
-        actor_label=(actor.get_username() if is_user else str(actor or "system"))[:150],
+        canon_version=ACTOR_VERSION,
+        **_actor_columns(actor),
         action=action,
         object_type=object_type or o_type,
         object_id=object_id or o_id,
@@ -113,13 +131,11 @@ def record_many(entries: list[Entry]) -> int:
     key_id = _active_key_id()
     rows = []
     for e in entries:
-        is_user = e.actor is not None and getattr(e.actor, "is_authenticated", False)
         rows.append(
             AuditRecord(
                 key_id=key_id,
-                canon_version=KEYED_VERSION,
-                actor_id=e.actor.pk if is_user else None,
-                actor_label=(e.actor.get_username() if is_user else str(e.actor or "system"))[:150],
+                canon_version=ACTOR_VERSION,
+                **_actor_columns(e.actor),
                 action=e.action,
                 object_type=e.object_type,
                 object_id=e.object_id,
@@ -172,6 +188,9 @@ def _canonical(row: AuditRecord) -> bytes:
     if row.canon_version >= KEYED_VERSION:
         payload["key_id"] = row.key_id
         payload["canon_version"] = row.canon_version
+    if row.canon_version >= ACTOR_VERSION:
+        payload["actor_kind"] = row.actor_kind
+        payload["actor_ref"] = row.actor_ref
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -182,7 +201,7 @@ def compute_hash(row: AuditRecord, ring: AuditKeyring | None = None) -> str:
     """
     if row.canon_version == LEGACY_VERSION:
         return hashlib.sha256(_canonical(row)).hexdigest()
-    if row.canon_version != KEYED_VERSION:
+    if row.canon_version not in KEYED_VERSIONS:
         raise AuditKeyError(f"unknown canonical-form version {row.canon_version}")
     ring = ring or load_audit_keyring(required=True)
     assert ring is not None

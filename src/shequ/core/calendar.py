@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from . import audit
+from .actors import SYSTEM
 from .models import CalendarDay, CalendarYear
 from .workdays import WorkCalendar, official_calendar_rows, official_years
 
@@ -60,7 +61,7 @@ def seed_official_calendar() -> tuple[int, int]:
         for y in years:
             CalendarYear.objects.get_or_create(year=y, defaults={"source": "chinese-calendar"})
         audit.record(
-            actor="system",
+            actor=SYSTEM,
             action="core.calendar_seeded",
             object_type="core.calendarday",
             object_label="chinese-calendar",

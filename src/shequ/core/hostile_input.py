@@ -38,6 +38,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import defaults
 
+from .errors import CoreError
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_JSON_DEPTH = 32
@@ -278,7 +280,8 @@ def register_refusal(prefix: str, responder: Responder) -> None:
 
 
 def _api_response(request: HttpRequest, refusal: Refusal) -> HttpResponse:
-    return JsonResponse({"detail": refusal.message()}, status=400, json_dumps_params={"ensure_ascii": False})
+    body = {"detail": refusal.message(), "codes": {"detail": [str(CoreError.INPUT_REFUSED)]}}
+    return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
 
 
 def _page_response(request: HttpRequest, refusal: Refusal) -> HttpResponse:

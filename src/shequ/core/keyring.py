@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from . import audit
+from .actors import COMMAND_LINE
 from .crypto import (
     EncryptedColumn,
     Keyring,
@@ -251,7 +252,7 @@ def keyring_rotate(*, suite: str | None = None, drop_old: bool = False, batch_si
     forget_cached_keyring()
     with transaction.atomic():
         audit.record(
-            actor="cli",
+            actor=COMMAND_LINE,
             action="core.keyring_rotated",
             object_type="core.keycanary",
             object_id=kid,
@@ -278,7 +279,7 @@ def keyring_drop_old(*, batch_size: int = 2000) -> dict[str, int]:
         forget_cached_keyring()
         with transaction.atomic():
             audit.record(
-                actor="cli",
+                actor=COMMAND_LINE,
                 action="core.keyring_old_keys_dropped",
                 object_type="core.keycanary",
                 object_id=ring.active,

@@ -29,6 +29,10 @@ class AuditRecord(models.Model):
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor_id = models.BigIntegerField(_("操作人编号"), null=True, blank=True, db_index=True)
     actor_label = models.CharField(_("操作人"), max_length=150, blank=True)
+    # Version 3 on: the actor's kind (core.actors.Kind) and stable reference (user id, resident or client public
+    # id, job name; empty for an anonymous report). Older rows carry only the free-text label.
+    actor_kind = models.CharField(_("操作人类型"), max_length=16, blank=True, default="")
+    actor_ref = models.CharField(_("操作人编号"), max_length=64, blank=True, default="")
     action = models.CharField(_("操作"), max_length=100, db_index=True)
     object_type = models.CharField(_("对象类型"), max_length=100, blank=True, db_index=True)
     object_id = models.CharField(_("对象编号"), max_length=64, blank=True, db_index=True)
@@ -38,8 +42,9 @@ class AuditRecord(models.Model):
     ip = models.CharField(_("IP 地址"), max_length=64, blank=True)
     # Set at insert, never updated: which audit key seals the row and how it is serialised for the seal.
     # Version 1 (rows from before keyed sealing): SHA-256, no key. Version 2: HMAC-SHA256 under `key_id`.
+    # Version 3: as 2, and the seal also covers `actor_kind` and `actor_ref`.
     key_id = models.CharField(_("密钥编号"), max_length=16, blank=True, default="")
-    canon_version = models.PositiveSmallIntegerField(_("规范格式版本"), default=2)
+    canon_version = models.PositiveSmallIntegerField(_("规范格式版本"), default=3)
     seq = models.BigIntegerField(_("序号"), null=True, blank=True, unique=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True, db_index=True)

@@ -29,14 +29,16 @@ from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from . import audit
+from .actors import system_job
 from .masking import mask_text
 
 API_PREFIX = "/api/"
-AUDIT_ACTOR = "ratelimit"
+# Writes the "core.rate_limited" audit records (named "ratelimit" as the label of older rows).
+RATE_LIMITER = system_job("ratelimit", gettext_lazy("访问频率限制"))
 _LABEL_LENGTH = 40
 
 
@@ -132,7 +134,7 @@ def enforce(scope: str, key: str, *, label: str = "", limit: int | None = None, 
         return
     if decision.count == limit + 1:
         audit.record(
-            actor=AUDIT_ACTOR,
+            actor=RATE_LIMITER,
             action="core.rate_limited",
             object_type="ratelimit",
             object_id=scope,

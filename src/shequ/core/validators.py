@@ -29,6 +29,8 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from .errors import CoreError
+
 __all__ = [
     "RESIDENT_ID_PROVINCE_CODES",
     "USCC_CHARSET",
@@ -102,11 +104,11 @@ def _parse_birth_date(yyyymmdd: str, today: datetime.date | None) -> datetime.da
     try:
         birth = datetime.date(int(yyyymmdd[0:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
     except ValueError:
-        raise ValidationError(MSG_RESIDENT_ID_BIRTH_DATE, code="resident_id_birth_date") from None
+        raise ValidationError(MSG_RESIDENT_ID_BIRTH_DATE, code=CoreError.RESIDENT_ID_BIRTH_DATE) from None
     if today is None:
         today = datetime.date.today()
     if birth < _EARLIEST_BIRTH_DATE or birth > today:
-        raise ValidationError(MSG_RESIDENT_ID_BIRTH_DATE, code="resident_id_birth_date")
+        raise ValidationError(MSG_RESIDENT_ID_BIRTH_DATE, code=CoreError.RESIDENT_ID_BIRTH_DATE)
     return birth
 
 
@@ -118,15 +120,15 @@ def validate_resident_id(value: str, *, today: datetime.date | None = None) -> s
     """
     cleaned = _clean(value)
     if cleaned is None:
-        raise ValidationError(MSG_RESIDENT_ID_FORMAT, code="resident_id_format")
+        raise ValidationError(MSG_RESIDENT_ID_FORMAT, code=CoreError.RESIDENT_ID_FORMAT)
     cleaned = cleaned.upper()
     if not _RESIDENT_ID_18_RE.fullmatch(cleaned):
-        raise ValidationError(MSG_RESIDENT_ID_FORMAT, code="resident_id_format")
+        raise ValidationError(MSG_RESIDENT_ID_FORMAT, code=CoreError.RESIDENT_ID_FORMAT)
     if cleaned[:2] not in RESIDENT_ID_PROVINCE_CODES:
-        raise ValidationError(MSG_RESIDENT_ID_REGION, code="resident_id_region")
+        raise ValidationError(MSG_RESIDENT_ID_REGION, code=CoreError.RESIDENT_ID_REGION)
     _parse_birth_date(cleaned[6:14], today)
     if resident_id_check_char(cleaned[:17]) != cleaned[17]:
-        raise ValidationError(MSG_RESIDENT_ID_CHECKSUM, code="resident_id_checksum")
+        raise ValidationError(MSG_RESIDENT_ID_CHECKSUM, code=CoreError.RESIDENT_ID_CHECKSUM)
     return cleaned
 
 
@@ -138,7 +140,7 @@ def convert_15_to_18(value: str, *, today: datetime.date | None = None) -> str:
     """
     cleaned = _clean(value)
     if cleaned is None or not _RESIDENT_ID_15_RE.fullmatch(cleaned):
-        raise ValidationError(MSG_RESIDENT_ID_15_FORMAT, code="resident_id_format")
+        raise ValidationError(MSG_RESIDENT_ID_15_FORMAT, code=CoreError.RESIDENT_ID_FORMAT)
     first17 = cleaned[:6] + "19" + cleaned[6:]
     return validate_resident_id(first17 + resident_id_check_char(first17), today=today)
 
@@ -170,10 +172,10 @@ def validate_mobile(value: str) -> str:
     """
     cleaned = _clean(value)
     if cleaned is None:
-        raise ValidationError(MSG_MOBILE_FORMAT, code="mobile_format")
+        raise ValidationError(MSG_MOBILE_FORMAT, code=CoreError.MOBILE_FORMAT)
     match = _MOBILE_RE.fullmatch(_MOBILE_SEPARATORS_RE.sub("", cleaned))
     if match is None:
-        raise ValidationError(MSG_MOBILE_FORMAT, code="mobile_format")
+        raise ValidationError(MSG_MOBILE_FORMAT, code=CoreError.MOBILE_FORMAT)
     return match.group(1)
 
 
@@ -192,10 +194,10 @@ def validate_uscc(value: str) -> str:
     """Validate a unified social credit code and return it in upper case."""
     cleaned = _clean(value)
     if cleaned is None:
-        raise ValidationError(MSG_USCC_FORMAT, code="uscc_format")
+        raise ValidationError(MSG_USCC_FORMAT, code=CoreError.USCC_FORMAT)
     cleaned = cleaned.upper()
     if not _USCC_RE.fullmatch(cleaned):
-        raise ValidationError(MSG_USCC_FORMAT, code="uscc_format")
+        raise ValidationError(MSG_USCC_FORMAT, code=CoreError.USCC_FORMAT)
     if uscc_check_char(cleaned[:17]) != cleaned[17]:
-        raise ValidationError(MSG_USCC_CHECKSUM, code="uscc_checksum")
+        raise ValidationError(MSG_USCC_CHECKSUM, code=CoreError.USCC_CHECKSUM)
     return cleaned

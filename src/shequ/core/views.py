@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import audit as audit_log
+from .actors import KIND_LABELS, Kind
 from .audit_anchor import check_anchors, integrity_check
 from .http import filter_day
 from .models import AuditRecord
@@ -62,8 +63,14 @@ def audit_list(request: HttpRequest):
         qs = qs.filter(created_at__gte=_parse_day(p["since"]))
     if p.get("until") and _parse_day(p["until"], end=True):
         qs = qs.filter(created_at__lte=_parse_day(p["until"], end=True))
+    if p.get("kind") in {k.value for k in Kind}:
+        qs = qs.filter(actor_kind=p["kind"])
     page = Paginator(qs, 50).get_page(p.get("page"))
-    return render(request, "core/audit_list.html", {"page": page, "filters": p})
+    rows = list(page.object_list)
+    for row, words in zip(rows, audit_log.actor_words(rows), strict=True):
+        row.actor_words = words  # type: ignore[attr-defined]
+    kinds = [(k.value, KIND_LABELS[k]) for k in Kind]
+    return render(request, "core/audit_list.html", {"page": page, "rows": rows, "filters": p, "kinds": kinds})
 
 
 @login_required

@@ -6,6 +6,7 @@ from django.db.models import Count, Q, QuerySet
 
 from shequ.cases import selectors as case_selectors
 from shequ.cases.domain import CaseType
+from shequ.core.actors import describe_labels
 from shequ.core.errors import NotFound
 from shequ.core.models import AuditRecord
 
@@ -98,8 +99,10 @@ def visits(dispute: Dispute | None) -> QuerySet[FollowUpVisit]:
 
 
 def risk_history(case: Any) -> list[dict[str, Any]]:
-    """Earlier and current risk grades of the dispute, newest first, from the audit log."""
+    """Earlier and current risk grades of the dispute, newest first, from the audit log; `actor` in words."""
     rows = AuditRecord.objects.filter(
         object_type="cases.case", object_id=str(case.public_id), action="disputes.risk_set"
     ).order_by("-created_at", "-id")[:50]
-    return [{"at": r.created_at, "actor": r.actor_label, "after": r.after or {}} for r in rows]
+    rows = list(rows)
+    words = describe_labels([(r.actor_kind, r.actor_ref, r.actor_label) for r in rows])
+    return [{"at": r.created_at, "actor": w, "after": r.after or {}} for r, w in zip(rows, words, strict=True)]

@@ -20,8 +20,9 @@ from django.utils.translation import gettext as _
 
 from shequ.cases.domain import CaseType
 from shequ.core import audit
+from shequ.core.actors import user_of
 from shequ.core.errors import ValidationError
-from shequ.core.permissions import require
+from shequ.core.permissions import require, write_service
 
 from . import agreement_pdf, domain
 from .domain import (
@@ -38,10 +39,6 @@ from .domain import (
 from .models import Agreement, AgreementDocument, Dispute, FollowUpVisit, MediationSession, Party
 
 AGREEMENT_TITLE = "人民调解协议书"
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _display_name(actor: Any) -> str:
@@ -77,12 +74,13 @@ def _open(case: Any, actor: Any) -> Dispute:
     """The dispute's file, created on first use and locked for this transaction. Call inside a transaction."""
     if case.case_type != CaseType.DISPUTE:
         raise ValidationError(_("只有矛盾纠纷类诉求可以建立调解档案"))
-    dispute, created = Dispute.objects.get_or_create(case=case, defaults={"created_by": _user(actor)})
+    dispute, created = Dispute.objects.get_or_create(case=case, defaults={"created_by": user_of(actor)})
     if created:
         audit.record(actor=actor, action="disputes.opened", obj=case, after={"case": case.tracking_number})
     return Dispute.objects.select_for_update().get(pk=dispute.pk)
 
 
+@write_service("disputes.record")
 def dispute_open(*, actor: Any, case: Any) -> Dispute:
     """Open the mediation file of a dispute case (idempotent)."""
     require(actor, "disputes.record", case)
@@ -93,6 +91,7 @@ def dispute_open(*, actor: Any, case: Any) -> Dispute:
 # --- risk colour -------------------------------------------------------------------------------------------
 
 
+@write_service("disputes.set_risk")
 def dispute_set_risk(*, actor: Any, case: Any, colour: str, reason: str, now: datetime | None = None) -> Dispute:
     """Grade the dispute red/orange/yellow/blue with a reason; the audit log keeps every earlier grade."""
     require(actor, "disputes.set_risk", case)
@@ -106,7 +105,7 @@ def dispute_set_risk(*, actor: Any, case: Any, colour: str, reason: str, now: da
         dispute = _open(case, actor)
         before = {"colour": dispute.risk_colour, "reason": dispute.risk_reason}
         dispute.risk_colour, dispute.risk_reason = colour, reason
-        dispute.risk_set_by, dispute.risk_set_at = _user(actor), now or timezone.now()
+        dispute.risk_set_by, dispute.risk_set_at = user_of(actor), now or timezone.now()
         dispute.save(update_fields=["risk_colour", "risk_reason", "risk_set_by", "risk_set_at", "updated_at"])
         audit.record(
             actor=actor,
@@ -130,6 +129,7 @@ class PartyInput:
     household: Any = None  # registry Household, already fetched through the actor's scope
 
 
+@write_service("disputes.record")
 def party_add(*, actor: Any, case: Any, data: PartyInput) -> Party:
     """Add a party; a resident or household party must be given from the register (its name is taken there)."""
     require(actor, "disputes.record", case)
@@ -175,7 +175,7 @@ def party_add(*, actor: Any, case: Any, data: PartyInput) -> Party:
             resident=resident,
             household=household,
             name=name,
-            added_by=_user(actor),
+            added_by=user_of(actor),
         )
         audit.record(
             actor=actor,
@@ -186,6 +186,7 @@ def party_add(*, actor: Any, case: Any, data: PartyInput) -> Party:
     return party
 
 
+@write_service("disputes.record")
 def party_remove(*, actor: Any, case: Any, party_id: Any) -> None:
     """Remove a party; one who signed the current agreement cannot be removed."""
     require(actor, "disputes.record", case)
@@ -220,6 +221,7 @@ class SessionInput:
     mediator_name: str = ""
 
 
+@write_service("disputes.record")
 def session_add(*, actor: Any, case: Any, data: SessionInput, today: date | None = None) -> MediationSession:
     """Record a mediation session; its date lies between the dispute's registration and today."""
     require(actor, "disputes.record", case)
@@ -237,7 +239,7 @@ def session_add(*, actor: Any, case: Any, data: SessionInput, today: date | None
     if summary and len(summary) < 10 and "summary" not in errors:
         errors.setdefault("summary", []).append(_("调解情况至少10个字"))
     _choice(errors, "outcome", data.outcome, OUTCOME_LABELS, _("请选择调解结果"))
-    mediator = data.mediator if data.mediator is not None else _user(actor)
+    mediator = data.mediator if data.mediator is not None else user_of(actor)
     mediator_name = _text(errors, "mediator_name", data.mediator_name, limit=100) or (
         _display_name(mediator) if mediator is not None else ""
     )
@@ -256,7 +258,7 @@ def session_add(*, actor: Any, case: Any, data: SessionInput, today: date | None
             attendees=attendees,
             summary=summary,
             outcome=data.outcome,
-            recorded_by=_user(actor),
+            recorded_by=user_of(actor),
         )
         audit.record(
             actor=actor,
@@ -270,6 +272,7 @@ def session_add(*, actor: Any, case: Any, data: SessionInput, today: date | None
 # --- agreement ---------------------------------------------------------------------------------------------
 
 
+@write_service("disputes.record")
 def agreement_save(*, actor: Any, case: Any, terms: str, signatory_ids: list[Any]) -> Agreement:
     """Write the agreement's terms and signing parties (an applicant and a respondent at least)."""
     require(actor, "disputes.record", case)
@@ -295,7 +298,7 @@ def agreement_save(*, actor: Any, case: Any, terms: str, signatory_ids: list[Any
         )
         if agreement is None:
             agreement = Agreement(dispute=dispute)
-        agreement.terms, agreement.updated_by = terms, _user(actor)
+        agreement.terms, agreement.updated_by = terms, user_of(actor)
         agreement.save()
         agreement.signatories.set(parties)
         audit.record(
@@ -314,6 +317,7 @@ def _signatory_lines(agreement: Agreement) -> tuple[agreement_pdf.SignatoryLine,
     return tuple(agreement_pdf.SignatoryLine(str(PARTY_ROLE_LABELS[PartyRole(p.role)]), p.name) for p in parties)
 
 
+@write_service("disputes.record")
 def agreement_generate(*, actor: Any, case: Any, now: datetime | None = None) -> AgreementDocument:
     """Generate the agreement PDF as a new version (older versions are kept), with its SHA-256."""
     require(actor, "disputes.record", case)
@@ -351,7 +355,7 @@ def agreement_generate(*, actor: Any, case: Any, now: datetime | None = None) ->
             sha256=digest,
             size=len(data),
             terms=agreement.terms,
-            generated_by=_user(actor),
+            generated_by=user_of(actor),
         )
         document.file.save(f"{case.tracking_number}-v{version}.pdf", ContentFile(data), save=False)
         document.save()
@@ -376,6 +380,7 @@ class VisitInput:
     note: str = ""
 
 
+@write_service("disputes.record")
 def visit_add(*, actor: Any, case: Any, data: VisitInput, today: date | None = None) -> FollowUpVisit:
     """Record a follow-up visit of a resolved or closed dispute."""
     require(actor, "disputes.record", case)
@@ -403,7 +408,7 @@ def visit_add(*, actor: Any, case: Any, data: VisitInput, today: date | None = N
         visit = FollowUpVisit.objects.create(
             dispute=dispute,
             visited_on=data.visited_on,
-            visitor=_user(actor),
+            visitor=user_of(actor),
             visitor_name=_display_name(actor),
             method=data.method,
             attitude=data.attitude,
@@ -419,6 +424,7 @@ def visit_add(*, actor: Any, case: Any, data: VisitInput, today: date | None = N
     return visit
 
 
+@write_service("disputes.view")
 def agreement_download_audit(*, actor: Any, case: Any, document: AgreementDocument) -> None:
     """Record that `actor` downloaded an agreement version (it names the parties)."""
     require(actor, "disputes.view", case)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.actors import Kind
 from shequ.core.permissions import ALLOW, Decision, deny, register
 from shequ.core.scoping import scope_of
 
@@ -24,3 +25,13 @@ def can_retry_delivery(actor: Any, obj: Any) -> Decision:
     if scope_of(actor).has_role("system_admin"):
         return ALLOW
     return deny(_("只有系统管理员可以重新发送通知"))
+
+
+@register("notifications.manage_own", "查看和标记本人的通知，设置本人的通知方式")
+def can_manage_own(actor: Any, obj: Any) -> Decision:
+    return ALLOW  # every signed-in staff member, for their own inbox and preferences only (the service's query)
+
+
+@register("notifications.send", "发送已生成的邮件、短信通知，重试到期的通知（后台任务）", actors={Kind.SYSTEM})
+def can_send(actor: Any, obj: Any) -> Decision:
+    return ALLOW  # the delivery worker; no person sends directly (a system admin retries: retry_delivery)

@@ -11,8 +11,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shequ.core import audit
+from shequ.core.actors import system_job
 from shequ.core.audit_anchor import IntegrityReport, integrity_check
 
 from .domain import SECURITY_ALERT_ROLES
@@ -20,6 +22,9 @@ from .services import notify_users
 
 ALERT_ROLES = SECURITY_ALERT_ROLES
 KIND_AUDIT_INTEGRITY = "security.audit_integrity"
+
+# The periodic check of the audit chain and its anchors (tasks `watch_audit_anchors`, `verify_audit_log_nightly`).
+INTEGRITY_WATCH = system_job("audit.integrity_watch", gettext_lazy("审计日志完整性监测"))
 
 
 def alert_security(*, kind: str, title: str, url: str = "", dedupe: str = "") -> int:
@@ -36,7 +41,7 @@ def alert_security(*, kind: str, title: str, url: str = "", dedupe: str = "") ->
 def watch_audit_integrity(*, full: bool) -> IntegrityReport:
     """Run the integrity check (`full`: whole chain and every anchor) and alert on any problem.
 
-    Each alert is also written to the audit log itself (a system job, `audit.integrity_watch`).
+    Each alert is also written to the audit log itself, by the system job `INTEGRITY_WATCH`.
     """
     report = integrity_check(full=full)
     problems = report.problems
@@ -48,7 +53,7 @@ def watch_audit_integrity(*, full: bool) -> IntegrityReport:
         title = _("审计日志锚定已停止，请检查后台进程")
     with transaction.atomic():
         audit.record(
-            actor="audit.integrity_watch",
+            actor=INTEGRITY_WATCH,
             action="core.audit_integrity_alert",
             object_type="core.auditrecord",
             object_label="audit chain",

@@ -2,6 +2,10 @@
 
 Sending happens in the worker after commit (task `notifications.tasks.send_deliveries`); a delivery that
 fails is tried again by the sweep `notifications.tasks.retry_deliveries` until MAX_ATTEMPTS (see domain).
+Both act as the system job `DELIVERY`.
+
+`notify_users` and `notify_area` take no actor: they are the inbox side of another service's write (a case
+dispatched, an export approved), called inside that service's transaction after it required its own action.
 """
 
 import logging
@@ -16,11 +20,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shequ.core import audit, crypto
+from shequ.core.actors import system_job
 from shequ.core.errors import ValidationError
 from shequ.core.masking import mask_mobile
-from shequ.core.permissions import require
+from shequ.core.permissions import require, write_service
 from shequ.core.scoping import scope_of
 from shequ.core.validators import validate_mobile
 
@@ -33,6 +39,9 @@ from .sms import get_backend
 logger = logging.getLogger(__name__)
 
 MOBILE_PURPOSE = "notifications.preference.mobile"
+
+# The worker sending email and SMS (first tries after commit, and the retry sweep).
+DELIVERY = system_job("notifications.delivery", gettext_lazy("通知发送"))
 
 
 def register_columns() -> None:
@@ -108,6 +117,7 @@ def _plan_deliveries(notes: list[Notification], users: list[Any]) -> None:
 
 
 def _queue(ids: list[int]) -> None:
+    # The task acts as DELIVERY; only ids travel through the queue.
     from .tasks import send_deliveries
 
     try:
@@ -116,14 +126,17 @@ def _queue(ids: list[int]) -> None:
         logger.warning("could not queue %d notification deliveries; the retry sweep will send them", len(ids))
 
 
-def deliver(delivery_id: int) -> str:
+@write_service("notifications.send")
+def deliver(*, actor: Any, delivery_id: int) -> str:
     """Try one delivery once, if it is pending and due; return its status afterwards ("" if not claimed).
 
+    `actor` is the sending job (`DELIVERY`).
     Claims the delivery with a conditional update (attempts + 1, next try pushed by a lease), so two workers
     never send the same message at once; sends outside any transaction; records the outcome. A failure keeps
     only the exception class name (gateway text may quote the address) and schedules the next try, or marks
     the delivery failed after the last one.
     """
+    require(actor, "notifications.send")
     now = timezone.now()
     claimed = Delivery.objects.filter(
         pk=delivery_id, status=DeliveryStatus.PENDING.value, next_attempt_at__lte=now
@@ -169,25 +182,30 @@ def _send(d: Delivery) -> None:
         raise ValueError(f"unknown channel {d.channel!r}")
 
 
-def deliver_many(ids: Iterable[int]) -> int:
+@write_service("notifications.send")
+def deliver_many(*, actor: Any, ids: Iterable[int]) -> int:
     """Try each delivery (see `deliver`); return how many were sent."""
-    return sum(deliver(i) == DeliveryStatus.SENT.value for i in ids)
+    require(actor, "notifications.send")
+    return sum(deliver(actor=actor, delivery_id=i) == DeliveryStatus.SENT.value for i in ids)
 
 
-def retry_due(*, now: Any = None, batch_size: int = 200) -> int:
+@write_service("notifications.send")
+def retry_due(*, actor: Any, now: Any = None, batch_size: int = 200) -> int:
     """Try every pending delivery whose next try is due (first tries the queue lost, retries); return sent count."""
+    require(actor, "notifications.send")
     now = now or timezone.now()
     ids = list(
         Delivery.objects.filter(status=DeliveryStatus.PENDING.value, next_attempt_at__lte=now)
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:batch_size]
     )
-    return deliver_many(ids)
+    return deliver_many(actor=actor, ids=ids)
 
 
 BULK_RETRY_LIMIT = 200
 
 
+@write_service("notifications.retry_delivery")
 def deliveries_retry(*, actor: Any, delivery_ids: Sequence[int]) -> list[int]:
     """Send failed deliveries again: each gets one more try, now, on the worker; return the ids retried.
 
@@ -237,15 +255,19 @@ def deliveries_retry(*, actor: Any, delivery_ids: Sequence[int]) -> list[int]:
     return retried
 
 
+@write_service("notifications.retry_delivery")
 def delivery_retry(*, actor: Any, delivery_id: int) -> None:
     """Send one failed delivery again (see `deliveries_retry`); ValidationError when it is no longer failed."""
+    require(actor, "notifications.retry_delivery")
     if not deliveries_retry(actor=actor, delivery_ids=[delivery_id]):
         raise ValidationError(_("这条记录已不是“发送失败”状态，无需重新发送"))
 
 
-def mark_read(*, user: Any, public_ids: list[str] | None = None) -> int:
-    """Mark the user's notifications read (all when no ids are given)."""
-    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+@write_service("notifications.manage_own")
+def mark_read(*, actor: Any, public_ids: list[str] | None = None) -> int:
+    """Mark the actor's own notifications read (all when no ids are given)."""
+    require(actor, "notifications.manage_own")
+    qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
     if public_ids is not None:
         qs = qs.filter(public_id__in=public_ids)
     with transaction.atomic():
@@ -257,6 +279,7 @@ def preference_of(user: Any) -> Preference:
     return Preference.objects.filter(user=user).first() or Preference(user=user)
 
 
+@write_service("notifications.manage_own")
 def preferences_update(
     *,
     actor: Any,
@@ -273,6 +296,7 @@ def preferences_update(
     security admins), a channel chosen without its address. The mobile is stored encrypted
     with a masked copy. Audited as "notifications.preferences_updated" (masked number, no address).
     """
+    require(actor, "notifications.manage_own")
     errors: dict[str, list[str]] = {}
     email = (email or "").strip()
     if email:

@@ -7,17 +7,17 @@ from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 @db_task()
 def send_deliveries(ids: list[int]) -> int:
     """First try of freshly planned deliveries (queued after the notifying transaction commits)."""
-    from .services import deliver_many
+    from .services import DELIVERY, deliver_many
 
-    return deliver_many(ids)
+    return deliver_many(actor=DELIVERY, ids=ids)
 
 
 @db_periodic_task(crontab(minute="*"))
 @lock_task("notifications-retry-deliveries")
 def retry_deliveries() -> int:
-    from .services import retry_due
+    from .services import DELIVERY, retry_due
 
-    return retry_due()
+    return retry_due(actor=DELIVERY)
 
 
 @db_periodic_task(crontab(minute="*/5"))

@@ -45,7 +45,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 def open_notification(request: HttpRequest, public_id: str) -> HttpResponse:
     note = selectors.get_notification_for(request.user, public_id)
-    services.mark_read(user=request.user, public_ids=[str(note.public_id)])
+    services.mark_read(actor=request.user, public_ids=[str(note.public_id)])
     if note.url and url_has_allowed_host_and_scheme(note.url, {request.get_host()}):
         return redirect(note.url)
     return redirect("notifications:inbox")
@@ -55,14 +55,14 @@ def open_notification(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def mark_one_read(request: HttpRequest, public_id: str) -> HttpResponse:
     note = selectors.get_notification_for(request.user, public_id)
-    services.mark_read(user=request.user, public_ids=[str(note.public_id)])
+    services.mark_read(actor=request.user, public_ids=[str(note.public_id)])
     return _back_to_inbox(request)
 
 
 @scoped_view
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    services.mark_read(user=request.user)
+    services.mark_read(actor=request.user)
     return _back_to_inbox(request)
 
 

@@ -6,6 +6,7 @@ only actor-scoped lists, so the public query is built here on the cases model.
 
 from collections.abc import Iterable
 from datetime import datetime
+from uuid import UUID
 
 from django.db.models import QuerySet
 
@@ -26,6 +27,18 @@ def client_for_key(key: str | None) -> ApiClient | None:
         return None
     hashes = crypto.lookup_hashes(key, purpose=API_KEY_PURPOSE)
     return ApiClient.objects.filter(key_hash__in=hashes, active=True).first()
+
+
+def client_names(refs: set[str]) -> dict[str, str]:
+    """Names of the clients with these public ids (an audit row's `actor_ref`), for `core.actors`' words."""
+    ids = set()
+    for ref in refs:
+        try:
+            ids.add(UUID(ref))
+        except ValueError:
+            continue  # rows from before actor kinds named the client itself ("open311:<name>")
+    rows = ApiClient.objects.filter(public_id__in=ids).values_list("public_id", "name")
+    return {str(public_id): name for public_id, name in rows}
 
 
 def _public(qs: QuerySet[Case]) -> QuerySet[Case]:

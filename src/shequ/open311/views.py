@@ -1,8 +1,9 @@
 """Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2) in JSON and XML.
 
 Service discovery, POST and GET of service requests. Errors use the spec's format, `[{"code", "description"}]`
-or `<errors><error>…</error></errors>`, with the matching HTTP status. Public output carries no personal
-information: never the reporter's name or mobile; free text is redacted (see domain.redact). A POST may carry the
+or `<errors><error>…</error></errors>`, with the matching HTTP status, and beside them `error_code`, the
+error's stable code (core.errors.ErrorCode; the spec's `code` is the HTTP status). Public output carries no personal
+information: never the reporter's name or mobile; free text is redacted (core.redaction). A POST may carry the
 extension attribute `attribute[contact_consent]=true` (the reporter agreed to be contacted by the handling unit;
 default no).
 """
@@ -21,14 +22,21 @@ from django.views.decorators.csrf import csrf_exempt
 
 from shequ.cases import selectors as case_selectors
 from shequ.core import hostile_input, ratelimit
-from shequ.core.errors import PermissionDenied, ValidationError
+from shequ.core.actors import ApiClientActor
+from shequ.core.errors import CoreError, ErrorCode, PermissionDenied, ValidationError, stable_code
+from shequ.core.redaction import redact
 from shequ.territory.geo import convert_point
 
 from . import selectors, services
-from .domain import DEFAULT_WINDOW_DAYS, SPEC_STATUSES, public_status, redact
+from .domain import DEFAULT_WINDOW_DAYS, SPEC_STATUSES, public_status
+from .errors import Open311Error
 
 FORMATS = ("json", "xml")
 _FORMAT_ERROR = "format not supported: use .json or .xml"
+
+
+def _unsupported_format() -> HttpResponse:
+    return _error("json", 404, _FORMAT_ERROR, Open311Error.FORMAT_UNSUPPORTED)
 
 
 # --- rendering -------------------------------------------------------------------------------------------
@@ -63,11 +71,17 @@ def _json(data: Any, status: int = 200) -> JsonResponse:
     return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
-def _error(fmt: str, status: int, description: str) -> HttpResponse:
-    errors = [{"code": status, "description": description}]
+def _error(fmt: str, status: int, description: str, error_code: ErrorCode) -> HttpResponse:
+    errors = [{"code": status, "description": description, "error_code": error_code}]
     if fmt == "xml":
         return _xml("errors", "error", errors, status=status)
     return _json(errors, status=status)
+
+
+def _first_code(exc: ValidationError) -> ErrorCode:
+    """The stable code of the first of a service's errors (the description joins all their messages)."""
+    errors = [e for es in exc.error_dict.values() for e in es] if hasattr(exc, "error_dict") else exc.error_list
+    return stable_code(errors[0].code)
 
 
 def _format_of(request: HttpRequest) -> str:
@@ -95,12 +109,13 @@ def hostile_input_refusal(request: HttpRequest, refusal: hostile_input.Refusal) 
         description = f"{where} contains an unpaired surrogate escape"
     else:
         description = f"{where} contains a NUL character"
-    return _error(fmt, 400, description)
+    return _error(fmt, 400, description, CoreError.INPUT_REFUSED)
 
 
 def rate_limited(request: HttpRequest, exc: ratelimit.RateLimited) -> HttpResponse:
     """A 429 in the spec's error format when an API key (or address) passed its limit (core.ratelimit)."""
-    return _error(_format_of(request), 429, f"too many requests: retry after {exc.retry_after} seconds")
+    message = f"too many requests: retry after {exc.retry_after} seconds"
+    return _error(_format_of(request), 429, message, CoreError.RATE_LIMITED)
 
 
 def _allow(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -110,7 +125,8 @@ def _allow(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method not in methods:
-                response = _error(_format_of(request), 405, f"method not allowed: use {' or '.join(methods)}")
+                message = f"method not allowed: use {' or '.join(methods)}"
+                response = _error(_format_of(request), 405, message, CoreError.METHOD_NOT_ALLOWED)
                 response["Allow"] = ", ".join(methods)
                 return response
             return view(request, *args, **kwargs)
@@ -122,7 +138,7 @@ def _allow(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..
 
 def not_found(request: HttpRequest) -> HttpResponse:
     """Any other path under /open311/v2/: 404 in the spec's error format, not the HTML page."""
-    return _error(_format_of(request), 404, "no such endpoint: see services.json, requests.json")
+    return _error(_format_of(request), 404, "no such endpoint: see services.json, requests.json", CoreError.NOT_FOUND)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -204,7 +220,7 @@ def _services() -> list[dict[str, Any]]:
 def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
     """GET /open311/v2/services.{json,xml}: every third-level category as a service."""
     if fmt not in FORMATS:
-        return _error("json", 404, _FORMAT_ERROR)
+        return _unsupported_format()
     items = _services()
     if fmt == "xml":
         return _xml("services", "service", items)
@@ -216,9 +232,9 @@ def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     """GET /open311/v2/services/{code}.{json,xml}: no extra attributes are required in this version."""
     if fmt not in FORMATS:
-        return _error("json", 404, _FORMAT_ERROR)
+        return _unsupported_format()
     if not any(s["service_code"] == code for s in _services()):
-        return _error(fmt, 404, f"service_code {code} not found")
+        return _error(fmt, 404, f"service_code {code} not found", Open311Error.SERVICE_CODE_UNKNOWN)
     if fmt == "xml":
         root = ET.Element("service_definition")
         ET.SubElement(root, "service_code").text = _text(code)
@@ -249,12 +265,12 @@ def _parse_when(value: str, *, end: bool) -> datetime:
         else:
             raise ValueError(value)
     except ValueError:
-        raise ValidationError(f"invalid date: {value} (use ISO 8601)") from None
+        raise ValidationError(f"invalid date: {value} (use ISO 8601)", code=Open311Error.DATE_INVALID) from None
     try:
         aware = timezone.make_aware(moment) if timezone.is_naive(moment) else moment
         return aware.astimezone(UTC)
     except OverflowError:
-        raise ValidationError(f"date out of range: {value}") from None
+        raise ValidationError(f"date out of range: {value}", code=Open311Error.DATE_OUT_OF_RANGE) from None
 
 
 def _list(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -262,12 +278,12 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
     ids = [i.strip() for i in params.get("service_request_id", "").split(",") if i.strip()]
     status = params.get("status", "").strip().lower()
     if status and status not in SPEC_STATUSES:
-        return _error(fmt, 400, "status must be open or closed")
+        return _error(fmt, 400, "status must be open or closed", Open311Error.STATUS_INVALID)
     try:
         start = _parse_when(params["start_date"], end=False) if params.get("start_date") else None
         end = _parse_when(params["end_date"], end=True) if params.get("end_date") else None
     except ValidationError as exc:
-        return _error(fmt, 400, "; ".join(exc.messages))
+        return _error(fmt, 400, "; ".join(exc.messages), _first_code(exc))
     if start is None and end is None:
         start = timezone.now() - timedelta(days=DEFAULT_WINDOW_DAYS)
     cases = selectors.public_requests(
@@ -280,12 +296,15 @@ def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
     post = request.POST
     fields = {f: post.get(f, "") for f in services.RequestInput.__dataclass_fields__ if f != "contact_consent"}
     data = services.RequestInput(**fields, contact_consent=post.get("attribute[contact_consent]", ""))
+    client = selectors.client_for_key(post.get("api_key", ""))
+    if client is None:
+        return _error(fmt, 403, "api_key missing or invalid", Open311Error.API_KEY_INVALID)
     try:
-        case = services.request_submit(data=data)
+        case = services.request_submit(actor=ApiClientActor(client), data=data)
     except PermissionDenied as exc:
-        return _error(fmt, 403, exc.message or "api_key missing or invalid")
+        return _error(fmt, 403, exc.message or "api_key missing or invalid", exc.code or CoreError.PERMISSION_DENIED)
     except ValidationError as exc:
-        return _error(fmt, 400, "; ".join(exc.messages))
+        return _error(fmt, 400, "; ".join(exc.messages), _first_code(exc))
     items = [{"service_request_id": case.tracking_number, "service_notice": ""}]
     if fmt == "xml":
         return _xml("service_requests", "request", items)
@@ -297,7 +316,7 @@ def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
 def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
     """GET /open311/v2/requests.{json,xml} lists requests; POST creates one (api_key required)."""
     if fmt not in FORMATS:
-        return _error("json", 404, _FORMAT_ERROR)
+        return _unsupported_format()
     if request.method == "POST":
         return _submit(request, fmt)
     return _list(request, fmt)
@@ -308,8 +327,8 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     """GET /open311/v2/requests/{id}.{json,xml}: one request, as a one-element list (spec)."""
     if fmt not in FORMATS:
-        return _error("json", 404, _FORMAT_ERROR)
+        return _unsupported_format()
     case = selectors.public_request(request_id)
     if case is None:
-        return _error(fmt, 404, f"service_request_id {request_id} not found")
+        return _error(fmt, 404, f"service_request_id {request_id} not found", Open311Error.REQUEST_NOT_FOUND)
     return _requests_response(fmt, [_request(case)])

@@ -6,3 +6,6 @@ class PortalConfig(AppConfig):
     name = "shequ.portal"
     label = "portal"
     verbose_name = _("居民端")
+
+    def ready(self) -> None:
+        from . import permissions  # noqa: F401  (registers actions)

@@ -14,6 +14,11 @@ Rules (DESIGN R11 personal information, R12 security):
   by name (see selectors.resident_for_mobile).
 - The number is never stored, logged or audited in clear: rows hold a keyed hash, logs and audit records
   the masked form (138****5678).
+
+Actors: asking for a code (`request_code`) and typing it (`verify_code`) are done by a visitor who is not
+signed in; they are the sign-in itself, so they take no actor and check no permission (rate limits and tries
+protect them). Their audit records name a visitor (actor None), except the successful sign-in, recorded as the
+resident who signed in. Signing out is the resident's (`ResidentActor`); forgetting old codes is a job.
 """
 
 import json
@@ -25,18 +30,22 @@ import unicodedata
 from datetime import datetime, timedelta
 from functools import partial
 from hashlib import sha256
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shequ.core import audit, crypto
+from shequ.core.actors import ResidentActor, system_job
 from shequ.core.errors import ValidationError
 from shequ.core.masking import mask_mobile
+from shequ.core.permissions import require, write_service
 from shequ.core.validators import validate_mobile
 
+from . import permissions as _permissions  # noqa: F401  (registers the portal.* actions)
 from . import selectors
 from .models import LoginCode
 from .sms import get_backend
@@ -58,7 +67,8 @@ MOBILE_PURPOSE = "portal.login.mobile"  # keyed-hash purpose of LoginCode.mobile
 SMS_PAYLOAD_PURPOSE = "portal.sms.payload"  # the queued SMS (number and text) is encrypted in the queue
 SESSION_MOBILE_PURPOSE = "portal.session.mobile"  # the number between the two sign-in steps, in the session
 CODE_HMAC_SALT = "shequ.portal.login_code"
-ACTOR = "portal"  # audit actor label: the person is not signed in yet
+VISITOR = None  # audit actor of the sign-in steps: the person is not signed in yet
+CODE_PURGE = system_job("portal.purge_login_codes", gettext_lazy("清理登录验证码"))
 
 
 class RateLimited(Exception):
@@ -170,7 +180,7 @@ def request_code(*, mobile: str, ip: str) -> None:
         limited = _rate_limit(hashes, ip, now)
         if limited is not None:
             audit.record(
-                actor=ACTOR, action="portal.code_rate_limited", after={"mobile": masked, "limit": limited.limit}
+                actor=VISITOR, action="portal.code_rate_limited", after={"mobile": masked, "limit": limited.limit}
             )
         else:
             resident = selectors.resident_for_mobile(mobile)
@@ -185,7 +195,7 @@ def request_code(*, mobile: str, ip: str) -> None:
                 ip=ip,
             )
             audit.record(
-                actor=ACTOR,
+                actor=VISITOR,
                 action="portal.code_requested",
                 obj=resident,
                 after={"mobile": masked, "sent": resident is not None},
@@ -275,29 +285,24 @@ def verify_code(*, mobile: str, code: str, ip: str) -> "Resident":
             row.save(update_fields=["attempts", "used_at"])
         if rejected is not None:
             audit.record(
-                actor=ACTOR,
+                actor=VISITOR,
                 action="portal.login_failed",
                 after={"mobile": masked, "reason": rejected.reason, "attempts": row.attempts if row else 0},
             )
         else:
-            audit.record(actor=ACTOR, action="portal.login", obj=resident, after={"mobile": masked})
+            audit.record(actor=ResidentActor(resident), action="portal.login", obj=resident, after={"mobile": masked})
     if rejected is not None:
         raise rejected
     assert resident is not None
     return resident
 
 
-def record_sign_out(*, resident_public_id: str) -> None:
-    """Audit a resident's sign-out from the portal ("portal.logout")."""
-    resident = selectors.active_resident(resident_public_id)
+@write_service("portal.sign_out")
+def record_sign_out(*, actor: ResidentActor) -> None:
+    """Audit the signed-in resident's sign-out from the portal ("portal.logout")."""
+    require(actor, "portal.sign_out")
     with transaction.atomic():
-        audit.record(
-            actor=ACTOR,
-            action="portal.logout",
-            obj=resident,
-            object_type="registry.resident",
-            object_id=str(resident_public_id),
-        )
+        audit.record(actor=actor, action="portal.logout", obj=actor.resident)
 
 
 # --- the number between the two sign-in steps --------------------------------------------------------
@@ -312,8 +317,10 @@ def unseal_mobile(sealed: str) -> str:
     return crypto.decrypt(sealed, purpose=SESSION_MOBILE_PURPOSE)
 
 
-def purge_login_codes(*, now: datetime | None = None) -> int:
-    """Delete code rows older than KEEP_CODES (background task); returns how many."""
+@write_service("portal.purge_login_codes")
+def purge_login_codes(*, actor: Any, now: datetime | None = None) -> int:
+    """Delete code rows older than KEEP_CODES (background task, as `CODE_PURGE`); returns how many."""
+    require(actor, "portal.purge_login_codes")
     cutoff = (now or timezone.now()) - KEEP_CODES
     deleted, _counts = LoginCode.objects.filter(created_at__lt=cutoff).delete()
     return deleted

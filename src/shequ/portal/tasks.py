@@ -14,6 +14,6 @@ def send_sms(payload: str) -> None:
 
 @db_periodic_task(crontab(minute="41"))
 def purge_login_codes_hourly() -> int:
-    from .services import purge_login_codes
+    from .services import CODE_PURGE, purge_login_codes
 
-    return purge_login_codes()
+    return purge_login_codes(actor=CODE_PURGE)

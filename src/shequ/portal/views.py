@@ -25,10 +25,11 @@ from django.views.decorators.http import require_POST
 from shequ.cases import photo_services, public, public_map
 from shequ.cases import portal_services as cases
 from shequ.core import ratelimit
-from shequ.core.errors import InvalidTransition, NotFound, ValidationError
+from shequ.core.actors import ResidentActor
+from shequ.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from shequ.core.masking import mask_mobile
 from shequ.core.middleware import client_ip
-from shequ.open311 import domain as open311_domain
+from shequ.core.redaction import redact
 
 from . import selectors, services
 from .forms import CodeForm, MobileForm, RateForm, ReportForm
@@ -171,8 +172,9 @@ def home(request: HttpRequest, resident: Any) -> HttpResponse:
 def logout(request: HttpRequest) -> HttpResponse:
     """End the portal session (a staff login in the same browser, if any, stays)."""
     public_id = request.session.get(SESSION_RESIDENT)
-    if public_id:
-        services.record_sign_out(resident_public_id=public_id)
+    resident = selectors.active_resident(public_id) if public_id else None
+    if resident is not None:  # one who left the register since signing in just loses the session
+        services.record_sign_out(actor=ResidentActor(resident))
     _end_portal_session(request)
     messages.success(request, _("您已退出登录。"))
     return redirect("portal:login")
@@ -222,7 +224,9 @@ def case_new(request: HttpRequest, resident: Any) -> HttpResponse:
                 contact_consent=form.cleaned_data["contact_consent"],
             )
             try:
-                case = cases.report_submit(resident=resident, report=report, uploads=request.FILES.getlist("photos"))
+                case = cases.report_submit(
+                    actor=ResidentActor(resident), report=report, uploads=request.FILES.getlist("photos")
+                )
             except ValidationError as exc:
                 photo_errors = exc.message_dict.pop("photos", [])
                 _add_errors(form, exc)
@@ -300,7 +304,7 @@ def case_rate(request: HttpRequest, resident: Any, tracking_number: str) -> Http
     if form.is_valid():
         try:
             cases.case_rate(
-                resident=resident,
+                actor=ResidentActor(resident),
                 case=case,
                 satisfaction=form.cleaned_data["satisfaction"],
                 reopen=form.cleaned_data["reopen"],
@@ -320,7 +324,7 @@ def case_withdraw(request: HttpRequest, resident: Any, tracking_number: str) -> 
     case = _own_case(resident, tracking_number)
     if request.method == "POST":
         try:
-            cases.case_withdraw(resident=resident, case=case)
+            cases.case_withdraw(actor=ResidentActor(resident), case=case)
         except (ValidationError, InvalidTransition):
             messages.error(request, _("该诉求当前不能撤回。"))
         else:
@@ -335,14 +339,14 @@ def case_withdraw(request: HttpRequest, resident: Any, tracking_number: str) -> 
 #
 # The list is of the resident's compound (from their registered dwelling); a resident without a registered
 # dwelling sees their community's public cases instead. Rows carry no personal data (see cases.public);
-# titles are redacted with the Open311 redactor, which the portal layer may import.
+# titles are redacted with the public-text redactor (core.redaction).
 
 
 @never_cache
 @resident_required
 def compound_cases(request: HttpRequest, resident: Any) -> HttpResponse:
     """小区诉求: public cases of the resident's compound, each with a support button (not on one's own)."""
-    rows = public.public_cases_for(resident, redact=open311_domain.redact)
+    rows = public.public_cases_for(resident, redact=redact)
     own = public.own_tracking_numbers(resident, [r["tracking_number"] for r in rows])
     for row in rows:
         row["own"] = row["tracking_number"] in own
@@ -356,9 +360,11 @@ def compound_cases(request: HttpRequest, resident: Any) -> HttpResponse:
 def case_support(request: HttpRequest, resident: Any, tracking_number: str) -> HttpResponse:
     """我也反映（附议）: support a public case of one's compound; a second click changes nothing."""
     try:
-        public.support_case(resident=resident, case=public.public_case(tracking_number))
+        public.support_case(actor=ResidentActor(resident), case=public.public_case(tracking_number))
     except NotFound:
         raise Http404() from None
+    except PermissionDenied as exc:
+        messages.error(request, exc.message)
     except ValidationError as exc:
         for errors in exc.message_dict.values():
             for error in errors:
@@ -379,7 +385,7 @@ def _compound_map_data(request: HttpRequest, resident: Any) -> dict:
     def photo_url(tracking_number: str, photo_id: str) -> str:
         return reverse("portal:compound_photo", args=[tracking_number, photo_id])
 
-    return public_map.compound_map(resident, redact=open311_domain.redact, photo_url=photo_url)
+    return public_map.compound_map(resident, redact=redact, photo_url=photo_url)
 
 
 @never_cache

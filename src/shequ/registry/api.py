@@ -16,11 +16,13 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from shequ.core.api import api_validation_error
 from shequ.core.errors import NotFound, ValidationError
 from shequ.core.permissions import can
 from shequ.territory import selectors as territory_selectors
 
 from . import disclosures, forms, selectors, serializers, services
+from .errors import RegistryError
 
 UUID_PATTERN = "[0-9a-fA-F-]{32,36}"
 # The list page's filters; an empty value means no filter, as the page's form sends a field left blank.
@@ -85,8 +87,8 @@ class ResidentViewSet(viewsets.GenericViewSet):
     def get_queryset(self) -> Any:
         form = forms.parse_filters(self.request.query_params)
         if form.errors:
-            raise ApiValidationError(form.errors)
-        return forms.listed_residents(self.request.user, form.filters()).select_related("community")
+            raise api_validation_error(ValidationError(form.errors.as_data()))
+        return selectors.listed_residents(self.request.user, form.filters()).select_related("community")
 
     @extend_schema(
         parameters=FILTER_PARAMETERS,
@@ -122,13 +124,17 @@ class ResidentViewSet(viewsets.GenericViewSet):
         if d.get("dwelling"):
             dwelling = territory_selectors.dwellings_for(request.user).filter(public_id=d["dwelling"]).first()
             if dwelling is None:
-                raise ApiValidationError({"dwelling": [_("房屋不存在或不在您的辖区内")]})
+                raise ApiValidationError(
+                    {"dwelling": [_("房屋不存在或不在您的辖区内")]}, RegistryError.DWELLING_NOT_FOUND
+                )
         community = self._community(request, d, dwelling)
         household = None
         if d.get("household"):
             household = selectors.households_for(request.user).filter(public_id=d["household"]).first()
             if household is None:
-                raise ApiValidationError({"household": [_("该户不存在或不在您的辖区内")]})
+                raise ApiValidationError(
+                    {"household": [_("该户不存在或不在您的辖区内")]}, RegistryError.HOUSEHOLD_NOT_FOUND
+                )
         data = services.ResidentInput(
             name=d["name"],
             community=community,
@@ -149,16 +155,16 @@ class ResidentViewSet(viewsets.GenericViewSet):
         try:
             r = services.resident_register(actor=request.user, data=data)
         except ValidationError as exc:  # the service's field errors, in DRF's shape like the serializer's
-            raise ApiValidationError(
-                exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-            ) from exc
+            raise api_validation_error(exc) from exc
         return Response(serializers.ResidentDetailSerializer(r).data, status=status.HTTP_201_CREATED)
 
     def _community(self, request: Request, d: dict[str, Any], dwelling: Any) -> Any:
         if d.get("community"):
             found = next((c for c in forms.communities_for_edit(request.user) if c.public_id == d["community"]), None)
             if found is None:
-                raise ApiValidationError({"community": [_("社区不存在或不在您的登记范围内")]})
+                raise ApiValidationError(
+                    {"community": [_("社区不存在或不在您的登记范围内")]}, RegistryError.COMMUNITY_NOT_FOUND
+                )
             return found
         return dwelling.building.compound.community
 
@@ -211,7 +217,10 @@ class ResidentViewSet(viewsets.GenericViewSet):
                 actor=request.user, resident=r, field=d["field"], reason_code=d["reason_code"], reason=d["reason"]
             )
         except disclosures.DisclosureLimitReached as exc:
-            return Response({"detail": exc.message}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+            return Response(
+                {"detail": exc.message, "codes": {"detail": [str(RegistryError.DISCLOSURE_LIMIT_REACHED)]}},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
         response = Response({"value": value})
         response["Cache-Control"] = "no-store"
         return response

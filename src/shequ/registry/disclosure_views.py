@@ -41,7 +41,7 @@ def export_unmasked(request: HttpRequest) -> HttpResponse:
     form = forms.ExportRequestForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        qs = forms.listed_residents(request.user, filter_form.filters())
+        qs = selectors.listed_residents(request.user, filter_form.filters())
         try:
             req = disclosures.full_export_request(
                 actor=request.user,
@@ -129,7 +129,7 @@ def export_download(request: HttpRequest, public_id: str) -> HttpResponse:
     req = selectors.get_export_request_for(request.user, public_id)
     filter_form = forms.parse_filters(req.filters)
     try:
-        qs = forms.listed_residents(request.user, filter_form.filters())
+        qs = selectors.listed_residents(request.user, filter_form.filters())
         fileobj = disclosures.full_export_download(actor=request.user, export_request=req, queryset=qs)
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))

@@ -26,7 +26,8 @@ from django.utils.translation import gettext_lazy
 
 from shequ.core import audit
 from shequ.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
-from shequ.core.permissions import can, require
+from shequ.core.actors import system_job
+from shequ.core.permissions import can, require, write_service
 from shequ.core.scoping import scope_of
 from shequ.core.xlsx_memory import xlsx_bytes
 
@@ -42,8 +43,11 @@ from .domain import (
     alert_due,
     next_export_status,
 )
+from .errors import RegistryError
 from .models import DisclosureCount, FullExportRequest
 from .permissions import APPROVE_EXPORT_ROLES, REVEAL_IDENTITY_ROLES
+
+EXPORT_EXPIRY = system_job("registry.export_expiry", gettext_lazy("导出期限到期"))
 
 ALERT_KIND = "security.disclosure_volume"
 NOTIFY_REQUESTED = "registry.export_requested"
@@ -69,13 +73,16 @@ def daily_limit(kind: str) -> int:
 
 def clean_reason(code: str, detail: str) -> tuple[str, str]:
     """Return (code, detail) of a disclosure reason, or raise ValidationError on `reason_code` / `reason`."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[ValidationError]] = {}
     if code not in {r.value for r in DisclosureReason}:
-        errors["reason_code"] = [_("请选择理由")]
+        errors["reason_code"] = [ValidationError(_("请选择理由"), code=RegistryError.REASON_CODE_INVALID)]
     detail = (detail or "").strip()
     if not REASON_DETAIL_MIN <= len(detail) <= REASON_DETAIL_MAX:
         errors["reason"] = [
-            _("请填写理由说明（%(min)s至%(max)s字）") % {"min": REASON_DETAIL_MIN, "max": REASON_DETAIL_MAX}
+            ValidationError(
+                _("请填写理由说明（%(min)s至%(max)s字）") % {"min": REASON_DETAIL_MIN, "max": REASON_DETAIL_MAX},
+                code=RegistryError.REASON_DETAIL_LENGTH,
+            )
         ]
     if errors:
         raise ValidationError(errors)
@@ -156,6 +163,7 @@ def _paths_q(paths: list[str]) -> Q:
     return q
 
 
+@write_service("registry.export_unmasked")
 def full_export_request(
     *, actor: Any, queryset: QuerySet, filters: dict[str, str], reason_code: str, reason_detail: str
 ) -> FullExportRequest:
@@ -224,6 +232,7 @@ def _locked(req: FullExportRequest) -> FullExportRequest:
     return FullExportRequest.objects.select_for_update().get(pk=req.pk)
 
 
+@write_service("registry.approve_export")
 def full_export_decide(*, actor: Any, export_request: FullExportRequest, approve: bool, note: str = "") -> Any:
     """Approve or reject a waiting full-export request (a rejection needs a note).
 
@@ -268,8 +277,10 @@ def _notify_requester(req: FullExportRequest) -> None:
     notify_users(users=[req.requester], kind=NOTIFY_DECIDED, title=title, url=reverse("registry:export_requests"))
 
 
-def full_export_expire_due(*, now: Any = None) -> int:
+@write_service("registry.expire_exports")
+def full_export_expire_due(*, actor: Any = EXPORT_EXPIRY, now: Any = None) -> int:
     """Mark approved requests past their download deadline as expired; returns how many (idempotent)."""
+    require(actor, "registry.expire_exports")
     now = now or timezone.now()
     with transaction.atomic():
         due = list(
@@ -280,10 +291,11 @@ def full_export_expire_due(*, now: Any = None) -> int:
         for req in due:
             req.status = next_export_status(req.status, ExportEvent.EXPIRE)
             req.save(update_fields=["status", "updated_at"])
-            audit.record(actor="system", action="registry.export_expired", obj=req)
+            audit.record(actor=EXPORT_EXPIRY, action="registry.export_expired", obj=req)
     return len(due)
 
 
+@write_service("registry.export_unmasked")
 def full_export_download(*, actor: Any, export_request: FullExportRequest, queryset: QuerySet) -> IO[bytes]:
     """Generate the approved export once, for its requester, and return it in memory (positioned at 0).
 
@@ -301,7 +313,7 @@ def full_export_download(*, actor: Any, export_request: FullExportRequest, query
         if req.status == ExportStatus.APPROVED and req.download_due_at and timezone.now() > req.download_due_at:
             req.status = next_export_status(req.status, ExportEvent.EXPIRE)
             req.save(update_fields=["status", "updated_at"])
-            audit.record(actor="system", action="registry.export_expired", obj=req)
+            audit.record(actor=EXPORT_EXPIRY, action="registry.export_expired", obj=req)
             expired = True
         elif req.status != ExportStatus.APPROVED:
             raise ValidationError({"__all__": [_("该申请当前不能下载（未批准、已下载或已过期）")]})

@@ -42,6 +42,7 @@ from shequ.core.validators import (
     validate_resident_id,
 )
 from shequ.registry.domain import ID_TYPE_LABELS, Gender, IdType
+from shequ.registry.errors import RegistryError
 
 __all__ = [
     "NormalisedDocument",
@@ -105,7 +106,7 @@ def _type_label(id_type: IdType) -> str:
     return str(ID_TYPE_LABELS[id_type])
 
 
-def _invalid(message, code: str, id_type: IdType) -> ValidationError:
+def _invalid(message, code: RegistryError, id_type: IdType) -> ValidationError:
     return ValidationError(message, code=code, params={"type": _type_label(id_type)})
 
 
@@ -114,16 +115,16 @@ def _check_gb11643(
 ) -> datetime.date:
     """Check the GB 11643 form, birth date and MOD 11-2 check character; return the birth date."""
     if not _GB11643_RE.fullmatch(number):
-        raise _invalid(MSG_PERMIT_FORMAT, "document_format", id_type)
+        raise _invalid(MSG_PERMIT_FORMAT, RegistryError.DOCUMENT_FORMAT, id_type)
     yyyymmdd = number[6:14] if birth_code is None else birth_code
     try:
         birth = datetime.date(int(yyyymmdd[0:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
     except ValueError:
-        raise _invalid(MSG_BIRTH_DATE, "document_birth_date", id_type) from None
+        raise _invalid(MSG_BIRTH_DATE, RegistryError.DOCUMENT_BIRTH_DATE, id_type) from None
     if birth < _EARLIEST_BIRTH_DATE or birth > (today or datetime.date.today()):
-        raise _invalid(MSG_BIRTH_DATE, "document_birth_date", id_type)
+        raise _invalid(MSG_BIRTH_DATE, RegistryError.DOCUMENT_BIRTH_DATE, id_type)
     if resident_id_check_char(number[:17]) != number[17]:
-        raise _invalid(MSG_CHECKSUM, "document_checksum", id_type)
+        raise _invalid(MSG_CHECKSUM, RegistryError.DOCUMENT_CHECKSUM, id_type)
     return birth
 
 
@@ -136,7 +137,7 @@ def _resident_id(number: str, today: datetime.date | None) -> NormalisedDocument
         # Permits and foreigners' cards share the resident-ID layout; say which type was meant.
         other = IdType.FOREIGN_PERMANENT if number[0] == "9" else _PERMIT_LEADING_CODES.get(number[:2])
         if other is not None:
-            raise _invalid(MSG_WRONG_TYPE, "document_type_mismatch", other)
+            raise _invalid(MSG_WRONG_TYPE, RegistryError.DOCUMENT_TYPE_MISMATCH, other)
     if len(number) == 15:
         number = convert_15_to_18(number, today=today)
     else:
@@ -152,7 +153,7 @@ def _permit(number: str, id_type: IdType, today: datetime.date | None) -> Normal
     else:
         prefixes, prefix_message = (TAIWAN_PREFIX,), MSG_TAIWAN_PREFIX
     if _GB11643_RE.fullmatch(number) and not number.startswith(prefixes):
-        raise ValidationError(prefix_message, code="document_prefix")
+        raise ValidationError(prefix_message, code=RegistryError.DOCUMENT_PREFIX)
     birth = _check_gb11643(number, id_type, today)
     return NormalisedDocument(id_type, number, birth, _gender_from_sequence(number))
 
@@ -162,9 +163,9 @@ def _foreign_permanent(number: str, today: datetime.date | None) -> NormalisedDo
     if _FOREIGN_OLD_RE.fullmatch(number):
         return NormalisedDocument(id_type, number, None, None)
     if len(number) != 18 or number[0] != "9" or not _GB11643_RE.fullmatch(number):
-        raise ValidationError(MSG_FOREIGN_FORMAT, code="document_format")
+        raise ValidationError(MSG_FOREIGN_FORMAT, code=RegistryError.DOCUMENT_FORMAT)
     if number[1:3] not in _MAINLAND_PROVINCE_CODES:
-        raise ValidationError(MSG_FOREIGN_PROVINCE, code="document_region")
+        raise ValidationError(MSG_FOREIGN_PROVINCE, code=RegistryError.DOCUMENT_REGION)
     # The published layout does not state how gender is encoded, so none is derived.
     birth = _check_gb11643(number, id_type, today)
     return NormalisedDocument(id_type, number, birth, None)
@@ -172,7 +173,7 @@ def _foreign_permanent(number: str, today: datetime.date | None) -> NormalisedDo
 
 def _passport(number: str) -> NormalisedDocument:
     if not _PASSPORT_RE.fullmatch(number):
-        raise ValidationError(MSG_PASSPORT_FORMAT, code="document_format")
+        raise ValidationError(MSG_PASSPORT_FORMAT, code=RegistryError.DOCUMENT_FORMAT)
     return NormalisedDocument(IdType.PASSPORT, number, None, None)
 
 
@@ -188,10 +189,10 @@ def validate_document(
     cleaned = normalise_number(number)
     if kind == IdType.NONE:
         if cleaned:
-            raise ValidationError(MSG_NONE_WITH_NUMBER, code="document_unexpected")
+            raise ValidationError(MSG_NONE_WITH_NUMBER, code=RegistryError.DOCUMENT_UNEXPECTED)
         return NormalisedDocument(IdType.NONE, "", None, None)
     if not cleaned:
-        raise _invalid(MSG_NUMBER_REQUIRED, "document_required", kind)
+        raise _invalid(MSG_NUMBER_REQUIRED, RegistryError.DOCUMENT_REQUIRED, kind)
     if kind == IdType.RESIDENT_ID:
         return _resident_id(cleaned, today)
     if kind in (IdType.HK_MACAO_PERMIT, IdType.TAIWAN_PERMIT):
@@ -267,9 +268,9 @@ def parse_id_type(label: str | None) -> IdType:
     """
     key = _normalise_label(label or "")
     if not key:
-        raise ValidationError(MSG_ID_TYPE_EMPTY, code="id_type_required")
+        raise ValidationError(MSG_ID_TYPE_EMPTY, code=RegistryError.ID_TYPE_REQUIRED)
     found = _id_type_lookup(translation.get_language()).get(key)
     if found is None:
         labels = "、".join(_type_label(t) for t in IdType)
-        raise ValidationError(MSG_ID_TYPE_UNKNOWN, code="id_type_unknown", params={"labels": labels})
+        raise ValidationError(MSG_ID_TYPE_UNKNOWN, code=RegistryError.ID_TYPE_UNKNOWN, params={"labels": labels})
     return found

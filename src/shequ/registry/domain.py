@@ -21,6 +21,10 @@
   full export names a reason from DISCLOSURE_REASONS plus a free-text detail; reveals and full exports are
   limited per user and day; a full export is requested, approved by another person over the requester's
   scope, then downloaded once before its deadline (EXPORT_TRANSITIONS).
+- Import batches (issue 3): a batch moves through IMPORT_TRANSITIONS only. It is confirmed when validated, or
+  again after a failed apply (its mode is set: validation had completed and its rows are still staged); a
+  worker that died leaves its step to a recovery (event "recover"). "全部有效才导入" (all_or_nothing) is
+  refused while any row has an IMPORT_BLOCKING outcome; only IMPORT_APPLICABLE rows are ever applied.
 - History: moves, deaths, household changes and ownership transfers carry an effective date, so the
   register can be read as it stood on any date (owners of record on a vote's date, Civil Code §278).
 """
@@ -355,3 +359,50 @@ def alert_due(count: int, limit: int, alert_share: float) -> bool:
     A share of 1.0 alerts at the limit itself; 0 disables the alert.
     """
     return alert_share > 0 and limit > 0 and count >= max(1, round(limit * alert_share))
+
+
+# --- import batches -----------------------------------------------------------------------------------------
+
+IMPORT_MODES = ("all_or_nothing", "valid_only")
+IMPORT_APPLICABLE = ("create", "update")
+IMPORT_BLOCKING = ("invalid", "duplicate_in_file", "elsewhere")  # outcomes that make all_or_nothing refuse
+IMPORT_RUNNING = ("uploaded", "validating", "applying")
+
+IMPORT_TRANSITIONS: dict[tuple[str, str], str] = {
+    ("uploaded", "start_validation"): "validating",
+    ("validating", "finish_validation"): "validated",
+    ("uploaded", "fail"): "failed",
+    ("validating", "fail"): "failed",
+    ("validated", "confirm"): "applying",
+    ("failed", "confirm"): "applying",  # retry after a failed apply: the staged rows were kept
+    ("applying", "finish_apply"): "applied",
+    ("applying", "fail"): "failed",
+    ("uploaded", "cancel"): "cancelled",
+    ("validating", "cancel"): "cancelled",
+    ("validated", "cancel"): "cancelled",
+    ("failed", "cancel"): "cancelled",
+    # A worker that died mid-apply leaves "applying" behind. Cancelling is safe even while an apply runs:
+    # its transaction re-reads the status under lock before writing, and a cancel waits for that lock.
+    ("applying", "cancel"): "cancelled",
+    # Recovery of a batch whose worker died (import_recovery): validation starts again from the top; an
+    # interrupted apply rolled back, so the batch waits for a new confirmation.
+    ("validating", "recover"): "uploaded",
+    ("applying", "recover"): "validated",
+}
+
+
+def next_import_status(status: str, event: str) -> str:
+    """The batch status after `event`; raises InvalidTransition when the table has no such step."""
+    try:
+        return IMPORT_TRANSITIONS[(status, event)]
+    except KeyError:
+        raise InvalidTransition(f"{status} --{event}-->") from None
+
+
+def import_can_confirm(status: str, mode: str) -> bool:
+    """Validated, or failed while applying (mode set: validation had completed and rows are staged)."""
+    return status == "validated" or (status == "failed" and bool(mode))
+
+
+def import_can_cancel(status: str) -> bool:
+    return (status, "cancel") in IMPORT_TRANSITIONS

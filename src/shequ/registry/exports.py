@@ -4,7 +4,7 @@ Every export is audited once, with its row count and its filters; never the valu
 requested, approved by another person and downloaded once (registry.disclosures), which writes it in memory.
 The masked export shows the birth decade, never an age: an age printed on a known date is a birth date give or
 take a year (registry.domain, issue 10).
-Rows are streamed from the database into openpyxl's write-only workbook (spreadsheets.write_xlsx), so memory
+Rows are streamed from the database into openpyxl's write-only workbook (core.spreadsheets.write_xlsx), so memory
 stays flat up to MAX_ROWS; the workbook goes to a temporary file that the response streams out.
 """
 
@@ -17,8 +17,10 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from shequ.core import audit
+from shequ.core.spreadsheets import write_xlsx
 
-from . import encryption, selectors, spreadsheets
+from . import encryption, selectors
+from .columns import column_widths
 from .domain import (
     CARE_TAG_BY_CODE,
     GENDER_LABELS,
@@ -173,7 +175,9 @@ def export_residents(*, actor: Any, queryset: QuerySet, filters: dict[str, str])
     rows = Counted(masked_rows(queryset))
     fileobj = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     try:
-        spreadsheets.write_xlsx(fileobj, MASKED_HEADERS, rows, sheet_title=_("居民名单"))
+        write_xlsx(
+            fileobj, MASKED_HEADERS, rows, sheet_title=_("居民名单"), column_widths=column_widths(MASKED_HEADERS)
+        )
         with transaction.atomic():
             audit.record(
                 actor=actor,
@@ -209,7 +213,13 @@ def birthday_xlsx(birthdays: list[Any]) -> IO[bytes]:
     )
     fileobj = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     try:
-        spreadsheets.write_xlsx(fileobj, BIRTHDAY_HEADERS, rows, sheet_title=_("老年人生日名单"))
+        write_xlsx(
+            fileobj,
+            BIRTHDAY_HEADERS,
+            rows,
+            sheet_title=_("老年人生日名单"),
+            column_widths=column_widths(BIRTHDAY_HEADERS),
+        )
     except BaseException:
         fileobj.close()
         raise

@@ -39,6 +39,7 @@ from .domain import (
     ResidentStatus,
     decade_label,
 )
+from .errors import RegistryError
 from .permissions import EDIT_ROLES
 
 LIST_STATUSES = (ResidentStatus.ACTIVE, ResidentStatus.MOVED_OUT, ResidentStatus.DECEASED)
@@ -75,7 +76,9 @@ class ResidentFilterForm(forms.Form):
     def clean_text(self) -> str:
         text = self.cleaned_data.get("text") or ""
         if LONG_NUMBER_RE.search(text):  # a number typed here would travel in the URL: refuse to use it
-            raise ValidationError(_("按证件号码或手机号码查找，请使用下方的“精确查找”"))
+            raise ValidationError(
+                _("按证件号码或手机号码查找，请使用下方的“精确查找”"), code=RegistryError.SEARCH_USE_EXACT
+            )
         return text
 
     def filters(self) -> selectors.ResidentFilters:
@@ -106,32 +109,6 @@ def parse_filters(params: Any) -> ResidentFilterForm:
     form = ResidentFilterForm({k: params.get(k, "") for k in FILTER_KEYS})
     form.is_valid()
     return form
-
-
-def listed_residents(actor: Any, f: selectors.ResidentFilters) -> QuerySet:
-    """Residents for lists and exports: scoped, filtered, and never those whose consent was withdrawn.
-
-    An age filter is a reveal: the service refuses it (PermissionDenied) to a role that may not reveal
-    identity, and audits its use.
-    """
-    qs = selectors.search_residents(actor, f).exclude(status=ResidentStatus.WITHDRAWN)
-    if f.age:
-        others = {k: getattr(f, k) for k in FILTER_KEYS if k != "age" and getattr(f, k)}
-        if others.get("status") == ResidentStatus.ACTIVE.value:
-            del others["status"]
-        qs = services.residents_in_age_band(actor=actor, queryset=qs, band=f.age, filters=others)
-    return qs.order_by("name", "id")
-
-
-def exact_matches(actor: Any, number: str) -> list:
-    """Residents in scope whose ID number or mobile is exactly `number` (keyed-hash lookup)."""
-    found: dict[int, Any] = {}
-    for qs in (selectors.find_by_document(actor, number), selectors.find_by_mobile(actor, number)):
-        for r in qs.exclude(status=ResidentStatus.WITHDRAWN).select_related(
-            "household", "dwelling", "dwelling__building", "dwelling__building__compound"
-        ):
-            found.setdefault(r.pk, r)
-    return sorted(found.values(), key=lambda r: (r.name, r.pk))
 
 
 def area_choices(actor: Any) -> list[tuple[str, str]]:

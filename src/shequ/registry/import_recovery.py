@@ -15,7 +15,7 @@ Rules encoded here (the worker's side, heartbeat and fencing token, is in `impor
     The owner reviews the report and confirms again; nothing is applied twice;
   - once a batch has been recovered SHEQU_IMPORT_MAX_RECOVERIES times (default 3), the next time it is marked
     failed instead (validation: staged rows and upload deleted; apply: staged rows kept for a new confirmation).
-  Every recovery is audited (actor "system") and the owner (uploaded_by) gets an in-app notification.
+  Every recovery is audited (actor: the RECOVERY job, "导入恢复") and the owner (uploaded_by) gets an in-app notification.
 - A batch still `uploaded` (queued) for longer than the threshold lost its task with the worker: it is enqueued
   again. A duplicate task does nothing, because a validation starts only from `uploaded`.
 """
@@ -32,17 +32,22 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shequ.core import audit
+from shequ.core.actors import system_job
+from shequ.core.permissions import require, write_service
 from shequ.core.masking import mask_text
 
 from . import imports
+from .domain import IMPORT_RUNNING, next_import_status
 from .models import ImportBatch
 
 logger = logging.getLogger(__name__)
 
 SWEEP_LIMIT = 100  # batches looked at per run; the rest wait for the next minute
 NOTIFY_KIND = "registry.import_recovered"
+RECOVERY = system_job("registry.import_recovery", gettext_lazy("导入恢复"))
 
 
 def stale_after() -> timedelta:
@@ -55,20 +60,21 @@ def max_recoveries() -> int:
 
 def _stale(cutoff: datetime) -> Q:
     # Batches from before heartbeats existed have none: their last change stands in for it.
-    return Q(status__in=imports.RUNNING) & (
+    return Q(status__in=IMPORT_RUNNING) & (
         Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, updated_at__lt=cutoff)
     )
 
 
 def is_stale(batch: ImportBatch, *, now: datetime | None = None) -> bool:
     """True when a running batch has shown no sign of life for longer than the threshold (its worker is gone)."""
-    if batch.status not in imports.RUNNING:
+    if batch.status not in IMPORT_RUNNING:
         return False
     last = batch.heartbeat_at or batch.updated_at
     return last < (now or timezone.now()) - stale_after()
 
 
-def recover_stale_batches(*, now: datetime | None = None) -> int:
+@write_service("registry.recover_imports")
+def recover_stale_batches(*, actor: object = RECOVERY, now: datetime | None = None) -> int:
     """Recover or re-queue every batch left behind by a dead worker; return how many were handled.
 
     At most SWEEP_LIMIT per run, each in its own transaction (see the module docstring for locks and what
@@ -76,6 +82,7 @@ def recover_stale_batches(*, now: datetime | None = None) -> int:
     and a batch another run (or a worker) holds is skipped or re-read under the lock. Side effects after
     commit: validations enqueued, the staged rows and upload of a batch given up deleted.
     """
+    require(actor, "registry.recover_imports")
     now = now or timezone.now()
     cutoff = now - stale_after()
     ids = list(ImportBatch.objects.filter(_stale(cutoff)).order_by("pk").values_list("pk", flat=True)[:SWEEP_LIMIT])
@@ -107,7 +114,7 @@ def _recover(batch_id: int, *, now: datetime, cutoff: datetime) -> bool:
         if batch.recoveries >= max_recoveries():
             _give_up(batch, stage)
             audit.record(
-                actor="system",
+                actor=RECOVERY,
                 action="registry.import_failed",
                 obj=batch,
                 before=before,
@@ -121,7 +128,7 @@ def _recover(batch_id: int, *, now: datetime, cutoff: datetime) -> bool:
         else:
             _reset(batch, stage, now)
             audit.record(
-                actor="system",
+                actor=RECOVERY,
                 action="registry.import_recovered",
                 obj=batch,
                 before=before,
@@ -138,7 +145,7 @@ def _recover(batch_id: int, *, now: datetime, cutoff: datetime) -> bool:
 
 
 def _reset(batch: ImportBatch, stage: str, now: datetime) -> None:
-    batch.status = imports.next_status(batch.status, "recover")
+    batch.status = next_import_status(batch.status, "recover")
     batch.recoveries += 1
     batch.recovered_at = batch.heartbeat_at = now
     if stage == "validation":
@@ -151,12 +158,12 @@ def _reset(batch: ImportBatch, stage: str, now: datetime) -> None:
 
 
 def _give_up(batch: ImportBatch, stage: str) -> None:
-    batch.status = imports.next_status(batch.status, "fail")
+    batch.status = next_import_status(batch.status, "fail")
     if stage == "validation":
         batch.mode = ""
         batch.message = _("后台处理多次中断，已停止校验；请重新上传文件")
         transaction.on_commit(partial(_discard, batch))
-    else:  # the staged rows stay: a failed batch with a mode can be confirmed again (imports.can_confirm)
+    else:  # the staged rows stay: a failed batch with a mode can be confirmed again (domain.import_can_confirm)
         batch.message = _("后台导入多次中断，未导入任何数据；可稍后重新确认导入")
     batch.save()
 

@@ -25,7 +25,8 @@ from django.views.decorators.http import require_GET, require_POST
 from shequ.core.errors import NotFound, PermissionDenied
 from shequ.core.permissions import can
 
-from . import import_recovery, imports, selectors, spreadsheets
+from . import columns, import_recovery, import_report, imports, selectors
+from .domain import IMPORT_RUNNING, import_can_cancel, import_can_confirm
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 50
@@ -121,7 +122,7 @@ def _upload_page(request: HttpRequest) -> HttpResponse:
 @require_GET
 def import_template(request: HttpRequest) -> HttpResponse:
     buffer = io.BytesIO()
-    spreadsheets.template_xlsx(buffer)
+    columns.template_xlsx(buffer)
     buffer.seek(0)
     return FileResponse(buffer, as_attachment=True, filename="居民信息导入模板.xlsx", content_type=XLSX)
 
@@ -129,19 +130,19 @@ def import_template(request: HttpRequest) -> HttpResponse:
 def _report_context(request: HttpRequest, batch) -> dict:
     counts = {o: 0 for o in ("create", "update", "invalid", "duplicate_in_file", "elsewhere")}
     counts.update(selectors.import_outcome_counts(batch))
-    problems = Paginator(imports.problem_rows(batch), PAGE_SIZE).get_page(request.GET.get("page"))
-    updates = Paginator(imports.update_rows(batch), PAGE_SIZE).get_page(request.GET.get("upage"))
+    problems = Paginator(import_report.problem_rows(batch), PAGE_SIZE).get_page(request.GET.get("page"))
+    updates = Paginator(import_report.update_rows(batch), PAGE_SIZE).get_page(request.GET.get("upage"))
     return {
         "batch": batch,
         "counts": counts,
         "applicable": counts["create"] + counts["update"],
         "blocking": counts["invalid"] + counts["duplicate_in_file"] + counts["elsewhere"],
-        "running": batch.status in imports.RUNNING,
+        "running": batch.status in IMPORT_RUNNING,
         "stalled": import_recovery.is_stale(batch),
-        "can_confirm": imports.can_confirm(batch),
-        "can_cancel": imports.can_cancel(batch),
+        "can_confirm": import_can_confirm(batch.status, batch.mode),
+        "can_cancel": import_can_cancel(batch.status),
         "problems": problems,
-        "error_lines": imports.error_lines(problems),
+        "error_lines": import_report.error_lines(problems),
         "updates": updates,
     }
 
@@ -157,7 +158,7 @@ def import_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 def import_progress(request: HttpRequest, public_id: str) -> HttpResponse:
     """The htmx partial polled every 2 s; once the work is done it asks the page to reload for the report."""
     batch = selectors.get_import_batch_for(request.user, public_id)
-    running = batch.status in imports.RUNNING
+    running = batch.status in IMPORT_RUNNING
     context = {"batch": batch, "running": running, "stalled": import_recovery.is_stale(batch)}
     response = render(request, "registry/import_progress.html", context)
     if not running and request.headers.get("HX-Request"):
@@ -198,6 +199,6 @@ def import_cancel(request: HttpRequest, public_id: str) -> HttpResponse:
 def import_errors_xlsx(request: HttpRequest, public_id: str) -> HttpResponse:
     batch = selectors.get_import_batch_for(request.user, public_id)
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # FileResponse closes it
-    imports.errors_xlsx(batch, out)
+    import_report.errors_xlsx(batch, out)
     out.seek(0)
     return FileResponse(out, as_attachment=True, filename="导入问题清单.xlsx", content_type=XLSX)

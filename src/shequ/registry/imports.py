@@ -17,6 +17,10 @@ Rules encoded here (issue 3 "Excel import"; PIPL §28, §51; DESIGN R11):
   "该居民已在其他社区登记，请联系街道办事处" without saying where, and is never overwritten. The check is made
   when validating and again when applying (a resident registered meanwhile).
 - On update, empty cells never erase what the register holds: only the columns filled in are applied.
+- The work is split by responsibility: the batch's statuses and their transitions are pure rules in
+  registry.domain (IMPORT_TRANSITIONS); rows are classified against addresses and the register in
+  import_matching; the apply's bulk writes are compiled and run by import_writers; the problem report is
+  import_report. This module orchestrates them.
 - Large files: all work runs in background tasks; staging commits per chunk of STAGE_CHUNK rows (short
   write transactions, visible progress). The apply prepares everything before opening its single
   transaction: decryption, the re-check, encryption, hashes and pinyin of the resident columns, and the
@@ -39,96 +43,52 @@ import io
 import json
 import logging
 import os
-import re
 import time
 import traceback
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import date
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ImproperlyConfigured
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shequ.core import audit, crypto
 from shequ.core.errors import InvalidTransition, ValidationError
 from shequ.core.masking import mask_text
-from shequ.core.permissions import require
+from shequ.core.actors import system_job
+from shequ.core.permissions import require, write_service
 from shequ.core.scoping import scope_of
-from shequ.territory.models import Area, Building, BuildingUnit, Dwelling
+from shequ.core.spreadsheets import SpreadsheetError, sniff_format
+from shequ.territory.models import Area
 
-from . import encryption, selectors, spreadsheets
-from .domain import IdType, LegalBasis, ResidentStatus, mask_document
-from .models import Household, ImportBatch, ImportRow, Residence, Resident, ResidentEvent, ResidentTag
+from . import columns
+from .domain import (
+    IMPORT_APPLICABLE,
+    IMPORT_BLOCKING,
+    IMPORT_MODES,
+    import_can_confirm,
+    next_import_status,
+)
+from .import_matching import ROW_PURPOSE, StagedRow, Stager, chunked
+from .import_writers import ApplyPlan, ApplyRefused, execute, prepare_apply
+from .models import ImportBatch, ImportRow, Residence, ResidentTag
 from .permissions import IMPORT_ROLES
+
+# The background worker that validates and applies uploaded batches (audit: "导入后台任务").
+IMPORT_WORKER = system_job("registry.import_worker", gettext_lazy("居民导入后台任务"))
 
 logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-MAX_ROWS = spreadsheets.MAX_ROWS
+MAX_ROWS = columns.MAX_ROWS
 STAGE_CHUNK = 2000  # rows classified and written per validation transaction
-APPLY_CHUNK = 2000  # parameter rows per executemany call inside the apply transaction
-LOOKUP_CHUNK = 2000  # hashes or ids per IN (...) query
+LOOKUP_CHUNK = 2000  # ids per IN (...) query
 FILE_PURPOSE = "registry.import.file"
-ROW_PURPOSE = "registry.import.row"  # registered for key rotation in encryption.register_columns
-
-MODES = ("all_or_nothing", "valid_only")
-APPLICABLE = ("create", "update")
-BLOCKING = ("invalid", "duplicate_in_file", "elsewhere")  # outcomes that make all_or_nothing refuse
-RUNNING = ("uploaded", "validating", "applying")
-
-# --- status ---------------------------------------------------------------------------------------------
-
-TRANSITIONS: dict[tuple[str, str], str] = {
-    ("uploaded", "start_validation"): "validating",
-    ("validating", "finish_validation"): "validated",
-    ("uploaded", "fail"): "failed",
-    ("validating", "fail"): "failed",
-    ("validated", "confirm"): "applying",
-    ("failed", "confirm"): "applying",  # retry after a failed apply: the staged rows were kept
-    ("applying", "finish_apply"): "applied",
-    ("applying", "fail"): "failed",
-    ("uploaded", "cancel"): "cancelled",
-    ("validating", "cancel"): "cancelled",
-    ("validated", "cancel"): "cancelled",
-    ("failed", "cancel"): "cancelled",
-    # A worker that died mid-apply leaves "applying" behind. Cancelling is safe even while an apply runs:
-    # its transaction re-reads the status under lock before writing, and a cancel waits for that lock.
-    ("applying", "cancel"): "cancelled",
-    # Recovery of a batch whose worker died (import_recovery): validation starts again from the top; an
-    # interrupted apply rolled back, so the batch waits for a new confirmation.
-    ("validating", "recover"): "uploaded",
-    ("applying", "recover"): "validated",
-}
-
-
-def next_status(status: str, event: str) -> str:
-    """The batch status after `event`; raises InvalidTransition when the table has no such step."""
-    try:
-        return TRANSITIONS[(status, event)]
-    except KeyError:
-        raise InvalidTransition(f"{status} --{event}-->") from None
-
-
-def can_confirm(batch: ImportBatch) -> bool:
-    """Validated, or failed while applying (mode set: validation had completed and rows are staged)."""
-    return batch.status == "validated" or (batch.status == "failed" and bool(batch.mode))
-
-
-def can_cancel(batch: ImportBatch) -> bool:
-    return (batch.status, "cancel") in TRANSITIONS
-
-
-def msg_elsewhere() -> str:
-    return _("该居民已在其他社区登记，请联系街道办事处")
 
 
 # --- the encrypted upload -------------------------------------------------------------------------------
@@ -189,11 +149,12 @@ def _enqueue_apply(batch_id: int, actor_id: int | None, attempt: int | None = No
     apply_import_batch(batch_id, actor_id, attempt)
 
 
+@write_service("registry.import")
 def import_upload(*, actor: Any, community: Area, fileobj: IO[bytes], file_name: str) -> ImportBatch:
     """Store an uploaded spreadsheet (encrypted) as a new batch and schedule its validation.
 
     Checks registry.import on the community, the size (MAX_UPLOAD_BYTES) and the type by content
-    (spreadsheets.sniff_format); a refused file leaves nothing behind. Audited with file name, size and
+    (core.spreadsheets.sniff_format); a refused file leaves nothing behind. Audited with file name, size and
     SHA-256, never the content. Validation is enqueued after commit.
     """
     require(actor, "registry.import", community)
@@ -210,8 +171,8 @@ def import_upload(*, actor: Any, community: Area, fileobj: IO[bytes], file_name:
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationError({"file": _("文件不能超过 20 MB，请拆分后分批导入")})
     try:
-        file_format = spreadsheets.sniff_format(io.BytesIO(data), file_name)
-    except spreadsheets.SpreadsheetError as exc:
+        file_format = sniff_format(io.BytesIO(data), file_name)
+    except SpreadsheetError as exc:
         raise ValidationError({"file": str(exc)}) from exc
     digest = hashlib.sha256(data).hexdigest()
     name = os.path.basename((file_name or "").replace("\\", "/"))[:200] or "upload"
@@ -244,263 +205,6 @@ def import_upload(*, actor: Any, community: Area, fileobj: IO[bytes], file_name:
         _delete_file(batch)
         raise
     return batch
-
-
-# --- address and household resolution -------------------------------------------------------------------
-
-_SPACES_RE = re.compile(r"\s+")
-_NUMBERED_RE = re.compile(r"(?:第)?0*(\d+)(?:栋|幢|号楼|号|楼|座|单元)?")
-
-
-def _norm(text: str | None) -> str:
-    return _SPACES_RE.sub("", unicodedata.normalize("NFKC", text or "")).upper()
-
-
-@lru_cache(maxsize=4096)
-def _place_keys(text: str | None) -> tuple[str, ...]:
-    """Ways a building or unit may be written: "1栋", "1", "第1单元" all give "1"; the name itself too."""
-    normalised = _norm(text)
-    keys = [normalised] if normalised else []
-    match = _NUMBERED_RE.fullmatch(normalised)
-    if match and match.group(1) not in keys:
-        keys.insert(0, match.group(1))
-    return tuple(keys)
-
-
-def _room_keys(text: str | None) -> list[str]:
-    """A room written "301" also finds dwelling "1-301" (the unit prefix used by many registers)."""
-    normalised = _norm(text)
-    keys = [normalised] if normalised else []
-    if "-" in normalised:
-        tail = normalised.rsplit("-", 1)[1]
-        if tail and tail not in keys:
-            keys.append(tail)
-    return keys
-
-
-class DwellingIndex:
-    """The community's dwellings by (小区, 楼栋, 单元, 房号), each part matched loosely.
-
-    Buildings are keyed by compound and number or name, units by building and number or name, dwellings by
-    unit (or, when no unit is written, by building) and room. A key that fits several places is AMBIGUOUS.
-    """
-
-    AMBIGUOUS = -1
-
-    def __init__(self, community_id: int) -> None:
-        self.buildings: dict[tuple[str, str], int] = {}
-        self.units: dict[tuple[int, str], int] = {}
-        self.by_unit: dict[tuple[int, str], int] = {}
-        self.by_building: dict[tuple[int, str], int] = {}
-        for pk, number, name, compound in Building.objects.filter(compound__community_id=community_id).values_list(
-            "id", "number", "name", "compound__name"
-        ):
-            for key in {str(number), *_place_keys(name)}:
-                self._add(self.buildings, (_norm(compound), key), pk)
-        for pk, building_id, number, name in BuildingUnit.objects.filter(
-            building__compound__community_id=community_id
-        ).values_list("id", "building_id", "number", "name"):
-            for key in {str(number), *_place_keys(name)}:
-                self._add(self.units, (building_id, key), pk)
-        for pk, unit_id, building_id, number in Dwelling.objects.filter(
-            building__compound__community_id=community_id
-        ).values_list("id", "unit_id", "building_id", "number"):
-            for key in _room_keys(number):
-                self._add(self.by_unit, (unit_id, key), pk)
-                self._add(self.by_building, (building_id, key), pk)
-
-    def _add(self, index: dict[Any, int], key: Any, pk: int) -> None:
-        found = index.get(key)
-        index[key] = pk if found in (None, pk) else self.AMBIGUOUS
-
-    def _first(self, index: dict[Any, int], keys: Iterable[Any]) -> int | None:
-        return next((index[k] for k in keys if k in index), None)
-
-    def find(self, compound: str | None, building: str | None, unit: str | None, room: str | None) -> int | None:
-        """The dwelling's id, AMBIGUOUS when several match, None when none does."""
-        c = _norm(compound)
-        building_id = self._first(self.buildings, [(c, k) for k in _place_keys(building)])
-        if building_id is None or building_id == self.AMBIGUOUS:
-            return building_id
-        rooms = _room_keys(room)
-        if not _norm(unit):
-            return self._first(self.by_building, [(building_id, r) for r in rooms])
-        unit_id = self._first(self.units, [(building_id, k) for k in _place_keys(unit)])
-        if unit_id is None or unit_id == self.AMBIGUOUS:
-            return unit_id
-        return self._first(self.by_unit, [(unit_id, r) for r in rooms])
-
-
-def _address_text(clean: dict[str, Any]) -> str:
-    return " ".join(clean.get(k) or "" for k in ("compound", "building", "unit", "room") if clean.get(k))
-
-
-# --- validation (background) ----------------------------------------------------------------------------
-
-
-@dataclass
-class StagedRow:
-    row_number: int
-    outcome: str
-    errors: list[dict[str, str]] = field(default_factory=list)
-    payload: dict[str, Any] | None = None
-    id_hash: str = ""
-    lookups: list[str] = field(default_factory=list)
-    target_id: int | None = None
-
-
-def _error(column: str, value: str, message: str, key: str = "") -> dict[str, str]:
-    return {"column": column, "value": value, "message": message, "field": key}
-
-
-def _payload(clean: dict[str, Any], given: set[str], dwelling_id: int | None) -> dict[str, Any]:
-    birth = clean.get("birth_date")
-    return {
-        "name": clean["name"],
-        "gender": str(clean["gender"]) if clean.get("gender") else "",
-        "birth_date": birth.isoformat() if birth else "",
-        "id_type": str(clean.get("id_type") or IdType.NONE),
-        "id_number": clean.get("id_number") or "",
-        "mobile": clean.get("mobile") or "",
-        "household_number": clean.get("household_number") or "",
-        "relation": str(clean["relation"]) if clean.get("relation") else "",
-        "dwelling_id": dwelling_id,
-        "residence_type": str(clean.get("residence_type") or "permanent"),
-        "legal_basis": str(clean.get("legal_basis") or LegalBasis.STATUTORY),
-        "care_tags": list(clean.get("care_tags") or []),
-        "notes": clean.get("notes") or "",
-        "moved_in_on": clean["moved_in_on"].isoformat() if clean.get("moved_in_on") else "",
-        "given": sorted(given),
-    }
-
-
-class Stager:
-    """Classifies rows in file order: invalid, duplicate_in_file, elsewhere, update or create."""
-
-    def __init__(self, batch: ImportBatch) -> None:
-        self.batch = batch
-        self.community_id = batch.community_id
-        self.today = timezone.localdate()
-        self.dwellings = DwellingIndex(batch.community_id)
-        self.seen: dict[str, int] = {}  # document hash -> first row number
-        self.heads: dict[str, int] = {}  # household number -> row number of its 户主
-        self.counts: dict[str, int] = dict.fromkeys(
-            ("create", "update", "invalid", "duplicate_in_file", "elsewhere"), 0
-        )
-        self.processed = 0
-
-    def classify(self, chunk: list[spreadsheets.RawRow]) -> list[StagedRow]:
-        staged = [self._check(raw) for raw in chunk]
-        self._lookup_registered([s for s in staged if s.outcome == "create" and s.lookups])
-        for s in staged:
-            if s.outcome in APPLICABLE:
-                self._check_head(s)
-            self.counts[s.outcome] += 1
-        self.processed += len(chunk)
-        return staged
-
-    def _check(self, raw: spreadsheets.RawRow) -> StagedRow:
-        result = spreadsheets.validate_row(raw.values, today=self.today)
-        errors = [_error(e.column, e.value_masked, e.message, e.field) for e in result.errors]
-        clean = result.clean
-        dwelling_id = None
-        if clean is not None and any(clean.get(k) for k in ("compound", "building", "unit", "room")):
-            address = mask_text(_address_text(clean))
-            if not (clean.get("compound") and clean.get("building") and clean.get("room")):
-                errors.append(_error(_("住址"), address, _("地址不完整：请填写小区、楼栋和房号"), "room"))
-            else:
-                dwelling_id = self.dwellings.find(
-                    clean["compound"], clean["building"], clean.get("unit"), clean["room"]
-                )
-                if dwelling_id is None:
-                    errors.append(
-                        _error(_("住址"), address, _("地址在本社区找不到：%(address)s") % {"address": address}, "room")
-                    )
-                elif dwelling_id == DwellingIndex.AMBIGUOUS:
-                    errors.append(
-                        _error(
-                            _("住址"),
-                            address,
-                            _("地址对应多套房屋，请填写单元：%(address)s") % {"address": address},
-                            "room",
-                        )
-                    )
-                    dwelling_id = None
-        if errors or clean is None:
-            return StagedRow(raw.row_number, "invalid", errors)
-        given = {k for k, v in raw.values.items() if v}
-        row = StagedRow(raw.row_number, "create", payload=_payload(clean, given, dwelling_id))
-        number = row.payload["id_number"] if row.payload else ""
-        if number:
-            row.id_hash = crypto.keyed_hash(number, purpose=encryption.ID_PURPOSE)
-            first = self.seen.get(row.id_hash)
-            if first is not None:
-                row.outcome, row.payload = "duplicate_in_file", None
-                row.errors = [
-                    _error(
-                        _("证件号码"),
-                        mask_document(number),
-                        _("文件内证件号码重复（与第%(row)s行相同）") % {"row": first},
-                        "id_number",
-                    )
-                ]
-            else:
-                self.seen[row.id_hash] = raw.row_number
-                row.lookups = encryption.document_lookup_hashes(number)
-        return row
-
-    def _lookup_registered(self, rows: list[StagedRow]) -> None:
-        by_hash: dict[str, tuple[int, int, str]] = {}
-        hashes = [h for r in rows for h in r.lookups]
-        for part in _chunked(hashes, LOOKUP_CHUNK):
-            for h, pk, community_id, status in Resident.objects.filter(id_number_hash__in=part).values_list(
-                "id_number_hash", "id", "community_id", "status"
-            ):
-                by_hash[h] = (pk, community_id, status)
-        for r in rows:
-            found = next((by_hash[h] for h in r.lookups if h in by_hash), None)
-            if found is None:
-                continue
-            pk, community_id, status = found
-            masked = mask_document(r.payload["id_number"]) if r.payload else ""
-            if community_id != self.community_id:
-                r.outcome, r.payload = "elsewhere", None
-                r.errors = [_error(_("证件号码"), masked, msg_elsewhere(), "id_number")]
-            elif status == ResidentStatus.WITHDRAWN:
-                r.outcome, r.payload = "invalid", None
-                r.errors = [_error(_("证件号码"), masked, _("该居民已撤回同意，不能通过导入恢复其信息"), "id_number")]
-            else:
-                r.outcome, r.target_id = "update", pk
-
-    def _check_head(self, s: StagedRow) -> None:
-        assert s.payload is not None
-        household = s.payload["household_number"]
-        if s.payload["relation"] != "head" or not household:
-            return
-        first = self.heads.get(household)
-        if first is None:
-            self.heads[household] = s.row_number
-            return
-        s.outcome, s.payload, s.target_id = "invalid", None, None
-        s.errors = [
-            _error(
-                _("与户主关系"),
-                _("户主"),
-                _("同一户（户号 %(number)s）已有户主（第%(row)s行）") % {"number": mask_text(household), "row": first},
-                "relation",
-            )
-        ]
-
-
-def _chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 # --- heartbeat and takeover -----------------------------------------------------------------------------
@@ -547,10 +251,6 @@ class Lease:
         return current is not None and current != self.attempt
 
 
-def _no_beat() -> None:
-    return None
-
-
 def _transition(
     batch_id: int, event: str, *, lease: Lease | None = None, claim: bool = False, **changes: Any
 ) -> ImportBatch | None:
@@ -564,7 +264,7 @@ def _transition(
         if lease is not None and (batch.status, batch.attempt) != (lease.status, lease.attempt):
             return None
         try:
-            batch.status = next_status(batch.status, event)
+            batch.status = next_import_status(batch.status, event)
         except InvalidTransition:
             return None
         if claim:
@@ -635,7 +335,8 @@ def _log_failure(what: str, batch_id: int, exc: BaseException) -> None:
     logger.error("import batch %s: %s failed\n%s", batch_id, what, mask_text("".join(traceback.format_exception(exc))))
 
 
-def validate_batch(batch_id: int) -> ImportBatch | None:
+@write_service("registry.process_imports")
+def validate_batch(batch_id: int, *, actor: Any = IMPORT_WORKER) -> ImportBatch | None:
     """Stage every row of an uploaded batch: classify, encrypt and write it, a chunk per transaction.
 
     Runs in the background (import_tasks.validate_import_batch). Starting takes a new attempt (Lease) and
@@ -645,6 +346,7 @@ def validate_batch(batch_id: int) -> ImportBatch | None:
     whatever happened, unless a recovery handed the batch to another worker. Stops quietly if the batch was
     cancelled or taken over.
     """
+    require(actor, "registry.process_imports")
     batch = _transition(batch_id, "start_validation", claim=True, processed_rows=0, message="")
     if batch is None:
         return None
@@ -655,11 +357,11 @@ def validate_batch(batch_id: int) -> ImportBatch | None:
             data = _read_file(batch)
         except FileNotFoundError:
             return _fail_validation(batch, lease, _("上传的文件已不存在，请重新上传"))
-        header, rows = spreadsheets.read_rows(io.BytesIO(data), batch.file_name, max_rows=MAX_ROWS)
+        header, rows = columns.read_rows(io.BytesIO(data), batch.file_name, max_rows=MAX_ROWS)
         del data
         stager = Stager(batch)
         try:
-            for chunk in _chunked(rows, STAGE_CHUNK):
+            for chunk in chunked(rows, STAGE_CHUNK):
                 _stage_chunk(lease, stager.classify(chunk), stager.processed)
         finally:
             rows.close()  # type: ignore[attr-defined]
@@ -684,13 +386,13 @@ def validate_batch(batch_id: int) -> ImportBatch | None:
         if done is None:  # cancelled or taken over during the last chunk
             raise Superseded()
         with transaction.atomic():
-            audit.record(actor="system", action="registry.import_validated", obj=done, after={"counts": c})
+            audit.record(actor=IMPORT_WORKER, action="registry.import_validated", obj=done, after={"counts": c})
         return done
     except Superseded:
         if not lease.taken_over():
             delete_staged_rows(batch.pk)  # cancelled: the rows written meanwhile go too
         return None
-    except spreadsheets.SpreadsheetError as exc:
+    except SpreadsheetError as exc:
         return _fail_validation(batch, lease, str(exc))
     except Exception as exc:  # noqa: BLE001 - any failure must end in a failed batch, never a stuck one
         _log_failure("validation", batch.pk, exc)
@@ -705,7 +407,7 @@ def _fail_validation(batch: ImportBatch, lease: Lease, message: str) -> ImportBa
         delete_staged_rows(batch.pk)
         with transaction.atomic():
             audit.record(
-                actor="system",
+                actor=IMPORT_WORKER,
                 action="registry.import_failed",
                 obj=failed,
                 after={"stage": "validation", "message": message},
@@ -716,6 +418,7 @@ def _fail_validation(batch: ImportBatch, lease: Lease, message: str) -> ImportBa
 # --- confirm and cancel ---------------------------------------------------------------------------------
 
 
+@write_service("registry.import")
 def import_confirm(*, actor: Any, batch: ImportBatch, mode: str) -> ImportBatch:
     """Confirm a validated batch in `mode` and schedule its apply.
 
@@ -725,16 +428,16 @@ def import_confirm(*, actor: Any, batch: ImportBatch, mode: str) -> ImportBatch:
     Audited.
     """
     require(actor, "registry.import", batch.community)
-    if mode not in MODES:
+    if mode not in IMPORT_MODES:
         raise ValidationError({"mode": _("请选择导入方式")})
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().select_related("community").get(pk=batch.pk)
-        if not can_confirm(locked):
+        if not import_can_confirm(locked.status, locked.mode):
             raise ValidationError(
                 {"status": _("该批次当前状态（%(status)s）不能导入") % {"status": locked.get_status_display()}}
             )
         counts = dict(ImportRow.objects.filter(batch=locked).values_list("outcome").annotate(n=Count("id")).order_by())
-        blocking = sum(counts.get(o, 0) for o in BLOCKING)
+        blocking = sum(counts.get(o, 0) for o in IMPORT_BLOCKING)
         if mode == "all_or_nothing" and blocking:
             raise ValidationError(
                 {
@@ -744,9 +447,9 @@ def import_confirm(*, actor: Any, batch: ImportBatch, mode: str) -> ImportBatch:
                     % {"n": blocking}
                 }
             )
-        if not sum(counts.get(o, 0) for o in APPLICABLE):
+        if not sum(counts.get(o, 0) for o in IMPORT_APPLICABLE):
             raise ValidationError({"mode": _("没有可导入的行")})
-        locked.status = next_status(locked.status, "confirm")
+        locked.status = next_import_status(locked.status, "confirm")
         locked.mode, locked.message = mode, ""
         locked.attempt += 1
         locked.heartbeat_at = timezone.now()
@@ -756,13 +459,14 @@ def import_confirm(*, actor: Any, batch: ImportBatch, mode: str) -> ImportBatch:
     return locked
 
 
+@write_service("registry.import")
 def import_cancel(*, actor: Any, batch: ImportBatch) -> ImportBatch:
     """Cancel a batch that is not applied: its staged rows and file are deleted. Audited."""
     require(actor, "registry.import", batch.community)
     with transaction.atomic():
         locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
         try:
-            locked.status = next_status(locked.status, "cancel")
+            locked.status = next_import_status(locked.status, "cancel")
         except InvalidTransition:
             raise ValidationError(
                 {"status": _("该批次当前状态（%(status)s）不能取消") % {"status": locked.get_status_display()}}
@@ -772,422 +476,6 @@ def import_cancel(*, actor: Any, batch: ImportBatch) -> ImportBatch:
     delete_staged_rows(locked.pk)
     _delete_file(locked)
     return locked
-
-
-# --- apply (background) ---------------------------------------------------------------------------------
-
-
-class ApplyRefused(Exception):
-    """The apply cannot go ahead as confirmed (its message is for the user)."""
-
-
-@dataclass
-class Statement:
-    """One INSERT or UPDATE, compiled with all its parameter rows before the apply transaction opens.
-
-    The rows hold values already adapted for the database (Field.pre_save + get_db_prep_save, as Django's
-    own insert compiler does), so inside the transaction only `executemany` runs: SQLite reuses one prepared
-    statement, psycopg pipelines the rows (measured faster than multi-row VALUES through Django's
-    client-side binding cursor).
-    """
-
-    table: str
-    sql: str
-    fields: list[Any]
-    rows: list[list[Any]] = field(default_factory=list)
-    copy_sql: str = ""  # PostgreSQL: the same insert as COPY ... FROM STDIN
-    # The thread's database wrapper itself: `django.db.connection` is a proxy whose every attribute access
-    # costs a context-local lookup, which adds up over millions of values.
-    db: Any = field(default_factory=lambda: connections[DEFAULT_DB_ALIAS])
-
-
-def _insert_statement(model: Any, *, with_pk: bool) -> Statement:
-    opts = model._meta
-    fields = [f for f in opts.concrete_fields if with_pk or not f.primary_key]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    values = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(opts.db_table)} ({columns}) VALUES ({values})"  # noqa: S608 - model names
-    return Statement(opts.db_table, sql, fields, copy_sql=f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN")
-
-
-def _stay(r: Resident, community_id: int, household: Any, valid_from: date) -> Residence:
-    """The Residence row that opens a resident's stay at their (new) address from `valid_from`."""
-    return Residence(
-        resident_id=r.pk,
-        community_id=community_id,
-        dwelling_id=r.dwelling_id,
-        household=household,
-        relation=r.relation,
-        valid_from=valid_from,
-    )
-
-
-def _add_insert(statement: Statement, obj: Any) -> None:
-    db = statement.db
-    statement.rows.append([f.get_db_prep_save(f.pre_save(obj, True), db) for f in statement.fields])
-
-
-def _update_statement(model: Any, names: Iterable[str]) -> Statement:
-    """UPDATE of the named columns by primary key (Django's bulk_update writes a slow CASE WHEN per row)."""
-    opts = model._meta
-    fields = [opts.get_field(n) for n in names]
-    quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    sql = f"UPDATE {quote(opts.db_table)} SET {assignments} WHERE {quote(opts.pk.column)} = %s"  # noqa: S608 - model names
-    return Statement(opts.db_table, sql, fields)
-
-
-def _add_update(statement: Statement, obj: Any) -> None:
-    values = []
-    for f in statement.fields:
-        if f.is_relation and f.is_cached(obj):  # a related object assigned after its key was reserved
-            related = getattr(obj, f.name)
-            setattr(obj, f.attname, related.pk if related is not None else None)
-        values.append(f.get_db_prep_save(getattr(obj, f.attname), statement.db))
-    statement.rows.append([*values, obj.pk])
-
-
-def _execute_chunk(cursor: Any, statement: Statement, rows: list[list[Any]]) -> None:
-    if statement.copy_sql and statement.db.vendor == "postgresql":
-        with cursor.cursor.copy(statement.copy_sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    cursor.executemany(statement.sql, rows)
-
-
-def _execute(cursor: Any, statement: Statement) -> None:
-    for chunk in _chunked(statement.rows, APPLY_CHUNK):
-        _execute_chunk(cursor, statement, chunk)
-
-
-def reserve_ids(model: Any, count: int) -> list[int]:
-    """Take `count` primary keys of `model` that no other insert will ever use, in a transaction of their own.
-
-    Rows and the foreign keys pointing at them can then be prepared before the apply transaction opens.
-    PostgreSQL: values drawn from the identity sequence (never handed out twice, even on rollback).
-    SQLite: Django's AUTOINCREMENT tables never reuse a key at or below sqlite_sequence.seq, so raising it
-    reserves the range. A failed apply leaves a gap in the keys, nothing else.
-    """
-    if count <= 0:
-        return []
-    table, column = model._meta.db_table, model._meta.pk.column
-    quote = connection.ops.quote_name
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, count]
-            )
-            return [r[0] for r in cursor.fetchall()]
-        if connection.vendor != "sqlite":  # settings refuse any other engine (base.database_from_env)
-            raise ImproperlyConfigured(f"shequ runs on SQLite or PostgreSQL, not {connection.vendor}")
-        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-        found = cursor.fetchone()
-        cursor.execute(f"SELECT COALESCE(MAX({quote(column)}), 0) FROM {quote(table)}")  # noqa: S608 - model names
-        top = max(found[0] if found else 0, cursor.fetchone()[0])
-        if found:
-            cursor.execute("UPDATE sqlite_sequence SET seq = %s WHERE name = %s", [top + count, table])
-        else:
-            cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, top + count])
-    return list(range(top + 1, top + count + 1))
-
-
-@dataclass
-class ApplyPlan:
-    """Every statement the apply transaction runs, in order, prepared before it opens."""
-
-    households: Statement
-    residents: Statement
-    resident_updates: list[Statement]
-    close_residences: list[int]  # resident ids whose current stay ends today (moved by the import)
-    residences: Statement
-    retag: list[int]  # resident ids whose tag hashes are replaced
-    tags: Statement
-    events: Statement
-    heads: Statement  # existing households whose head changes
-    changed_rows: Statement  # staged rows whose outcome changed at the re-check
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    households_created: int = 0
-
-
-def _payloads(batch: ImportBatch, beat: Callable[[], None]) -> Iterator[tuple[ImportRow, dict[str, Any]]]:
-    """The chosen staged rows in file order, decrypted (a light ImportRow with the fields the re-check needs)."""
-    qs = (
-        ImportRow.objects.filter(batch=batch, outcome__in=APPLICABLE)
-        .order_by("row_number")
-        .values_list("id", "row_number", "outcome", "target_id", "payload_encrypted")
-    )
-    for pk, row_number, outcome, target_id, ciphertext in qs.iterator(chunk_size=LOOKUP_CHUNK):
-        if not ciphertext:
-            raise ApplyRefused(_("暂存数据已清除，请重新上传文件"))
-        row = ImportRow(id=pk, row_number=row_number, outcome=outcome, target_id=target_id)
-        beat()
-        yield row, json.loads(crypto.decrypt(ciphertext, purpose=ROW_PURPOSE))
-
-
-def _registered_now(numbers: list[str]) -> dict[str, tuple[int, int, str]]:
-    """Document number -> (resident id, community id, status) for the documents registered right now."""
-    lookups = {h: n for n in numbers for h in encryption.document_lookup_hashes(n)}
-    found: dict[str, tuple[int, int, str]] = {}
-    for part in _chunked(list(lookups), LOOKUP_CHUNK):
-        for h, pk, community_id, status in Resident.objects.filter(id_number_hash__in=part).values_list(
-            "id_number_hash", "id", "community_id", "status"
-        ):
-            found[lookups[h]] = (pk, community_id, status)
-    return found
-
-
-def _current_tags(r: Resident) -> list[str]:
-    plain = [c for c in r.plain_tags.split(",") if c]
-    return sorted(plain + encryption.decrypt_sensitive_tags(r.sensitive_tags_encrypted))
-
-
-def _changes(r: Resident, p: dict[str, Any], household: Household | None, earliest_fact: date | None) -> dict[str, Any]:
-    """The resident columns a staged row changes; columns left empty in the file change nothing.
-
-    `earliest_fact` is the resident's earliest dated fact in clear, for the birth decade (clear_birth_decade).
-    """
-    given = set(p["given"])
-    out: dict[str, Any] = {}
-    if p["name"] and p["name"] != r.name:
-        out.update(name=p["name"], pinyin_index=encryption.pinyin_index(p["name"]))
-    if p["gender"] and p["gender"] != r.gender:
-        out["gender"] = p["gender"]
-    birth = date.fromisoformat(p["birth_date"]) if p["birth_date"] else None
-    if birth and birth != encryption.decrypt_birth_date(r.birth_date_encrypted):
-        out.update(encryption.birth_fields(birth, earliest_fact))
-    if p["id_number"] and p["id_type"] != r.id_type:
-        out["id_type"] = p["id_type"]
-    if p["mobile"] and r.mobile_hash not in encryption.mobile_lookup_hashes(p["mobile"]):
-        out.update(encryption.mobile_fields(p["mobile"]))
-    if household is not None and household.pk != r.household_id:
-        out["household"] = household
-    if p["relation"] and p["relation"] != r.relation:
-        out["relation"] = p["relation"]
-    if p["dwelling_id"] and p["dwelling_id"] != r.dwelling_id:
-        out["dwelling_id"] = p["dwelling_id"]
-    if "residence_type" in given and p["residence_type"] != r.residence_type:
-        out["residence_type"] = p["residence_type"]
-    if "legal_basis" in given and p["legal_basis"] != r.legal_basis:
-        out["legal_basis"] = p["legal_basis"]
-        if p["legal_basis"] == LegalBasis.CONSENT and r.consent_at is None:
-            out["consent_at"] = timezone.now()
-    if "care_tags" in given and sorted(p["care_tags"]) != _current_tags(r):
-        out.update(encryption.tag_fields(p["care_tags"]))
-    if "notes" in given and p["notes"] != encryption.decrypt_notes(r.notes_encrypted):
-        out.update(encryption.notes_fields(p["notes"]))
-    return out
-
-
-def _decide(
-    batch: ImportBatch, plan: ApplyPlan, beat: Callable[[], None]
-) -> list[tuple[int, dict[str, Any], int | None] | None]:
-    """Re-check each chosen row against the register as it is now: (row number, payload, resident to update)."""
-    community_id = batch.community_id
-    staged = list(_payloads(batch, beat))
-    registered = _registered_now([p["id_number"] for _row, p in staged if p["id_number"]])
-    decided: list[tuple[int, dict[str, Any], int | None] | None] = []
-    for row, p in staged:
-        current = registered.get(p["id_number"]) if p["id_number"] else None
-        target_id: int | None = None
-        if current is not None:
-            pk, cid, status = current
-            if cid != community_id or status == ResidentStatus.WITHDRAWN:
-                row.outcome, row.target_id = "elsewhere" if cid != community_id else "invalid", None
-                message = msg_elsewhere() if cid != community_id else _("该居民已撤回同意，不能通过导入恢复其信息")
-                row.errors = [_error(_("证件号码"), mask_document(p["id_number"]), message, "id_number")]
-                _add_update(plan.changed_rows, row)
-                plan.skipped += 1
-                continue
-            target_id = pk
-        if (row.outcome == "update") != (target_id is not None) or row.target_id != target_id:
-            row.outcome, row.target_id = ("update", target_id) if target_id else ("create", None)
-            _add_update(plan.changed_rows, row)
-        decided.append((row.row_number, p, target_id))
-    return decided
-
-
-def prepare_apply(batch: ImportBatch, *, actor: Any, beat: Callable[[], None] = _no_beat) -> ApplyPlan:
-    """Decrypt the chosen rows, re-check their documents and compile every statement to run (no transaction).
-
-    A `create` whose document was registered meanwhile becomes an update (same community) or is skipped as
-    registered elsewhere; an `update` whose resident left the community is skipped likewise (counted in
-    `skipped`: in all_or_nothing mode the caller then refuses the whole apply). Keys of the new households
-    and residents are reserved first (reserve_ids), so every foreign key is known here. `beat` is called
-    for every row (the worker's Lease.beat: a throttled heartbeat that raises Superseded when taken over).
-    """
-    plan = ApplyPlan(
-        households=_insert_statement(Household, with_pk=True),
-        residents=_insert_statement(Resident, with_pk=True),
-        resident_updates=[],
-        close_residences=[],
-        residences=_insert_statement(Residence, with_pk=False),
-        retag=[],
-        tags=_insert_statement(ResidentTag, with_pk=False),
-        events=_insert_statement(ResidentEvent, with_pk=False),
-        heads=_update_statement(Household, ("head",)),
-        changed_rows=_update_statement(ImportRow, ("outcome", "errors", "target")),
-    )
-    today, now = timezone.localdate(), timezone.now()
-    user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-    community_id = batch.community_id
-    decided = _decide(batch, plan, beat)
-    # Households: reuse the community's; the missing ones are created at their head's (else first) dwelling.
-    households: dict[str, Household] = {}
-    numbers = sorted({p["household_number"] for _r, p, _t in decided if p["household_number"]})
-    for part in _chunked(numbers, LOOKUP_CHUNK):
-        households.update((h.number, h) for h in Household.objects.filter(community_id=community_id, number__in=part))
-    placed: dict[str, int | None] = {}
-    for _r, p, _t in sorted(decided, key=lambda d: d[1]["relation"] != "head"):
-        number = p["household_number"]
-        if number and number not in households and number not in placed:
-            placed[number] = p["dwelling_id"]
-    new_households: dict[str, Household] = {}
-    for number, pk in zip(placed, reserve_ids(Household, len(placed)), strict=True):
-        new_households[number] = households[number] = Household(
-            id=pk, community_id=community_id, number=number, dwelling_id=placed[number]
-        )
-    resident_ids = iter(reserve_ids(Resident, sum(1 for _r, _p, t in decided if t is None)))
-    targets: dict[int, Resident] = {}
-    facts: dict[int, date] = {}  # earliest dated fact of each target given a birth date (clear_birth_decade)
-    for part in _chunked([t for _r, _p, t in decided if t], LOOKUP_CHUNK):
-        targets.update(Resident.objects.in_bulk(part))
-    for part in _chunked([t for _r, p, t in decided if t and p["birth_date"]], LOOKUP_CHUNK):
-        facts.update(selectors.earliest_facts(part))
-    heads: dict[str, int] = {}
-    update_groups: dict[tuple[str, ...], Statement] = {}
-    batch_ref = str(batch.public_id)
-    for index, item in enumerate(decided):
-        assert item is not None
-        beat()
-        row_number, p, target_id = item
-        decided[index] = None  # let each payload go once its statements are compiled
-        number = p["household_number"]
-        household = households.get(number) if number else None
-        if target_id is None:
-            r = _new_resident(p, community_id, household, today, now)
-            r.pk = next(resident_ids)
-            _add_insert(plan.residents, r)
-            valid_from = r.moved_in_on or today
-            _add_insert(plan.residences, _stay(r, community_id, household, valid_from))
-            for h in encryption.tag_hashes(p["care_tags"]):
-                _add_insert(plan.tags, ResidentTag(resident_id=r.pk, tag_hash=h))
-            _add_insert(
-                plan.events,
-                ResidentEvent(
-                    resident_id=r.pk,
-                    kind="imported",
-                    effective_date=valid_from,
-                    recorded_by_id=user_id,
-                    details={"batch": batch_ref, "row": row_number, "action": "create"},
-                ),
-            )
-            plan.created += 1
-            if household is not None and p["relation"] == "head":
-                heads[number] = r.pk
-            continue
-        r = targets[target_id]
-        if household is not None and p["relation"] == "head" and household.head_id != r.pk:
-            heads[number] = r.pk
-        changes = _changes(r, p, household, facts.get(r.pk))
-        if not changes:
-            plan.unchanged += 1
-            continue
-        for k, v in changes.items():
-            setattr(r, k, v)
-        r.updated_at = now
-        names = tuple(sorted({*changes, "updated_at"}))
-        if names not in update_groups:
-            update_groups[names] = _update_statement(Resident, names)
-        _add_update(update_groups[names], r)
-        if "plain_tags" in changes:
-            plan.retag.append(r.pk)
-            for h in encryption.tag_hashes(p["care_tags"]):
-                _add_insert(plan.tags, ResidentTag(resident_id=r.pk, tag_hash=h))
-        if "dwelling_id" in changes or "household" in changes:
-            plan.close_residences.append(r.pk)
-            _add_insert(plan.residences, _stay(r, community_id, household, today))
-        _add_insert(
-            plan.events,
-            ResidentEvent(
-                resident_id=r.pk,
-                kind="imported",
-                effective_date=today,
-                recorded_by_id=user_id,
-                details={
-                    "batch": batch_ref,
-                    "row": row_number,
-                    "action": "update",
-                    "fields": sorted(_public_names(changes)),
-                },
-            ),
-        )
-        plan.updated += 1
-    plan.resident_updates = list(update_groups.values())
-    # New households are inserted with their head already set: foreign keys are checked at commit.
-    for number, h in new_households.items():
-        h.head_id = heads.pop(number, None)
-        _add_insert(plan.households, h)
-    for number, resident_id in heads.items():
-        h = households[number]
-        h.head_id = resident_id
-        _add_update(plan.heads, h)
-    plan.households_created = len(new_households)
-    return plan
-
-
-def _public_names(changes: dict[str, Any]) -> set[str]:
-    """Which particulars changed, named without exposing values (for the event's details)."""
-    names = set()
-    for k in changes:
-        if k.startswith("mobile_"):
-            names.add("mobile")
-        elif k in ("plain_tags", "sensitive_tags_encrypted", "has_sensitive_tags"):
-            names.add("care_tags")
-        elif k == "notes_encrypted":
-            names.add("notes")
-        elif k in ("birth_date_encrypted", "birth_decade"):
-            names.add("birth_date")
-        elif k == "pinyin_index":
-            continue
-        elif k == "dwelling_id":
-            names.add("dwelling")
-        else:
-            names.add(k)
-    return names
-
-
-def _new_resident(p: dict[str, Any], community_id: int, household: Household | None, today: date, now: Any) -> Resident:
-    r = Resident(
-        community_id=community_id,
-        name=p["name"],
-        pinyin_index=encryption.pinyin_index(p["name"]),
-        gender=p["gender"] or "U",
-        id_type=p["id_type"] or IdType.NONE,
-        household=household,
-        relation=p["relation"],
-        dwelling_id=p["dwelling_id"],
-        residence_type=p["residence_type"],
-        legal_basis=p["legal_basis"],
-        consent_at=now if p["legal_basis"] == LegalBasis.CONSENT else None,
-        moved_in_on=date.fromisoformat(p["moved_in_on"]) if p.get("moved_in_on") else today,
-        created_at=now,
-        status=ResidentStatus.ACTIVE,
-    )
-    birth = date.fromisoformat(p["birth_date"]) if p["birth_date"] else None
-    for k, v in {
-        **encryption.birth_fields(birth, min(r.moved_in_on, today)),
-        **encryption.document_fields(p["id_number"]),
-        **encryption.mobile_fields(p["mobile"]),
-        **encryption.tag_fields(p["care_tags"]),
-        **encryption.notes_fields(p["notes"]),
-    }.items():
-        setattr(r, k, v)
-    return r
 
 
 def _write_plan(batch: ImportBatch, plan: ApplyPlan, *, actor: Any, lease: Lease) -> ImportBatch:
@@ -1200,24 +488,24 @@ def _write_plan(batch: ImportBatch, plan: ApplyPlan, *, actor: Any, lease: Lease
     with transaction.atomic():
         locked = lease.lock()
         with connection.cursor() as cursor:
-            _execute(cursor, plan.households)
-            _execute(cursor, plan.residents)
+            execute(cursor, plan.households)
+            execute(cursor, plan.residents)
             for statement in plan.resident_updates:
-                _execute(cursor, statement)
-        for part in _chunked(plan.close_residences, LOOKUP_CHUNK):
+                execute(cursor, statement)
+        for part in chunked(plan.close_residences, LOOKUP_CHUNK):
             Residence.objects.filter(resident_id__in=part, valid_to__isnull=True).update(valid_to=today)
-        for part in _chunked(plan.retag, LOOKUP_CHUNK):
+        for part in chunked(plan.retag, LOOKUP_CHUNK):
             ResidentTag.objects.filter(resident_id__in=part).delete()
         with connection.cursor() as cursor:
             for statement in (plan.residences, plan.tags, plan.events, plan.heads, plan.changed_rows):
-                _execute(cursor, statement)
-        locked.status = next_status(locked.status, "finish_apply")
+                execute(cursor, statement)
+        locked.status = next_import_status(locked.status, "finish_apply")
         locked.created_count, locked.updated_count = plan.created, plan.updated
         locked.applied_at = timezone.now()
         locked.message = _apply_message(plan)
         locked.save()
         audit.record(
-            actor=actor or "system",
+            actor=actor or IMPORT_WORKER,
             action="registry.import_applied",
             obj=locked,
             after={
@@ -1256,7 +544,10 @@ def wipe_payloads(batch_id: int) -> None:
             ImportRow.objects.filter(id__in=ids).update(payload_encrypted="")
 
 
-def apply_batch(batch_id: int, *, actor_id: int | None = None, attempt: int | None = None) -> ImportBatch | None:
+@write_service("registry.process_imports")
+def apply_batch(
+    batch_id: int, *, actor_id: int | None = None, attempt: int | None = None, worker: Any = IMPORT_WORKER
+) -> ImportBatch | None:
     """Apply a confirmed batch: prepare outside any transaction, then write everything in one transaction.
 
     Runs in the background (import_tasks.apply_import_batch) with the `attempt` its confirmation started
@@ -1265,6 +556,7 @@ def apply_batch(batch_id: int, *, actor_id: int | None = None, attempt: int | No
     batch becomes failed with a Chinese message and its staged rows stay, so the user can confirm again.
     One audit record covers the whole apply. The staged payloads are wiped after commit.
     """
+    require(worker, "registry.process_imports")
     batch = ImportBatch.objects.select_related("community").filter(pk=batch_id).first()
     if batch is None or batch.status != "applying":
         return None
@@ -1277,7 +569,7 @@ def apply_batch(batch_id: int, *, actor_id: int | None = None, attempt: int | No
             with transaction.atomic():
                 lease.lock()
                 with connection.cursor() as cursor:
-                    _execute(cursor, plan.changed_rows)  # the report then shows why those rows cannot be imported
+                    execute(cursor, plan.changed_rows)  # the report then shows why those rows cannot be imported
             message = _("有 %(n)s 行的居民在校验后已在其他社区登记或不能导入，“全部有效才导入”未执行，未导入任何数据")
             return _fail_apply(batch, lease, message % {"n": plan.skipped}, actor)
         lease.beat(force=True)  # the write transaction holds the row lock; recovery skips or waits for it
@@ -1298,63 +590,9 @@ def _fail_apply(batch: ImportBatch, lease: Lease, message: str, actor: Any) -> I
     if failed is not None:
         with transaction.atomic():
             audit.record(
-                actor=actor or "system",
+                actor=actor or IMPORT_WORKER,
                 action="registry.import_failed",
                 obj=failed,
                 after={"stage": "apply", "message": message},
             )
     return failed
-
-
-# --- report ---------------------------------------------------------------------------------------------
-
-
-def problem_rows(batch: ImportBatch) -> QuerySet[ImportRow]:
-    """Rows that will not be imported, with their (masked) errors, in file order."""
-    return (
-        ImportRow.objects.filter(batch=batch, outcome__in=BLOCKING)
-        .order_by("row_number")
-        .only("row_number", "outcome", "errors")
-    )
-
-
-def update_rows(batch: ImportBatch) -> QuerySet[ImportRow]:
-    """Rows that update a resident already registered in the batch's community (masked identifiers)."""
-    return (
-        ImportRow.objects.filter(batch=batch, outcome="update")
-        .order_by("row_number")
-        .select_related("target")
-        .only("row_number", "target__name", "target__id_number_masked", "target__public_id")
-    )
-
-
-def error_lines(rows: Iterable[ImportRow]) -> list[dict[str, Any]]:
-    """One line per cell error: row number, column, masked value, message."""
-    return [
-        {
-            "row": r.row_number,
-            "column": e.get("column", ""),
-            "value": e.get("value", ""),
-            "message": e.get("message", ""),
-        }
-        for r in rows
-        for e in (r.errors or [])
-    ]
-
-
-def errors_xlsx(batch: ImportBatch, fileobj: IO[bytes]) -> None:
-    """Write the batch's problems as an .xlsx (masked values only; strings are never formulas)."""
-
-    def lines() -> Iterator[list[Any]]:
-        qs = ImportRow.objects.filter(batch=batch, outcome__in=BLOCKING).order_by("row_number")
-        for row_number, errors in qs.values_list("row_number", "errors").iterator(chunk_size=LOOKUP_CHUNK):
-            for e in errors or []:
-                yield [row_number, e.get("column", ""), e.get("value", ""), e.get("message", "")]
-
-    spreadsheets.write_xlsx(
-        fileobj,
-        [_("行号"), _("列"), _("内容（已脱敏）"), _("问题")],
-        lines(),
-        sheet_title=_("导入问题"),
-        column_widths=[8, 16, 30, 60],
-    )

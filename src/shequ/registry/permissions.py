@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.actors import Kind
 from shequ.core.permissions import ALLOW, Decision, deny, register
 from shequ.core.scoping import scope_of
 
@@ -98,3 +99,23 @@ def can_approve_export(actor: Any, obj: Any) -> Decision:
     if paths and all(scope.covers(p, roles=APPROVE_EXPORT_ROLES) for p in paths):
         return ALLOW
     return deny(_("该申请超出您的审批范围"))
+
+
+@register("registry.process_imports", "后台校验、导入已上传的居民批次（系统任务）", actors={Kind.SYSTEM})
+def can_process_imports(actor: Any, obj: Any = None) -> Decision:
+    return ALLOW
+
+
+@register("registry.recover_imports", "恢复后台进程中断的导入批次（系统任务）", actors={Kind.SYSTEM})
+def can_recover_imports(actor: Any, obj: Any = None) -> Decision:
+    return ALLOW
+
+
+@register("registry.expire_exports", "将超过下载期限的完整信息导出申请标记为已过期（系统任务）", actors={Kind.SYSTEM})
+def can_expire_exports(actor: Any, obj: Any = None) -> Decision:
+    return ALLOW
+
+
+@register("registry.erase_withdrawn", "删除撤回同意满期居民的个人信息（系统任务）", actors={Kind.SYSTEM})
+def can_erase_withdrawn(actor: Any, obj: Any = None) -> Decision:
+    return ALLOW

@@ -1,6 +1,6 @@
 """Reads of the register, scoped to the actor (outside the scope answers NotFound, as missing does)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -13,7 +13,7 @@ from shequ.core.permissions import can
 from shequ.core.scoping import scope_of
 
 from . import encryption
-from .domain import CARE_TAG_BY_CODE, ExportStatus, decade_label
+from .domain import CARE_TAG_BY_CODE, ExportStatus, ResidentStatus, decade_label
 from .models import (
     FullExportRequest,
     Household,
@@ -328,3 +328,31 @@ def get_export_request_for(actor: Any, public_id: Any) -> FullExportRequest:
     if req.requester_id == getattr(actor, "pk", None) or can(actor, "registry.approve_export", req):
         return req
     raise NotFound()
+
+
+def listed_residents(actor: Any, f: ResidentFilters) -> QuerySet:
+    """Residents for lists and exports: scoped, filtered, and never those whose consent was withdrawn.
+
+    An age filter is a reveal: the service refuses it (PermissionDenied) to a role that may not reveal
+    identity, and audits its use.
+    """
+    from . import services  # the age filter is a reveal, audited by the service (services reads through here)
+
+    qs = search_residents(actor, f).exclude(status=ResidentStatus.WITHDRAWN)
+    if f.age:
+        others = {k.name: getattr(f, k.name) for k in fields(f) if k.name != "age" and getattr(f, k.name)}
+        if others.get("status") == ResidentStatus.ACTIVE.value:
+            del others["status"]
+        qs = services.residents_in_age_band(actor=actor, queryset=qs, band=f.age, filters=others)
+    return qs.order_by("name", "id")
+
+
+def exact_matches(actor: Any, number: str) -> list:
+    """Residents in scope whose ID number or mobile is exactly `number` (keyed-hash lookup)."""
+    found: dict[int, Any] = {}
+    for qs in (find_by_document(actor, number), find_by_mobile(actor, number)):
+        for r in qs.exclude(status=ResidentStatus.WITHDRAWN).select_related(
+            "household", "dwelling", "dwelling__building", "dwelling__building__compound"
+        ):
+            found.setdefault(r.pk, r)
+    return sorted(found.values(), key=lambda r: (r.name, r.pk))

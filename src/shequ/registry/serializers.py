@@ -25,6 +25,7 @@ from .domain import (
     STATUS_LABELS,
     ResidentStatus,
 )
+from .errors import RegistryError
 
 HIDDEN_STATUSES = (ResidentStatus.WITHDRAWN, ResidentStatus.ERASED)
 
@@ -208,7 +209,9 @@ class ResidentCreateSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("community") and not attrs.get("dwelling"):
-            raise serializers.ValidationError({"community": _("请给出社区或房屋")})
+            raise serializers.ValidationError(
+                {"community": _("请给出社区或房屋")}, RegistryError.COMMUNITY_OR_DWELLING_REQUIRED
+            )
         return attrs
 
 
@@ -220,7 +223,9 @@ class ExactSearchSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if bool(attrs.get("id_number")) == bool(attrs.get("mobile")):
-            raise serializers.ValidationError(_("请只给出证件号码（id_number）或手机号码（mobile）其中之一"))
+            raise serializers.ValidationError(
+                _("请只给出证件号码（id_number）或手机号码（mobile）其中之一"), RegistryError.SEARCH_ONE_NUMBER
+            )
         return attrs
 
 

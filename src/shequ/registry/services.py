@@ -14,10 +14,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from shequ.core import audit
-from shequ.core.errors import PermissionDenied, ValidationError
-from shequ.core.permissions import require
+from shequ.core.errors import FieldErrors, PermissionDenied, ValidationError, invalid
+from shequ.core.actors import system_job
+from shequ.core.permissions import require, write_service
 from shequ.core.validators import validate_mobile, validate_uscc
 
 from . import disclosures, encryption, selectors
@@ -34,6 +36,7 @@ from .domain import (
     birthday_year,
     split_decades,
 )
+from .errors import RegistryError
 from .models import Household, Ownership, Residence, Resident, ResidentEvent, ResidentTag
 from .permissions import REVEAL_IDENTITY_ROLES
 
@@ -80,38 +83,39 @@ def _snapshot(r: Resident) -> dict[str, Any]:
 
 def normalise_input(data: ResidentInput) -> ResidentInput:
     """Validate and normalise documents, mobile, tags and dwelling; raise ValidationError per field."""
-    errors: dict[str, list[str]] = {}
+    errors = FieldErrors()
     data.name = (data.name or "").strip()
     if not data.name or len(data.name) > 50:
-        errors.setdefault("name", []).append(_("请填写姓名（不超过50字）"))
+        errors.add("name", _("请填写姓名（不超过50字）"), RegistryError.NAME_REQUIRED)
     try:
         doc = validate_document(data.id_type or IdType.RESIDENT_ID, data.id_number or "")
         data.id_type, data.id_number = str(doc.id_type), doc.number
         if doc.birth_date:
             if data.birth_date and data.birth_date != doc.birth_date:
-                errors.setdefault("birth_date", []).append(_("出生日期与证件号码不一致"))
+                errors.add("birth_date", _("出生日期与证件号码不一致"), RegistryError.BIRTH_DATE_MISMATCH)
             data.birth_date = doc.birth_date
         if doc.gender and data.gender in ("", "U"):
             data.gender = doc.gender
     except ValidationError as exc:
-        errors.setdefault("id_number", []).extend(exc.messages)
+        errors.extend("id_number", exc)
     if data.birth_date and data.birth_date > timezone.localdate():
-        errors.setdefault("birth_date", []).append(_("出生日期不能晚于今天"))
+        errors.add("birth_date", _("出生日期不能晚于今天"), RegistryError.BIRTH_DATE_IN_FUTURE)
     elif data.birth_date and data.birth_date < date(1900, 1, 1):
-        errors.setdefault("birth_date", []).append(_("出生日期不能早于1900年1月1日"))
+        errors.add("birth_date", _("出生日期不能早于1900年1月1日"), RegistryError.BIRTH_DATE_TOO_EARLY)
     if data.mobile:
         try:
             data.mobile = validate_mobile(data.mobile)
         except ValidationError as exc:
-            errors.setdefault("mobile", []).extend(exc.messages)
+            errors.extend("mobile", exc)
     data.care_tags = list(dict.fromkeys(data.care_tags))
     unknown = [t for t in data.care_tags if t not in CARE_TAG_BY_CODE]
     if unknown:
-        errors.setdefault("care_tags", []).append(_("未知的关怀标签：%(tags)s") % {"tags": "、".join(unknown)})
+        message = _("未知的关怀标签：%(tags)s") % {"tags": "、".join(unknown)}
+        errors.add("care_tags", message, RegistryError.CARE_TAG_UNKNOWN)
     if data.dwelling is not None and not data.dwelling.building.compound.community.path.startswith(data.community.path):
-        errors.setdefault("dwelling", []).append(_("住址不在该社区"))
+        errors.add("dwelling", _("住址不在该社区"), RegistryError.DWELLING_OUTSIDE_COMMUNITY)
     if data.household is not None and data.household.community_id != data.community.pk:
-        errors.setdefault("household", []).append(_("该户不属于本社区"))
+        errors.add("household", _("该户不属于本社区"), RegistryError.HOUSEHOLD_OUTSIDE_COMMUNITY)
     if errors:
         raise ValidationError(errors)
     return data
@@ -163,6 +167,7 @@ def duplicate_of(id_number: str) -> Resident | None:
     return Resident.objects.filter(id_number_hash__in=encryption.document_lookup_hashes(id_number)).first()
 
 
+@write_service("registry.edit")
 def resident_register(*, actor: Any, data: ResidentInput) -> Resident:
     """Register a resident in a community; refuses a document already registered (elsewhere: without saying where).
 
@@ -173,8 +178,10 @@ def resident_register(*, actor: Any, data: ResidentInput) -> Resident:
     existing = duplicate_of(data.id_number)
     if existing is not None:
         if existing.community_id == data.community.pk:
-            raise ValidationError({"id_number": _("该证件号码已在本社区登记")})
-        raise ValidationError({"id_number": _("该居民已在其他社区登记，请联系街道办事处")})
+            raise invalid("id_number", _("该证件号码已在本社区登记"), RegistryError.ID_NUMBER_REGISTERED_HERE)
+        raise invalid(
+            "id_number", _("该居民已在其他社区登记，请联系街道办事处"), RegistryError.ID_NUMBER_REGISTERED_ELSEWHERE
+        )
     with transaction.atomic():
         r = Resident()
         r.moved_in_on = data.moved_in_on or timezone.localdate()
@@ -183,7 +190,7 @@ def resident_register(*, actor: Any, data: ResidentInput) -> Resident:
             with transaction.atomic():
                 r.save()
         except IntegrityError as exc:  # a concurrent registration of the same document won the race
-            raise ValidationError({"id_number": _("该证件号码已登记")}) from exc
+            raise invalid("id_number", _("该证件号码已登记"), RegistryError.ID_NUMBER_REGISTERED) from exc
         _sync_tags(r, data.care_tags)
         Residence.objects.create(
             resident=r,
@@ -209,6 +216,7 @@ def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
+@write_service("registry.edit")
 def resident_update(*, actor: Any, resident: Resident, data: ResidentInput) -> Resident:
     """Correct a resident's particulars (not a move: use the dated changes for that)."""
     require(actor, "registry.edit", resident)
@@ -228,6 +236,7 @@ def resident_update(*, actor: Any, resident: Resident, data: ResidentInput) -> R
     return resident
 
 
+@write_service("registry.reveal_mobile", "registry.reveal_identity")
 def resident_reveal(*, actor: Any, resident: Resident, field: str, reason_code: str, reason: str) -> str:
     """Return one personal value in clear for an allowed role, recording who, what, when and why.
 
@@ -235,11 +244,11 @@ def resident_reveal(*, actor: Any, resident: Resident, field: str, reason_code: 
     (disclosures.count_disclosure: DisclosureLimitReached when reached, with an alert to the security admins).
     """
     if field not in REVEAL_FIELDS:
-        raise ValidationError({"field": _("未知字段")})
+        raise invalid("field", _("未知字段"), RegistryError.REVEAL_FIELD_UNKNOWN)
     reason_code, reason = disclosures.clean_reason(reason_code, reason)
     require(actor, "registry.reveal_mobile" if field == "mobile" else "registry.reveal_identity", resident)
     if resident.status in (ResidentStatus.WITHDRAWN, ResidentStatus.ERASED) and field != "id_number":
-        raise PermissionDenied(_("该居民已撤回同意，相关信息已隐藏"))
+        raise PermissionDenied(_("该居民已撤回同意，相关信息已隐藏"), code=RegistryError.CONSENT_WITHDRAWN)
     disclosures.count_disclosure(actor=actor, kind=DisclosureKind.REVEAL)
     if field == "mobile":
         value = encryption.decrypt_mobile(resident.mobile_encrypted)
@@ -297,6 +306,7 @@ def _close_residence(resident: Resident, on: date) -> None:
     Residence.objects.filter(resident=resident, valid_to__isnull=True).update(valid_to=on)
 
 
+@write_service("registry.edit")
 def resident_move_out(*, actor: Any, resident: Resident, on: date, note: str = "") -> Resident:
     """Record that the resident moved out on `on`: the stay closes, the resident leaves the current list."""
     require(actor, "registry.edit", resident)
@@ -318,6 +328,7 @@ def resident_move_out(*, actor: Any, resident: Resident, on: date, note: str = "
     return resident
 
 
+@write_service("registry.edit")
 def resident_death(*, actor: Any, resident: Resident, on: date) -> Resident:
     require(actor, "registry.edit", resident)
     if on > timezone.localdate():
@@ -332,6 +343,7 @@ def resident_death(*, actor: Any, resident: Resident, on: date) -> Resident:
     return resident
 
 
+@write_service("registry.edit")
 def resident_change_household(
     *, actor: Any, resident: Resident, household: Household | None, relation: str, on: date, dwelling: Any = None
 ) -> Resident:
@@ -370,6 +382,7 @@ def resident_change_household(
     return resident
 
 
+@write_service("registry.edit")
 def household_create(*, actor: Any, community: Any, number: str, dwelling: Any = None) -> Household:
     require(actor, "registry.edit", community if dwelling is None else Resident(community=community, dwelling=dwelling))
     number = (number or "").strip()
@@ -392,6 +405,7 @@ class OwnerInput:
     organisation_uscc: str = ""
 
 
+@write_service("registry.edit")
 def ownership_transfer(*, actor: Any, dwelling: Any, owners: list[OwnerInput], on: date) -> list[Ownership]:
     """Record the owners of a dwelling from date `on`; the previous owners' rows end on that date.
 
@@ -453,6 +467,7 @@ def ownership_transfer(*, actor: Any, dwelling: Any, owners: list[OwnerInput], o
     return created
 
 
+@write_service("registry.manage_consent")
 def consent_withdraw(*, actor: Any, resident: Resident) -> Resident:
     """Record a withdrawal of consent: the resident is hidden at once and erased after ERASE_AFTER.
 
@@ -477,8 +492,13 @@ def consent_withdraw(*, actor: Any, resident: Resident) -> Resident:
     return resident
 
 
-def erase_due_residents(*, now: Any = None) -> int:
+ERASURE = system_job("registry.erasure", _lazy("到期删除个人信息"))
+
+
+@write_service("registry.erase_withdrawn")
+def erase_due_residents(*, actor: Any = ERASURE, now: Any = None) -> int:
     """Delete the personal information of residents whose withdrawal period has passed (background task)."""
+    require(actor, "registry.erase_withdrawn")
     now = now or timezone.now()
     erased = 0
     due = Resident.objects.filter(status=ResidentStatus.WITHDRAWN, erase_due_at__lte=now)
@@ -498,7 +518,7 @@ def erase_due_residents(*, now: Any = None) -> int:
             resident.status = ResidentStatus.ERASED
             resident.save()
             ResidentTag.objects.filter(resident=resident).delete()
-            audit.record(actor="system", action="registry.resident_erased", obj=resident)
+            audit.record(actor=ERASURE, action="registry.resident_erased", obj=resident)
             erased += 1
     return erased
 
@@ -506,6 +526,7 @@ def erase_due_residents(*, now: Any = None) -> int:
 # --- ages: reveals of the birth date, audited -------------------------------------------------------------
 
 
+@write_service("registry.reveal_identity")
 def residents_in_age_band(*, actor: Any, queryset: QuerySet, band: str, filters: dict[str, str]) -> QuerySet:
     """Narrow a resident list to an age band (60岁及以上, 80岁及以上, 18岁以下) on today's date; audited.
 
@@ -549,6 +570,7 @@ class Birthday:
     turning: int
 
 
+@write_service("registry.reveal_identity")
 def elderly_birthdays(*, actor: Any, month: int, min_age: int, purpose: str = "view") -> tuple[int, list[Birthday]]:
     """The residents of the actor's reveal scope turning `min_age` or more on a birthday in `month`; audited.
 

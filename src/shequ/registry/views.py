@@ -113,10 +113,10 @@ def resident_list(request: HttpRequest) -> HttpResponse:
     exact_form = forms.ExactSearchForm(request.POST if request.method == "POST" else None)
     exact_rows = None
     if request.method == "POST" and exact_form.is_valid():
-        exact_rows = [_row(r) for r in forms.exact_matches(user, exact_form.cleaned_data["number"])]
+        exact_rows = [_row(r) for r in selectors.exact_matches(user, exact_form.cleaned_data["number"])]
     page = None
     if exact_rows is None:
-        qs = forms.listed_residents(user, filter_form.filters())
+        qs = selectors.listed_residents(user, filter_form.filters())
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         page.object_list = [_row(r) for r in page.object_list]
     applied = filter_form.applied()
@@ -510,7 +510,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     filter_form = forms.parse_filters(request.GET)
     if filter_form.errors:
         return _back_to_list(request, filter_form)
-    qs = forms.listed_residents(request.user, filter_form.filters())
+    qs = selectors.listed_residents(request.user, filter_form.filters())
     try:
         fileobj = exports.export_residents(actor=request.user, queryset=qs, filters=filter_form.applied())
     except exports.TooManyRows as exc:

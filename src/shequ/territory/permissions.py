@@ -4,6 +4,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.actors import COMMAND_LINE, DEMO_LOADER, Kind, kind_of
 from shequ.core.permissions import ALLOW, Decision, deny, register
 from shequ.core.scoping import scope_of
 
@@ -16,8 +17,15 @@ def can_view_territory(actor: Any, obj: Any) -> Decision:
     return ALLOW
 
 
-@register("territory.maintain", "维护辖区结构：导入区划、网格边界，调整楼栋所属微网格（系统管理员）")
+@register(
+    "territory.maintain",
+    "维护辖区结构：导入区划、网格边界，调整楼栋所属微网格（系统管理员）",
+    actors={Kind.STAFF, Kind.SYSTEM},
+)
 def can_maintain_territory(actor: Any, area: Any) -> Decision:
+    if kind_of(actor) is Kind.SYSTEM:
+        # The import commands and the demo loader, run by whoever operates the server; no other job.
+        return ALLOW if actor in (COMMAND_LINE, DEMO_LOADER) else deny(_("该系统任务不能维护辖区结构"))
     scope = scope_of(actor)
     if not scope.has_role("system_admin"):
         return deny(_("只有系统管理员可以维护辖区结构"))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from shequ.core import audit
 from shequ.core.errors import ValidationError
-from shequ.core.permissions import require
+from shequ.core.permissions import can, require, write_service
 
 from .divisions import DivisionRecord
 from .domain import LEVEL_ORDER, Level, valid_parent
@@ -47,19 +47,15 @@ class ImportReport:
         }
 
 
-def _system_actor_ok(actor: Any, area: Area | None) -> None:
-    # Command-line operators (actor is a label string) have shell access already; people need the role.
-    if not isinstance(actor, str):
-        require(actor, "territory.maintain", area)
-
-
+@write_service("territory.maintain")
 def divisions_import(*, actor: Any, records: list[DivisionRecord]) -> ImportReport:
     """Create or update areas from official division records; idempotent.
 
     Parents are processed before children; a record whose parent is unknown (and is not a city) is
-    reported as an error. Runs in one transaction and appends one audit record with the counts.
+    reported as an error. Runs in one transaction and appends one audit record with the counts. The actor is a
+    system admin, or a job (`COMMAND_LINE` for the `import_divisions` command, the demo loader).
     """
-    _system_actor_ok(actor, None)
+    require(actor, "territory.maintain", None)
     report = ImportReport()
     ordered = sorted(records, key=lambda r: (LEVEL_ORDER.index(Level(r.level)), r.code))
     with transaction.atomic():
@@ -117,6 +113,7 @@ def divisions_import(*, actor: Any, records: list[DivisionRecord]) -> ImportRepo
     return report
 
 
+@write_service("territory.maintain")
 def boundaries_import(*, actor: Any, collection: dict, crs: str = CRS.GCJ02.value) -> ImportReport:
     """Attach polygons from a GeoJSON FeatureCollection to areas matched by `properties.code`.
 
@@ -124,9 +121,10 @@ def boundaries_import(*, actor: Any, collection: dict, crs: str = CRS.GCJ02.valu
     reported with the feature number and skip only that feature. Boundaries that would overlap (see
     `boundary_overlaps`) refuse the whole import: ValidationError naming both areas of every pair,
     nothing written. Otherwise one transaction, one audit record. Locks the root areas, so concurrent
-    imports run one after the other.
+    imports run one after the other. A system admin imports only areas inside their subtrees (others are
+    reported as errors); a job (`COMMAND_LINE`) imports every area.
     """
-    _system_actor_ok(actor, None)
+    require(actor, "territory.maintain", None)
     if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
         raise ValidationError(_("文件必须是 GeoJSON FeatureCollection"))
     report = ImportReport()
@@ -142,7 +140,7 @@ def boundaries_import(*, actor: Any, collection: dict, crs: str = CRS.GCJ02.valu
             if area is None:
                 report.errors.append(_("第 %(n)d 个要素：区域代码“%(code)s”不存在") % {"n": n, "code": code})
                 continue
-            if not isinstance(actor, str) and not _can_maintain(actor, area):
+            if not can(actor, "territory.maintain", area):
                 report.errors.append(_("第 %(n)d 个要素：区域“%(code)s”不在您的管理范围内") % {"n": n, "code": code})
                 continue
             feature_crs = str(props.get("crs") or crs).lower()
@@ -236,12 +234,6 @@ def boundary_overlaps(new_boundaries: list[tuple[Area, dict]]) -> list[BoundaryO
     return found
 
 
-def _can_maintain(actor: Any, area: Area) -> bool:
-    from shequ.core.permissions import can
-
-    return bool(can(actor, "territory.maintain", area))
-
-
 def boundaries_export(
     *,
     root: Area | None = None,
@@ -267,6 +259,7 @@ def boundaries_export(
     return {"type": "FeatureCollection", "features": features}
 
 
+@write_service("territory.maintain")
 def building_assign_micro_grid(*, actor: Any, building: Building, micro_grid: Area) -> Building:
     """Place a building in a micro-grid of its own community; authoritative for everything tied to it."""
     require(actor, "territory.maintain", micro_grid)

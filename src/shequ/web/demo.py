@@ -16,6 +16,7 @@ from django.db import transaction
 from shequ.accounts import services as accounts
 from shequ.cases.services import categories_seed
 from shequ.core import audit
+from shequ.core.actors import DEMO_LOADER
 from shequ.core.calendar import seed_official_calendar
 from shequ.territory import services as territory
 from shequ.territory.divisions import parse_divisions
@@ -146,7 +147,7 @@ def build_demo(seed: int = 2026) -> list[DemoAccount]:
 
     rng = random.Random(seed)
     seed_official_calendar()
-    territory.divisions_import(actor="demo", records=list(parse_divisions(FIXTURE)))
+    territory.divisions_import(actor=DEMO_LOADER, records=list(parse_divisions(FIXTURE)))
     district = Area.objects.get(code=DISTRICT_CODE)
     streets = list(Area.objects.filter(parent=district, level=Level.STREET).order_by("code"))
     communities = list(Area.objects.filter(path__startswith=district.path, level=Level.COMMUNITY).order_by("code"))
@@ -305,7 +306,7 @@ def build_demo(seed: int = 2026) -> list[DemoAccount]:
             user.save()
             RoleAssignment.objects.create(user=user, role=role, area=area)
             if role in ("auditor", "security_admin", "system_admin"):
-                accounts.totp_set_secret(user=user, secret=DEMO_TOTP_SECRET)
+                accounts.totp_set_secret(actor=DEMO_LOADER, user=user, secret=DEMO_TOTP_SECRET)
             accounts_made.append(DemoAccount(username, role, area.code))
             return user
 
@@ -363,7 +364,7 @@ def build_demo(seed: int = 2026) -> list[DemoAccount]:
         )
         people["disputes"] = build_disputes(communities=staffed_list, staff_by_community=workers, seed=seed)
         audit.record(
-            actor="demo",
+            actor=DEMO_LOADER,
             action="demo.loaded",
             object_type="territory.area",
             object_id=str(district.public_id),

@@ -9,10 +9,11 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from shequ.accounts.models import RoleAssignment, Unit
+from shequ.accounts.models import RoleAssignment
 from shequ.cases import approvals
 from shequ.cases import services as cases
 from shequ.cases.models import Category
+from shequ.organisations.models import Unit
 from shequ.territory.models import Building
 
 DEPARTMENTS = [

@@ -1,6 +1,6 @@
 import factory
 
-from shequ.accounts.models import RoleAssignment, Unit, User
+from shequ.accounts.models import RoleAssignment, User
 
 PASSWORD = "Test-Passw0rd-2026"
 
@@ -25,7 +25,3 @@ def staff(role: str, area, username: str | None = None, unit=None, **kwargs) -> 
     user = UserFactory(**({"username": username} if username else {}), **kwargs)
     RoleAssignment.objects.create(user=user, role=role, area=area, unit=unit)
     return user
-
-
-def unit(kind: str, name: str, area) -> Unit:
-    return Unit.objects.create(kind=kind, name=name, area=area)

@@ -8,6 +8,7 @@ from django.urls import reverse
 from shequ.accounts import services
 from shequ.accounts.models import ApiToken, User
 from shequ.accounts.tests.factories import PASSWORD, staff
+from shequ.core.actors import DEMO_LOADER
 from shequ.core.models import AuditRecord
 from shequ.territory.tests.factories import make_tree
 
@@ -29,7 +30,7 @@ def worker(tree):
 @pytest.fixture
 def sysadmin(tree):
     user = staff("system_admin", tree["district"], username="sysadmin")
-    services.totp_set_secret(user=user, secret=SECRET)
+    services.totp_set_secret(actor=DEMO_LOADER, user=user, secret=SECRET)
     return user
 
 
@@ -169,7 +170,7 @@ def test_first_login_must_change_password(client, tree):
 def test_password_policy(worker, password, message):
     """Length, common-password and character-class rules give Chinese messages; nothing changes."""
     with pytest.raises(Exception) as exc:
-        services.password_change(user=worker, old_password=PASSWORD, new_password=password)
+        services.password_change(actor=worker, old_password=PASSWORD, new_password=password)
     assert message in str(exc.value)
     worker.refresh_from_db()
     assert worker.check_password(PASSWORD)
@@ -197,7 +198,7 @@ def test_deactivation_ends_sessions_and_tokens_at_once(client, tree, worker):
     """Deactivating an account logs out its browser session and revokes its API tokens immediately."""
     admin = staff("security_admin", tree["district"], username="sec")
     _post_login(client, "worker", PASSWORD)
-    key, _ = services.token_issue(user=worker)
+    key, _ = services.token_issue(actor=worker)
     assert client.get(reverse("web:home")).status_code == 200
     services.user_deactivate(actor=admin, user=worker, reason="离职")
     assert client.get(reverse("web:home")).status_code == 302

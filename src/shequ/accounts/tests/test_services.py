@@ -128,3 +128,38 @@ def test_roleless_account_stays_with_the_admins_of_its_home_area(tree):
     services.user_reactivate(actor=s1_admin, user=old)
     old.refresh_from_db()
     assert old.is_active
+
+
+def test_a_known_second_factor_is_installed_only_by_the_demo_loader(secadmin, tree):
+    """No person and no job but the demo loader may give an account a TOTP secret someone else knows."""
+    from shequ.core.actors import COMMAND_LINE, DEMO_LOADER
+
+    target = staff("auditor", tree["district"])
+    for actor in (secadmin, COMMAND_LINE, None):
+        with pytest.raises(PermissionDenied):
+            services.totp_set_secret(actor=actor, user=target, secret="JBSWY3DPEHPK3PXP")
+        target.refresh_from_db()
+        assert not target.totp_enabled and not target.totp_secret_encrypted
+    services.totp_set_secret(actor=DEMO_LOADER, user=target, secret="JBSWY3DPEHPK3PXP")
+    target.refresh_from_db()
+    assert target.totp_enabled and services.totp_secret_of(target) == "JBSWY3DPEHPK3PXP"
+
+
+def test_own_account_services_refuse_another_account_and_jobs(secadmin, tree):
+    """Logging out everywhere, enrolling a second factor and issuing a token are for one's own account only."""
+    from shequ.accounts.models import ApiToken
+    from shequ.core.actors import COMMAND_LINE
+
+    other = staff("grid_worker", tree["g11"])
+    with pytest.raises(PermissionDenied):
+        services.sessions_end_everywhere(actor=secadmin, user=other)
+    for call in (
+        lambda: services.token_issue(actor=COMMAND_LINE),
+        lambda: services.totp_begin_enrolment(actor=COMMAND_LINE),
+        lambda: services.session_register(actor=None, session_key="k", ip="10.0.0.1", user_agent="x"),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+    assert not ApiToken.objects.exists()
+    written = AuditRecord.objects.filter(action__in=["accounts.logged_out_everywhere", "accounts.token_issued"])
+    assert not written.exists()

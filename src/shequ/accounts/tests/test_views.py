@@ -15,6 +15,7 @@ from django.urls import reverse
 from shequ.accounts import services
 from shequ.accounts.models import ApiToken, RoleAssignment, User, UserSession
 from shequ.accounts.tests.factories import PASSWORD, UserFactory, staff
+from shequ.core.actors import DEMO_LOADER
 from shequ.core.models import AuditRecord
 from shequ.territory.models import Area
 from shequ.territory.tests.factories import make_tree
@@ -65,8 +66,8 @@ def _open_session(user):
     """Log `user` in on a second client and register the session, as the login view does; issue a token."""
     other = Client()
     other.force_login(user)
-    services.session_register(user=user, session_key=other.session.session_key, ip="10.0.0.8", user_agent="pytest")
-    services.token_issue(user=user)
+    services.session_register(actor=user, session_key=other.session.session_key, ip="10.0.0.8", user_agent="pytest")
+    services.token_issue(actor=user)
     return other
 
 
@@ -346,7 +347,7 @@ def test_reset_password_shows_temporary_password_and_ends_access(admin_client, v
 
 def test_reset_second_factor(admin_client, victim):
     """Resetting 2FA removes the secret and switches the factor off; audited."""
-    services.totp_set_secret(user=victim, secret=SECRET)
+    services.totp_set_secret(actor=DEMO_LOADER, user=victim, secret=SECRET)
     response = admin_client.post(_detail(victim), {"op": "reset_totp"})
     assert (response.status_code, response.url) == (302, _detail(victim))
     victim.refresh_from_db()
@@ -546,7 +547,7 @@ def targets(tree, clock):
     """A locked account with a second factor, a session and a token, and a would-be successor."""
     target = staff("grid_worker", tree["g11"], username="wang.wei")
     User.objects.filter(pk=target.pk).update(locked_until=clock.now + dt.timedelta(minutes=10), failed_login_count=2)
-    services.totp_set_secret(user=target, secret=SECRET)
+    services.totp_set_secret(actor=DEMO_LOADER, user=target, secret=SECRET)
     _open_session(target)
     successor = staff("grid_worker", tree["g12"], username="new")
     return User.objects.get(pk=target.pk), successor

@@ -6,6 +6,7 @@ by hand from the 国务院办公厅 notices and are hard-coded so a data or rule
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import warnings
 from datetime import date, datetime, time, timedelta
@@ -18,10 +19,13 @@ from shequ.cases.domain import (
     CONFIDENTIAL_TYPES,
     DEFAULT_RESOLVE_DAYS,
     DISPATCH_WITHIN_DAYS,
+    ESCALATABLE_STATUSES,
+    ESCALATES_TO,
     ESCALATION_LADDER,
     EVENT_LABELS,
     OPEN_STATUSES,
     SATISFIED_VALUES,
+    STAGE_DEADLINE_FIELDS,
     STATUS_LABELS,
     TERMINAL_STATUSES,
     TRANSITIONS,
@@ -36,10 +40,14 @@ from shequ.cases.domain import (
     allowed_events,
     compute_deadlines,
     current_stage,
+    deadline_field,
+    escalation_due,
     extend_deadline,
     is_overdue,
     level_above,
+    next_escalation_check,
     next_status,
+    running_deadline,
 )
 from shequ.core import errors
 from shequ.core.workdays import UnscheduledYearWarning, WorkCalendar, official_calendar_rows, official_years
@@ -318,6 +326,106 @@ def test_level_above_unknown_level() -> None:
     assert ESCALATION_LADDER == ("micro_grid", "grid", "community", "street", "district")
     with pytest.raises(ValueError, match="unknown escalation level 'city'"):
         level_above("city")
+
+
+def test_escalates_to_is_the_ladder_one_rung_up() -> None:
+    """Every rung but the district escalates to the next; the district escalates nowhere."""
+    assert ESCALATES_TO == {
+        "micro_grid": "grid",
+        "grid": "community",
+        "community": "street",
+        "street": "district",
+    }
+
+
+def test_escalatable_statuses_are_those_with_a_running_deadline() -> None:
+    """Exactly the statuses the table lets escalate, and those with a current stage."""
+    assert ESCALATABLE_STATUSES == {Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS}
+    assert ESCALATABLE_STATUSES == {s for s in Status if (s, Event.ESCALATE) in TRANSITIONS}
+    assert ESCALATABLE_STATUSES < OPEN_STATUSES
+
+
+def test_stage_deadline_fields_name_the_deadlines() -> None:
+    """Each stage is driven by one of the three deadlines, each deadline by one stage."""
+    assert STAGE_DEADLINE_FIELDS == {
+        Stage.ACCEPT: "accept_by",
+        Stage.DISPATCH: "dispatch_by",
+        Stage.RESOLVE: "resolve_by",
+    }
+    assert sorted(STAGE_DEADLINE_FIELDS.values()) == sorted(f.name for f in dataclasses.fields(Deadlines))
+
+
+_D = Deadlines(
+    accept_by=datetime(2026, 3, 17, 23, 59, tzinfo=SH),
+    dispatch_by=datetime(2026, 3, 18, 23, 59, tzinfo=SH),
+    resolve_by=datetime(2026, 4, 7, 23, 59, tzinfo=SH),
+)
+
+
+@pytest.mark.parametrize(
+    ("status", "field", "deadline"),
+    [
+        (Status.SUBMITTED, "accept_by", _D.accept_by),
+        (Status.ACCEPTED, "dispatch_by", _D.dispatch_by),
+        (Status.DISPATCHED, "resolve_by", _D.resolve_by),
+        (Status.IN_PROGRESS, "resolve_by", _D.resolve_by),
+        (Status.SUSPENDED, None, None),
+        (Status.RESOLVED, None, None),
+        (Status.CLOSED, None, None),
+        (Status.NOT_ACCEPTED, None, None),
+        (Status.WITHDRAWN, None, None),
+        (Status.MERGED, None, None),
+    ],
+)
+def test_running_deadline(status: Status, field: str | None, deadline: datetime | None) -> None:
+    """The deadline escalation watches: acceptance, then dispatch, then resolution; none without a stage."""
+    assert deadline_field(status) == field
+    assert running_deadline(status, _D) == deadline
+    assert running_deadline(status.value, _D) == deadline
+
+
+def test_running_deadline_of_a_case_not_yet_accepted() -> None:
+    """Before acceptance only accept_by exists; a status asking for another deadline gets None."""
+    d = Deadlines(accept_by=_D.accept_by, dispatch_by=None, resolve_by=None)
+    assert running_deadline(Status.SUBMITTED, d) == _D.accept_by
+    assert running_deadline(Status.ACCEPTED, d) is None
+
+
+_NOW = datetime(2026, 3, 18, 9, 0, tzinfo=SH)
+_PAST = _NOW - timedelta(microseconds=1)
+
+
+@pytest.mark.parametrize(
+    ("status", "level", "escalate_after", "due"),
+    [
+        (Status.SUBMITTED, "community", _PAST, True),
+        (Status.ACCEPTED, "micro_grid", _PAST, True),
+        (Status.DISPATCHED, "grid", _PAST, True),
+        (Status.IN_PROGRESS, "street", _PAST, True),
+        (Status.IN_PROGRESS, "district", _PAST, False),  # the top of the ladder
+        (Status.IN_PROGRESS, "city", _PAST, False),  # not on the ladder
+        (Status.SUBMITTED, "community", _NOW, False),  # not yet past
+        (Status.SUBMITTED, "community", None, False),
+        (Status.SUSPENDED, "community", _PAST, False),
+        (Status.RESOLVED, "community", _PAST, False),
+        (Status.CLOSED, "community", _PAST, False),
+    ],
+)
+def test_escalation_due(status: Status, level: str, escalate_after: datetime | None, due: bool) -> None:
+    """Due when a stage deadline runs, has passed, and the holder has a rung above."""
+    assert escalation_due(status=status, holder_level=level, escalate_after=escalate_after, now=_NOW) is due
+
+
+def test_next_escalation_check_is_the_end_of_the_next_working_day(cal: WorkCalendar, no_warnings: None) -> None:
+    """Wednesday → end of Thursday; Friday → end of Monday; the local (Shanghai) date counts, not UTC's."""
+    end = time.max
+    assert next_escalation_check(cal, _NOW) == datetime.combine(date(2026, 3, 19), end, tzinfo=SH)
+    friday = datetime(2026, 3, 20, 9, 0, tzinfo=SH)
+    assert next_escalation_check(cal, friday) == datetime.combine(date(2026, 3, 23), end, tzinfo=SH)
+    thursday_utc = datetime(2026, 3, 19, 17, 0, tzinfo=UTC)  # already Friday 01:00 in Shanghai
+    assert next_escalation_check(cal, thursday_utc) == datetime.combine(date(2026, 3, 23), end, tzinfo=SH)
+    with pytest.raises(ValueError, match="now must be timezone-aware"):
+        next_escalation_check(cal, datetime(2026, 3, 18, 9, 0))
 
 
 def test_satisfied_values() -> None:

@@ -6,13 +6,14 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from shequ.accounts.tests.factories import staff, unit
+from shequ.accounts.tests.factories import staff
 from shequ.cases import approvals, selectors, services, sweep
 from shequ.cases.models import Case, CaseAssignment, CaseRequest
 from shequ.core import calendar
 from shequ.core.errors import NotFound, PermissionDenied, ValidationError
 from shequ.core.models import AuditRecord
 from shequ.core.permissions import can
+from shequ.organisations.tests.factories import unit
 from shequ.territory.models import Area
 from shequ.territory.tests.factories import make_tree
 

@@ -63,7 +63,7 @@ def test_metrics_page_scoped(client):
 
 def test_the_compound_s_own_property_company_resolves_within_the_compound():
     """A case led by the compound's property company stays in the compound; one led by a department does not."""
-    from shequ.accounts.tests.factories import unit
+    from shequ.organisations.tests.factories import unit
 
     t = make_tree()
     cw = staff("community_worker", t["c1"])

@@ -1,6 +1,6 @@
 """Queue filters: category (a topic with its subcategories and keyword-matched uncategorised reports), community
 within the scope and submitted dates (Asia/Shanghai days); Chinese errors for bad values; kept across pages and in
-the export link; the Excel export applies them (and refuses invalid ones); each hot-spot alert links to its cases."""
+the export link; the Excel export applies them (and refuses invalid ones)."""
 
 import datetime as dt
 import io
@@ -10,18 +10,18 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from shequ.accounts.tests.factories import staff, unit
+from shequ.accounts.tests.factories import staff
 from shequ.cases import services, views
 from shequ.cases.models import Category
 from shequ.core import calendar
 from shequ.core.models import AuditRecord
+from shequ.organisations.tests.factories import unit
 from shequ.territory.tests.factories import make_tree
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 3, 16, 9, 30, tzinfo=dt.UTC)  # the `clock` fixture's now: 17:30 in Shanghai
 QUEUE = reverse("cases:case_queue")
 EXPORT = reverse("cases:queue_export")
-WARNINGS = reverse("cases:warnings")
 
 
 @pytest.fixture(autouse=True)
@@ -220,30 +220,6 @@ def test_export_with_an_invalid_filter_goes_back_without_a_file(client, world):
     body = response.content.decode()
     assert "筛选条件有误，未导出。请更正后再导出" in body and "日期格式应为 年-月-日，例如 2026-03-16" in body
     assert not AuditRecord.objects.filter(action="cases.export").exists()
-
-
-def test_each_hotspot_links_to_the_queue_of_its_community_topic_and_days(client, world):
-    """The 噪音 alert of c1 (5 reports in 3 days) links to 全部 filtered to c1, 噪音 and the days of its first and
-    last report (03-14 … 03-16); the link lists exactly those 5 reports, for the community worker and for a grid
-    worker of the community."""
-    t = world["t"]
-    for user in (world["cw"], staff("grid_worker", t["g11"])):
-        client.force_login(user)
-        body = client.get(WARNINGS).content.decode()
-        assert "洗面桥社区 3天内：5件关于“噪音”的反映，涉及2栋楼" in body
-        section = body[body.index("热点聚集预警") : body.index("预警阈值")]
-        href = section.split("查看这些诉求", 1)[0].rsplit('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
-        assert urlsplit(href).path == QUEUE
-        assert parse_qs(urlsplit(href).query) == {
-            "tab": ["all"],
-            "category": [_code("S01-02")],
-            "community": [str(t["c1"].public_id)],
-            "submitted_from": ["2026-03-14"],
-            "submitted_to": ["2026-03-16"],
-        }
-        response = client.get(href)
-        assert response.context["filter_errors"] == {}
-        assert _titles(response) == _names(world, "电钻", "凌晨", "唱歌", "喧哗", "广场舞")
 
 
 def test_the_queue_with_filters_is_refused_without_case_access(client, world):

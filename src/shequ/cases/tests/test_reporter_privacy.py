@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from shequ.accounts.tests.factories import staff, unit
+from shequ.accounts.tests.factories import staff
 from shequ.cases import selectors, services
 from shequ.cases.models import Case
 from shequ.core import calendar
@@ -17,6 +17,7 @@ from shequ.core.errors import PermissionDenied, ValidationError
 from shequ.core.models import AuditRecord
 from shequ.core.permissions import can
 from shequ.notifications.models import Notification
+from shequ.organisations.tests.factories import unit
 from shequ.territory.tests.factories import make_tree
 
 pytestmark = pytest.mark.django_db

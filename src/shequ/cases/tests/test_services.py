@@ -10,6 +10,7 @@ from shequ.accounts.tests.factories import staff
 from shequ.cases import selectors, services, sweep
 from shequ.cases.models import Case, CaseTransition
 from shequ.core import calendar
+from shequ.core.actors import COMMAND_LINE
 from shequ.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from shequ.core.models import AuditRecord
 from shequ.territory.tests.factories import make_tree
@@ -248,7 +249,7 @@ def test_map_point_resolves_to_micro_grid_and_community(t):
         "coordinates": [[[104.05, 30.64], [104.051, 30.64], [104.051, 30.641], [104.05, 30.641], [104.05, 30.64]]],
     }
     territory.boundaries_import(
-        actor="test",
+        actor=COMMAND_LINE,
         collection={
             "type": "FeatureCollection",
             "features": [{"type": "Feature", "properties": {"code": t["m111"].code}, "geometry": square}],

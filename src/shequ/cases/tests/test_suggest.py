@@ -8,12 +8,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 
-from shequ.accounts.tests.factories import staff, unit
+from shequ.accounts.tests.factories import staff
 from shequ.cases import selectors, services, suggest
 from shequ.cases.models import Case, CaseTransition, Category, RoutingDecision
 from shequ.core import calendar
 from shequ.core.errors import PermissionDenied, ValidationError
 from shequ.core.models import AuditRecord
+from shequ.organisations.tests.factories import unit
 from shequ.territory.tests.factories import make_tree
 
 pytestmark = pytest.mark.django_db

@@ -40,9 +40,11 @@ INSTALLED_APPS = [
     "shequ.classifier",
     "shequ.territory",
     "shequ.accounts",
+    "shequ.organisations",
     "shequ.registry",
     "shequ.notifications",
     "shequ.cases",
+    "shequ.analysis",
     "shequ.disputes",
     "shequ.open311",
     "shequ.portal",
@@ -167,6 +169,8 @@ SHEQU_AUDIT_ANCHOR_SYSLOG = os.environ.get("SHEQU_AUDIT_ANCHOR_SYSLOG", "")
 SHEQU_AUDIT_ANCHOR_MAX_AGE_SECONDS = int(os.environ.get("SHEQU_AUDIT_ANCHOR_MAX_AGE_SECONDS", "300"))
 
 # Security policy (DESIGN R12): lockout, idle timeout.
+# A service marked @write_service that returns without calling require() raises (core.permissions): on by default.
+SHEQU_ENFORCE_ACTOR_CHECKS = os.environ.get("SHEQU_ENFORCE_ACTOR_CHECKS", "1") == "1"
 SHEQU_LOCKOUT_THRESHOLD = 5
 SHEQU_LOCKOUT_MINUTES = 15
 SHEQU_IDLE_TIMEOUT_SECONDS = 30 * 60
@@ -219,6 +223,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "shequ.web.api_docs.add_error_schema"],
 }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

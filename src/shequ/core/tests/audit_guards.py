@@ -8,7 +8,7 @@ import importlib
 
 from django.db import connection
 
-_MIGRATION = importlib.import_module("shequ.core.migrations.0004_audit_keyed_seal")
+_MIGRATION = importlib.import_module("shequ.core.migrations.0005_audit_actor_kind")
 
 
 def install_guards() -> None:

@@ -6,8 +6,11 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, transaction
 
 from shequ.core import audit
+from shequ.core.actors import system_job
 from shequ.core.models import AuditRecord
 from shequ.core.tests.audit_guards import drop_guards, install_guards
+
+TESTER = system_job("test.tester", "test.tester")
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +24,7 @@ def _guards_installed(db):
 def _write(n):
     return [
         audit.record(
-            actor="tester",
+            actor=TESTER,
             action=f"test.action{i}",
             object_type="x",
             object_id=str(i),
@@ -34,7 +37,7 @@ def _write(n):
 def test_record_masks_personal_information():
     """Mobile numbers in before/after and labels are stored masked."""
     rec = audit.record(
-        actor="tester",
+        actor=TESTER,
         action="t",
         object_label="张三 13812345678",
         after={"mobile": "13812345678", "text": "身份证 510107199001011234"},

@@ -7,7 +7,10 @@ import pytest
 from django.db import close_old_connections, connection, transaction
 
 from shequ.core import audit
+from shequ.core.actors import system_job
 from shequ.core.models import AuditRecord
+
+WRITER = system_job("test.writer", "test.writer")
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,7 +47,7 @@ def test_writers_and_sealers_in_parallel_keep_one_intact_chain(flushable_audit):
         def run():
             for i in range(PER_WRITER):
                 with transaction.atomic():
-                    audit.record(actor="writer", action="test.concurrent", object_id=f"{n}-{i}")
+                    audit.record(actor=WRITER, action="test.concurrent", object_id=f"{n}-{i}")
 
         return run
 

@@ -16,6 +16,7 @@ from django.db import DatabaseError, connection, transaction
 from django.test import override_settings
 
 from shequ.core import audit
+from shequ.core.actors import system_job
 from shequ.core.audit_anchor import anchor_file, append_anchor, check_anchors, integrity_check, read_anchors
 from shequ.core.audit_keys import (
     AuditKeyError,
@@ -28,6 +29,8 @@ from shequ.core.audit_keys import (
 from shequ.core.models import AuditRecord
 from shequ.core.tests.audit_guards import drop_guards, install_guards
 
+TESTER = system_job("test.tester", "test.tester")
+
 pytestmark = pytest.mark.django_db
 
 
@@ -38,7 +41,7 @@ def _guards_installed(db):
 
 def _write(n, prefix="a"):
     return [
-        audit.record(actor="tester", action=f"test.{prefix}{i}", object_type="x", object_id=str(i), after={"i": i})
+        audit.record(actor=TESTER, action=f"test.{prefix}{i}", object_type="x", object_id=str(i), after={"i": i})
         for i in range(n)
     ]
 
@@ -64,7 +67,7 @@ def test_new_rows_are_sealed_with_an_hmac_under_the_named_key():
     _write(3)
     audit.seal_pending()
     row = AuditRecord.objects.get(seq=2)
-    assert (row.key_id, row.canon_version) == ("a1", 2)
+    assert (row.key_id, row.canon_version) == ("a1", 3)
     assert row.hash != hashlib.sha256(audit._canonical(row)).hexdigest()
     assert row.hash == audit.compute_hash(row, load_audit_keyring())
     result = audit.verify_chain()

@@ -39,7 +39,7 @@ def _table_rows(doc, first_column_pattern):
 def _action_names_in(doc):
     """Every backticked `app.name` in the page whose prefix is an installed app label."""
     labels = {config.label for config in apps.get_app_configs()}
-    names = set(re.findall(r"`([a-z_]+\.[a-z_]+)`", doc))
+    names = set(re.findall(r"`([a-z0-9_]+\.[a-z_]+)`", doc))  # app labels may hold digits (open311)
     return {n for n in names if n.split(".")[0] in labels}
 
 
@@ -50,8 +50,11 @@ def test_registry_is_populated():
 
 def test_every_registered_action_is_documented_with_its_description(doc):
     """Each registered action has a row in the actions table, in backticks, with its registered description."""
-    rows = _table_rows(doc, r"[a-z_]+\.[a-z_]+")
+    rows = _table_rows(doc, r"[a-z0-9_]+\.[a-z_]+")
+    labels = {config.label for config in apps.get_app_configs()}
     for name, action in registered_actions().items():
+        if name.split(".")[0] not in labels:
+            continue  # registered by a test module (e.g. `test.job_only`), not by an app
         assert name in rows, f"{name} is registered but missing from docs/permissions.md"
         who, description = rows[name]
         assert who, f"{name}: say who is allowed"
@@ -60,9 +63,10 @@ def test_every_registered_action_is_documented_with_its_description(doc):
 
 def test_doc_names_no_unregistered_action(doc):
     """Every action named in the page (table or prose) is registered."""
-    registered = set(registered_actions())
+    labels = {config.label for config in apps.get_app_configs()}
+    registered = {name for name in registered_actions() if name.split(".")[0] in labels}
     assert _action_names_in(doc) - registered == set()
-    assert set(_table_rows(doc, r"[a-z_]+\.[a-z_]+")) == registered
+    assert set(_table_rows(doc, r"[a-z0-9_]+\.[a-z_]+")) == registered
 
 
 def test_role_level_table_matches_role_specs(doc):

@@ -114,22 +114,22 @@ def test_resident_id_full_width_digits_are_normalised() -> None:
 )
 def test_resident_id_bad_format(value: str) -> None:
     """Wrong length or non-digit characters give the format message and code resident_id_format."""
-    assert_invalid(validate_resident_id, value, MSG_ID_FORMAT, "resident_id_format")
+    assert_invalid(validate_resident_id, value, MSG_ID_FORMAT, "core.resident_id_format")
 
 
 def test_resident_id_non_string_is_format_error() -> None:
     """A non-string value is reported as a format error, not a crash."""
-    assert_invalid(validate_resident_id, None, MSG_ID_FORMAT, "resident_id_format")  # type: ignore[arg-type]
+    assert_invalid(validate_resident_id, None, MSG_ID_FORMAT, "core.resident_id_format")  # type: ignore[arg-type]
 
 
 def test_resident_id_wrong_checksum() -> None:
     """Changing only the check character gives the checksum message."""
-    assert_invalid(validate_resident_id, "110105194912310021", MSG_ID_CHECKSUM, "resident_id_checksum")
+    assert_invalid(validate_resident_id, "110105194912310021", MSG_ID_CHECKSUM, "core.resident_id_checksum")
 
 
 def test_resident_id_transposed_digits_fail_checksum() -> None:
     """Swapping two adjacent digits (a typical typing error) is caught by the checksum."""
-    assert_invalid(validate_resident_id, "11010519491213002X", MSG_ID_CHECKSUM, "resident_id_checksum")
+    assert_invalid(validate_resident_id, "11010519491213002X", MSG_ID_CHECKSUM, "core.resident_id_checksum")
 
 
 @pytest.mark.parametrize(
@@ -142,7 +142,7 @@ def test_resident_id_transposed_digits_fail_checksum() -> None:
 )
 def test_resident_id_bad_birth_date(value: str, why: str) -> None:
     """Impossible, future or pre-1900 birth dates give the birth-date message (check char is correct)."""
-    assert_invalid(validate_resident_id, value, MSG_ID_BIRTH, "resident_id_birth_date")
+    assert_invalid(validate_resident_id, value, MSG_ID_BIRTH, "core.resident_id_birth_date")
 
 
 def test_resident_id_birth_date_today_boundary() -> None:
@@ -154,7 +154,7 @@ def test_resident_id_birth_date_today_boundary() -> None:
         validate_resident_id,
         value,
         MSG_ID_BIRTH,
-        "resident_id_birth_date",
+        "core.resident_id_birth_date",
         today=datetime.date(2024, 3, 14),
     )
 
@@ -162,7 +162,7 @@ def test_resident_id_birth_date_today_boundary() -> None:
 @pytest.mark.parametrize("value", ["990107199001011239", "100107199001011233"])
 def test_resident_id_bad_province(value: str) -> None:
     """Province codes 99 and 10 do not exist and give the region message (check char is correct)."""
-    assert_invalid(validate_resident_id, value, MSG_ID_REGION, "resident_id_region")
+    assert_invalid(validate_resident_id, value, MSG_ID_REGION, "core.resident_id_region")
 
 
 def test_convert_15_to_18_published_example() -> None:
@@ -172,12 +172,12 @@ def test_convert_15_to_18_published_example() -> None:
 
 def test_convert_15_to_18_bad_date() -> None:
     """A 15-digit number with 30 February is rejected with the birth-date message."""
-    assert_invalid(convert_15_to_18, "510107900230123", MSG_ID_BIRTH, "resident_id_birth_date")
+    assert_invalid(convert_15_to_18, "510107900230123", MSG_ID_BIRTH, "core.resident_id_birth_date")
 
 
 def test_convert_15_to_18_bad_format() -> None:
     """A 15-character value with a letter is rejected with code resident_id_format."""
-    assert_invalid(convert_15_to_18, "11010549123100X", "15位身份证号码应全部为数字", "resident_id_format")
+    assert_invalid(convert_15_to_18, "11010549123100X", "15位身份证号码应全部为数字", "core.resident_id_format")
 
 
 def test_birth_date_and_gender_from_resident_id() -> None:
@@ -195,7 +195,7 @@ def test_birth_date_and_gender_accept_15_digit_numbers() -> None:
 
 def test_birth_date_from_invalid_id_raises() -> None:
     """Extracting data from an invalid number raises the validator's ValidationError."""
-    assert_invalid(birth_date_from_resident_id, "110105194912310021", MSG_ID_CHECKSUM, "resident_id_checksum")
+    assert_invalid(birth_date_from_resident_id, "110105194912310021", MSG_ID_CHECKSUM, "core.resident_id_checksum")
 
 
 # --- mobile numbers ---------------------------------------------------------------------------------
@@ -231,7 +231,7 @@ def test_mobile_accepts_13_to_19(value: str) -> None:
 )
 def test_mobile_invalid(value: str) -> None:
     """Wrong prefix, length or characters give the mobile message and code mobile_format."""
-    assert_invalid(validate_mobile, value, MSG_MOBILE, "mobile_format")
+    assert_invalid(validate_mobile, value, MSG_MOBILE, "core.mobile_format")
 
 
 # --- unified social credit code ---------------------------------------------------------------------
@@ -263,7 +263,7 @@ def test_uscc_lowercase_is_normalised() -> None:
 
 def test_uscc_wrong_checksum() -> None:
     """Changing the check character gives the checksum message."""
-    assert_invalid(validate_uscc, "91350100M000100Y44", MSG_USCC_CHECKSUM, "uscc_checksum")
+    assert_invalid(validate_uscc, "91350100M000100Y44", MSG_USCC_CHECKSUM, "core.uscc_checksum")
 
 
 @pytest.mark.parametrize(
@@ -279,4 +279,4 @@ def test_uscc_wrong_checksum() -> None:
 )
 def test_uscc_bad_format(value: str) -> None:
     """Wrong length or characters outside the charset (I, O, ...) give the format message."""
-    assert_invalid(validate_uscc, value, MSG_USCC_FORMAT, "uscc_format")
+    assert_invalid(validate_uscc, value, MSG_USCC_FORMAT, "core.uscc_format")

@@ -11,9 +11,12 @@ from django.urls import reverse
 
 from shequ.accounts.tests.factories import staff
 from shequ.core import audit
+from shequ.core.actors import system_job
 from shequ.core.models import AuditRecord
 from shequ.core.tests.audit_guards import drop_guards, install_guards
 from shequ.territory.tests.factories import make_tree
+
+TESTER = system_job("test.tester", "test.tester")
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +30,7 @@ def _guards_installed(db):
 
 
 def _write(n):
-    return [audit.record(actor="tester", action=f"test.action{i}", object_type="x", object_id=str(i)) for i in range(n)]
+    return [audit.record(actor=TESTER, action=f"test.action{i}", object_type="x", object_id=str(i)) for i in range(n)]
 
 
 def _entry(when, actor_label, action, object_label="", object_id=""):

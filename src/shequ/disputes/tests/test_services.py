@@ -76,6 +76,24 @@ def test_risk_colour_is_set_with_reason_and_history_is_audited(w, case, clock):
     assert AuditRecord.objects.filter(action="disputes.opened", object_id=str(case.public_id)).count() == 1
 
 
+def test_risk_history_names_who_graded_in_words(w, case, clock):
+    """The history shows the staff member's username, and older rows' labels in words, never a raw label."""
+    AuditRecord.objects.create(
+        actor_label="system",
+        action="disputes.risk_set",
+        object_type="cases.case",
+        object_id=str(case.public_id),
+        after={"colour": "blue", "reason": "旧系统迁移"},
+    )
+    clock.advance(hours=1)
+    services.dispute_set_risk(actor=w["cw1"], case=case, colour="yellow", reason="邻里之间一般性纠纷")
+    history = selectors.risk_history(case)
+    assert [(h["actor"], h["after"]["colour"]) for h in history] == [
+        (w["cw1"].username, "yellow"),
+        ("系统", "blue"),
+    ]
+
+
 def test_risk_validation_messages(w, case):
     with pytest.raises(ValidationError) as exc:
         services.dispute_set_risk(actor=w["cw1"], case=case, colour="purple", reason="")

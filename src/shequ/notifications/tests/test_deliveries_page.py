@@ -362,7 +362,7 @@ def test_queue_down_leaves_the_retry_to_the_sweep(admin, wang, outbox, monkeypat
         services.delivery_retry(actor=admin, delivery_id=failed.pk)
     failed.refresh_from_db()
     assert failed.status == "pending" and outbox == []
-    assert services.retry_due() == 1
+    assert services.retry_due(actor=services.DELIVERY) == 1
     failed.refresh_from_db()
     assert failed.status == "sent"
 

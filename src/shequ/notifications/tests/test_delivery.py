@@ -110,16 +110,16 @@ def test_failure_is_recorded_without_personal_data_and_retried(t, clock, outbox,
         assert sms.next_attempt_at == clock.now + dt.timedelta(minutes=1)
         assert Delivery.objects.get(channel="email").status == "sent"
         assert Notification.objects.filter(recipient=user).count() == 1
-        assert services.retry_due() == 0  # not due yet: nothing tried
+        assert services.retry_due(actor=services.DELIVERY) == 0  # not due yet: nothing tried
         assert FailingBackend.calls == 1
         clock.advance(minutes=1)
-        assert services.retry_due() == 0
+        assert services.retry_due(actor=services.DELIVERY) == 0
         sms.refresh_from_db()
         assert (sms.status, sms.attempts) == ("pending", 2)
         assert sms.next_attempt_at == clock.now + dt.timedelta(minutes=5)
     clock.advance(minutes=5)
     with override_settings(SHEQU_SMS_BACKEND="shequ.notifications.sms.LocmemBackend"):
-        assert services.retry_due() == 1
+        assert services.retry_due(actor=services.DELIVERY) == 1
         assert get_backend().outbox == [(MOBILE, f"{TITLE} {URL}")]
     sms.refresh_from_db()
     assert (sms.status, sms.attempts, sms.last_error) == ("sent", 3, "")
@@ -135,7 +135,7 @@ def test_retries_are_bounded(t, clock, django_capture_on_commit_callbacks):
             _notify(t)
         for _ in range(10):
             clock.advance(hours=2)
-            services.retry_due()
+            services.retry_due(actor=services.DELIVERY)
     sms = Delivery.objects.get(channel="sms")
     assert (sms.status, sms.attempts, FailingBackend.calls) == ("failed", domain.MAX_ATTEMPTS, domain.MAX_ATTEMPTS)
     assert Notification.objects.count() == 1
@@ -147,7 +147,7 @@ def test_a_claimed_delivery_is_not_sent_twice(t, outbox, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=True):
         _notify(t)
     sms = Delivery.objects.get(channel="sms")
-    assert services.deliver(sms.pk) == ""
+    assert services.deliver(actor=services.DELIVERY, delivery_id=sms.pk) == ""
     assert len(outbox) == 1
 
 
@@ -157,7 +157,7 @@ def test_email_address_removed_before_sending_fails_without_address(t, clock):
     _notify(t)  # on_commit not run: the delivery waits for the sweep
     user.email = ""
     user.save(update_fields=["email"])
-    assert services.retry_due() == 0
+    assert services.retry_due(actor=services.DELIVERY) == 0
     email = Delivery.objects.get(channel="email")
     assert (email.status, email.last_error) == ("pending", "NoAddress")
 
@@ -184,3 +184,34 @@ def test_notify_users_skips_inactive_and_duplicate_users(t):
     gone = staff("micro_grid_worker", t["m111"], is_active=False)
     assert services.notify_users(users=[active, active, gone], kind="case.request", title=TITLE) == 1
     assert list(Notification.objects.values_list("recipient_id", flat=True)) == [active.pk]
+
+
+def test_sending_is_for_jobs_not_people(t, outbox):
+    """A staff member, even a system admin, or a visitor cannot drive the sending: nothing is claimed or sent."""
+    from shequ.core.errors import PermissionDenied
+
+    _opted_in(t, email_topics=())
+    _notify(t)  # on_commit not run: the delivery waits for the sweep
+    sms = Delivery.objects.get(channel="sms")
+    for actor in (staff("system_admin", t["district"]), None):
+        with pytest.raises(PermissionDenied):
+            services.retry_due(actor=actor)
+        with pytest.raises(PermissionDenied):
+            services.deliver(actor=actor, delivery_id=sms.pk)
+    sms.refresh_from_db()
+    assert (sms.status, sms.attempts, outbox) == ("pending", 0, [])
+    assert services.retry_due(actor=services.DELIVERY) == 1
+
+
+def test_marking_read_touches_only_the_actors_own_notifications(t):
+    """`mark_read` marks the actor's own inbox; a job has no inbox to mark."""
+    from shequ.core.actors import SYSTEM
+    from shequ.core.errors import PermissionDenied
+
+    me = staff("micro_grid_worker", t["m111"])
+    other = staff("micro_grid_worker", t["m111"])
+    _notify(t)
+    with pytest.raises(PermissionDenied):
+        services.mark_read(actor=SYSTEM)
+    assert services.mark_read(actor=me) == 1
+    assert Notification.objects.get(recipient=other).read_at is None

@@ -1,9 +1,11 @@
 """Security alerts: the audit integrity watch notifies every auditor and security admin, once a day per problem."""
 
 import pytest
+from django.urls import reverse
 
 from shequ.accounts.tests.factories import staff
 from shequ.core import audit
+from shequ.core.actors import COMMAND_LINE
 from shequ.core.audit_anchor import append_anchor
 from shequ.core.models import AuditRecord
 from shequ.core.tests.audit_guards import drop_guards, install_guards
@@ -21,7 +23,7 @@ def _guards_installed(db):
 
 def _write(n):
     for i in range(n):
-        audit.record(actor="tester", action=f"test.{i}", object_type="x", object_id=str(i))
+        audit.record(actor=COMMAND_LINE, action=f"test.{i}", object_type="x", object_id=str(i))
 
 
 def test_stale_anchoring_and_failures_alert_the_auditor_and_security_admin(clock):
@@ -64,3 +66,22 @@ def test_security_alerts_go_by_email_to_those_who_chose_the_topic(clock):
     watch_audit_integrity(full=False)  # no anchor at all: anchoring has not run
     note = Notification.objects.get(recipient=auditor, kind=KIND_AUDIT_INTEGRITY)
     assert list(Delivery.objects.filter(notification=note).values_list("channel", flat=True)) == ["email"]
+
+
+def test_the_alert_is_recorded_by_the_watch_job_and_shown_by_its_chinese_name(client):
+    """The alert's audit row names the system job (kind, reference, label); the audit page shows its name."""
+    district = make_tree()["district"]
+    auditor = staff("auditor", district)
+    _write(1)
+    watch_audit_integrity(full=False)  # no anchor at all: anchoring has not run
+    record = AuditRecord.objects.get(action="core.audit_integrity_alert")
+    assert (record.actor_kind, record.actor_ref, record.actor_label, record.actor_id) == (
+        "system",
+        "audit.integrity_watch",
+        "job:audit.integrity_watch",
+        None,
+    )
+    client.force_login(auditor)
+    body = client.get(reverse("core:audit_list"), {"action": "core.audit_integrity_alert"}).content.decode()
+    assert "<td>审计日志完整性监测</td>" in body
+    assert "job:audit.integrity_watch" not in body

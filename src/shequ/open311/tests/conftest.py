@@ -2,6 +2,7 @@ import pytest
 
 from shequ.cases import services as case_services
 from shequ.core import calendar
+from shequ.core.actors import COMMAND_LINE
 from shequ.open311 import services
 from shequ.territory import services as territory
 from shequ.territory.tests.factories import make_tree
@@ -21,7 +22,7 @@ def world(db):
     case_services.categories_seed()
     t = make_tree()
     territory.boundaries_import(
-        actor="test",
+        actor=COMMAND_LINE,
         collection={
             "type": "FeatureCollection",
             "features": [{"type": "Feature", "properties": {"code": t["m111"].code}, "geometry": SQUARE}],
@@ -29,7 +30,7 @@ def world(db):
         crs="wgs84",
     )
     territory.micro_grid_index(force=True)
-    _client, key = services.api_client_create(actor="test", name="12345平台", organisation="市民服务热线")
-    t["key"] = key
+    api_client, key = services.api_client_create(actor=COMMAND_LINE, name="12345平台", organisation="市民服务热线")
+    t["key"], t["api_client"] = key, api_client
     yield t
     calendar.invalidate()

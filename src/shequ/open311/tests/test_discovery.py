@@ -44,7 +44,7 @@ def test_service_definition_and_errors(client):
     assert client.get("/open311/v2/services/S01-01-001.json").json() == {"service_code": "S01-01-001", "attributes": []}
     missing = client.get("/open311/v2/services/NOPE.json")
     assert missing.status_code == 404 and missing.json() == [
-        {"code": 404, "description": "service_code NOPE not found"}
+        {"code": 404, "description": "service_code NOPE not found", "error_code": "open311.service_code_unknown"}
     ]
     xml = client.get("/open311/v2/services/NOPE.xml")
     assert xml.status_code == 404 and ET.fromstring(xml.content).find("error/code").text == "404"

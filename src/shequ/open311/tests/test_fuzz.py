@@ -32,6 +32,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from shequ.cases.models import Case
+from shequ.core.actors import ApiClientActor
 from shequ.core.models import AuditRecord
 from shequ.open311 import services
 
@@ -263,7 +264,8 @@ def open311_format(response: Any, case: Any) -> None:
 @pytest.fixture
 def known(world):
     case = services.request_submit(
-        data=services.RequestInput(api_key=world["key"], service_code=PARKING, description="东门口长期乱停车", **POINT)
+        actor=ApiClientActor(world["api_client"]),
+        data=services.RequestInput(service_code=PARKING, description="东门口长期乱停车", **POINT),
     )
     KNOWN.clear()
     KNOWN.update(key=world["key"], tracking=case.tracking_number)

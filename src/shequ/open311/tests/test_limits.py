@@ -21,7 +21,13 @@ def test_post_past_the_default_limit_is_429_in_the_error_format(client, world):
     response = _post(client, world)
     assert response.status_code == 429 and response["Retry-After"].isdigit()
     seconds = response["Retry-After"]
-    assert response.json() == [{"code": 429, "description": f"too many requests: retry after {seconds} seconds"}]
+    assert response.json() == [
+        {
+            "code": 429,
+            "description": f"too many requests: retry after {seconds} seconds",
+            "error_code": "core.rate_limited",
+        }
+    ]
     xml = _post(client, world, fmt="xml")
     assert xml.status_code == 429 and _errors_xml(xml)[0][0] == "429"
     assert Case.objects.count() == 2

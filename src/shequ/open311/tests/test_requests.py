@@ -7,8 +7,14 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from shequ.accounts.tests.factories import staff
 from shequ.cases.models import Case
 from shequ.cases.selectors import categories
+from shequ.core import audit
+from shequ.core.actors import COMMAND_LINE, DEMO_LOADER, ApiClientActor, describe_label
+from shequ.core.errors import PermissionDenied
+from shequ.core.models import AuditRecord
+from shequ.open311 import services
 from shequ.open311.models import ApiClient
 from shequ.territory.geo import convert_point
 
@@ -38,7 +44,7 @@ def _post(client, world, fmt="json", **fields):
 def _errors_xml(response):
     root = ET.fromstring(response.content)
     assert root.tag == "errors"
-    return [(e.findtext("code"), e.findtext("description")) for e in root.findall("error")]
+    return [(e.findtext("code"), e.findtext("description"), e.findtext("error_code")) for e in root.findall("error")]
 
 
 def test_post_json_creates_an_open311_case_in_the_micro_grid_of_the_point(client, world):
@@ -52,7 +58,7 @@ def test_post_json_creates_an_open311_case_in_the_micro_grid_of_the_point(client
     assert (case.micro_grid_id, case.community_id, case.holder_id) == (world["m111"].pk, world["c1"].pk, world["c1"].pk)
     assert (case.lat, case.lng, case.title) == (30.6405, 104.0505, "东门口长期乱停车，消防通道被堵")
     assert case.reporter_name == "张小明" and case.reporter_mobile_masked == "139****5678"
-    assert case.transitions.get().actor_label == "open311:12345平台"
+    assert case.transitions.get().actor_label == "api:12345平台"
     # The intake suggests a category (keyword rules: 乱停车) with its confidence; the client's choice stays.
     assert case.suggested_category.name == "乱停乱放" and case.suggestion_source == "rules"
     assert case.suggestion_confidence > 0 and not case.needs_triage
@@ -75,9 +81,12 @@ def test_post_with_a_bad_api_key_is_403_and_creates_nothing(client, world, key):
     """A missing or unknown api_key answers 403 in the spec's error format; no case is created."""
     response = _post(client, world, api_key=key)
     assert response.status_code == 403
-    assert response.json() == [{"code": 403, "description": "api_key missing or invalid"}]
+    assert response.json() == [
+        {"code": 403, "description": "api_key missing or invalid", "error_code": "open311.api_key_invalid"}
+    ]
     xml = _post(client, world, fmt="xml", api_key=key)
-    assert xml.status_code == 403 and _errors_xml(xml) == [("403", "api_key missing or invalid")]
+    assert xml.status_code == 403
+    assert _errors_xml(xml) == [("403", "api_key missing or invalid", "open311.api_key_invalid")]
     assert Case.objects.count() == 0
 
 
@@ -89,23 +98,31 @@ def test_inactive_client_is_403(client, world):
 
 
 @pytest.mark.parametrize(
-    ("fields", "description"),
+    ("fields", "description", "error_code"),
     [
-        ({"service_code": "NOPE"}, "service_code NOPE not found"),
-        ({"service_code": "S01-01"}, "service_code S01-01 not found"),
-        ({"lat": "", "long": "", "address_string": ""}, "lat/long or address required"),
-        ({"lat": "", "long": ""}, "address_string alone cannot be located: send lat/long"),
-        ({"lat": "31.2", "long": "121.5"}, "location outside the service area"),
-        ({"lat": "north", "long": "104.05"}, "lat/long must be decimal degrees (WGS-84)"),
-        ({"description": "停车"}, "description required (at least 5 characters)"),
+        ({"service_code": "NOPE"}, "service_code NOPE not found", "open311.service_code_unknown"),
+        ({"service_code": "S01-01"}, "service_code S01-01 not found", "open311.service_code_unknown"),
+        ({"service_code": ""}, "service_code required", "open311.service_code_required"),
+        ({"lat": "", "long": "", "address_string": ""}, "lat/long or address required", "open311.location_required"),
+        (
+            {"lat": "", "long": ""},
+            "address_string alone cannot be located: send lat/long",
+            "open311.address_not_locatable",
+        ),
+        ({"lat": "31.2", "long": "121.5"}, "location outside the service area", "open311.outside_service_area"),
+        ({"lat": "north", "long": "104.05"}, "lat/long must be decimal degrees (WGS-84)", "open311.coordinate_invalid"),
+        ({"lat": "95", "long": "104.05"}, "lat/long must be decimal degrees (WGS-84)", "open311.coordinate_invalid"),
+        ({"description": "停车"}, "description required (at least 5 characters)", "open311.description_too_short"),
+        ({"phone": "12345"}, "手机号码应为11位数字，以13–19开头", "core.mobile_format"),
     ],
 )
-def test_post_validation_errors_are_400(client, world, fields, description):
-    """Invalid requests answer 400 with the reason, in JSON and in XML, and create nothing."""
+def test_post_validation_errors_are_400(client, world, fields, description, error_code):
+    """Invalid requests answer 400 with the reason and its stable code, in JSON and in XML, and create nothing."""
     response = _post(client, world, **fields)
-    assert response.status_code == 400 and response.json() == [{"code": 400, "description": description}]
+    assert response.status_code == 400
+    assert response.json() == [{"code": 400, "description": description, "error_code": error_code}]
     xml = _post(client, world, fmt="xml", **fields)
-    assert xml.status_code == 400 and _errors_xml(xml) == [("400", description)]
+    assert xml.status_code == 400 and _errors_xml(xml) == [("400", description, error_code)]
     assert Case.objects.count() == 0
 
 
@@ -161,10 +178,11 @@ def test_get_list_rejects_bad_filters(client, world):
     """An unknown status or a malformed date answers 400 in the spec's format."""
     response = client.get("/open311/v2/requests.json?status=pending")
     assert response.status_code == 400 and response.json() == [
-        {"code": 400, "description": "status must be open or closed"}
+        {"code": 400, "description": "status must be open or closed", "error_code": "open311.status_invalid"}
     ]
     xml = client.get("/open311/v2/requests.xml?start_date=yesterday")
-    assert xml.status_code == 400 and _errors_xml(xml) == [("400", "invalid date: yesterday (use ISO 8601)")]
+    assert xml.status_code == 400
+    assert _errors_xml(xml) == [("400", "invalid date: yesterday (use ISO 8601)", "open311.date_invalid")]
 
 
 def test_a_bare_end_date_includes_its_whole_day(client, three):
@@ -191,9 +209,10 @@ def test_dates_at_the_edges_answer_200_or_400_never_500(client, world, query, de
     if description is None:
         assert (response.status_code, response.json()) == (200, [])
         return
-    assert response.json() == [{"code": 400, "description": description}]
+    error_code = "open311.date_invalid" if description.startswith("invalid") else "open311.date_out_of_range"
+    assert response.json() == [{"code": 400, "description": description, "error_code": error_code}]
     xml = client.get(f"/open311/v2/requests.xml?{query}")
-    assert _errors_xml(xml) == [("400", description.replace("\x08", "\ufffd"))]
+    assert _errors_xml(xml) == [("400", description.replace("\x08", "\ufffd"), error_code)]
 
 
 def test_other_methods_and_paths_answer_in_the_spec_format(client, world):
@@ -201,16 +220,18 @@ def test_other_methods_and_paths_answer_in_the_spec_format(client, world):
     (not Django's empty 405, CSRF page or HTML 404)."""
     put = client.put("/open311/v2/services.json")
     assert (put.status_code, put["Allow"]) == (405, "GET")
-    assert put.json() == [{"code": 405, "description": "method not allowed: use GET"}]
+    assert put.json() == [
+        {"code": 405, "description": "method not allowed: use GET", "error_code": "core.method_not_allowed"}
+    ]
     delete = client.delete("/open311/v2/requests.xml")
     assert (delete.status_code, delete["Allow"], _errors_xml(delete)) == (
         405,
         "GET, POST",
-        [("405", "method not allowed: use GET or POST")],
+        [("405", "method not allowed: use GET or POST", "core.method_not_allowed")],
     )
     missing = client.get("/open311/v2/requests/a/b.xml")
     assert missing.status_code == 404
-    assert _errors_xml(missing) == [("404", "no such endpoint: see services.json, requests.json")]
+    assert _errors_xml(missing) == [("404", "no such endpoint: see services.json, requests.json", "core.not_found")]
 
 
 def test_get_one_has_the_spec_fields(client, three):
@@ -241,9 +262,16 @@ def test_get_one_has_the_spec_fields(client, three):
 def test_get_one_unknown_is_404(client, world):
     response = client.get("/open311/v2/requests/999999999999.json")
     assert response.status_code == 404
-    assert response.json() == [{"code": 404, "description": "service_request_id 999999999999 not found"}]
+    assert response.json() == [
+        {
+            "code": 404,
+            "description": "service_request_id 999999999999 not found",
+            "error_code": "open311.request_not_found",
+        }
+    ]
     xml = client.get("/open311/v2/requests/999999999999.xml")
-    assert xml.status_code == 404 and _errors_xml(xml) == [("404", "service_request_id 999999999999 not found")]
+    assert xml.status_code == 404
+    assert _errors_xml(xml) == [("404", "service_request_id 999999999999 not found", "open311.request_not_found")]
 
 
 def test_points_from_other_channels_are_converted_from_gcj02(client, three):
@@ -295,3 +323,39 @@ def test_post_carries_the_contact_consent_extension_attribute(client, world):
     assert _post(client, world, **{"attribute[contact_consent]": "maybe"}).status_code == 200
     rows = list(Case.objects.order_by("id").values_list("reporter_contact_consent", flat=True))
     assert rows == [False, True, False]
+
+
+def test_a_submission_is_audited_as_the_api_client_and_named_by_it(client, world):
+    """The audit rows of an Open311 POST have kind api_client and the client's public id; pages say its name."""
+    assert _post(client, world).status_code == 200
+    case = Case.objects.get()
+    rows = AuditRecord.objects.filter(object_id=str(case.public_id))
+    assert rows.exists()
+    api_client = world["api_client"]
+    assert {(r.actor_kind, r.actor_ref, r.actor_id) for r in rows} == {("api_client", str(api_client.public_id), None)}
+    assert audit.actor_words(list(rows[:1])) == ["接口 12345平台"]
+    # Rows written before actor kinds named the client in their label; they read the same.
+    assert describe_label("open311:12345平台") == "接口 12345平台"
+
+
+def test_only_an_api_client_may_submit_and_only_the_command_line_manages_clients(world):
+    """A staff member or a job cannot submit through Open311; no job but the command line creates a client."""
+    data = services.RequestInput(service_code=PARKING, description="东门口长期乱停车", **POINT)
+    worker = staff("community_worker", world["c1"])
+    for actor in (worker, COMMAND_LINE, None):
+        with pytest.raises(PermissionDenied):
+            services.request_submit(actor=actor, data=data)
+    with pytest.raises(PermissionDenied):
+        services.api_client_create(actor=DEMO_LOADER, name="城市App")
+    assert Case.objects.count() == 0 and ApiClient.objects.count() == 1
+
+
+def test_a_disabled_client_is_refused(world):
+    """A client switched off is refused by the service too, not only by the key lookup."""
+    api_client = world["api_client"]
+    api_client.active = False
+    api_client.save(update_fields=["active"])
+    data = services.RequestInput(service_code=PARKING, description="东门口长期乱停车", **POINT)
+    with pytest.raises(PermissionDenied):
+        services.request_submit(actor=ApiClientActor(api_client), data=data)
+    assert Case.objects.count() == 0

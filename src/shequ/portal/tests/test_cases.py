@@ -15,6 +15,7 @@ from shequ.accounts.tests.factories import staff
 from shequ.cases import services as case_services
 from shequ.cases.models import Case, CasePhoto, CaseTransition
 from shequ.core import calendar
+from shequ.core.actors import ResidentActor
 from shequ.portal.tests.test_portal import register, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -241,7 +242,7 @@ def test_my_cases_lists_only_own_and_others_are_404(signed_in, tree, worker):
     report(signed_in, description="第二件：楼下垃圾没人清运")
     other = register(tree, worker, "王小红", mobile=OTHER_MOBILE)
     others = case_services.case_submit(
-        actor="test",
+        actor=ResidentActor(other),
         data=case_services.CaseInput(
             case_type="help",
             title="别人的诉求",

@@ -8,11 +8,12 @@ import pytest
 from django.urls import reverse
 
 from shequ.accounts.tests.factories import staff
+from shequ.analysis.warnings import warnings_for
 from shequ.cases import public
 from shequ.cases import services as case_services
 from shequ.cases.models import CaseSupport
-from shequ.cases.warnings import warnings_for
 from shequ.core import calendar
+from shequ.core.actors import ResidentActor
 from shequ.core.errors import ValidationError
 from shequ.core.models import AuditRecord
 from shequ.portal.tests.test_portal import register, sign_in
@@ -87,7 +88,7 @@ def test_own_case_has_no_support_button_and_cannot_be_supported(signed_in, tree,
     assert own.tracking_number in html
     assert "我也反映（附议）" not in html
     with pytest.raises(ValidationError) as exc:
-        public.support_case(resident=resident, case=own)
+        public.support_case(actor=ResidentActor(resident), case=own)
     assert exc.value.message_dict == {"case": ["不能附议自己反映的诉求。"]}
 
 
@@ -98,7 +99,7 @@ def test_supporting_twice_counts_once_and_is_audited_without_the_name(signed_in,
     assert [str(m) for m in first.context["messages"]] == [SUPPORTED]
     support(signed_in, case)
     assert CaseSupport.objects.filter(case=case).count() == 1
-    assert public.support_case(resident=resident, case=case) == 1
+    assert public.support_case(actor=ResidentActor(resident), case=case) == 1
     records = AuditRecord.objects.filter(action="cases.supported")
     assert [r.actor_label for r in records] == [f"resident:{resident.public_id}"]
     html = signed_in.get(reverse("portal:compound_cases")).content.decode()
@@ -111,9 +112,9 @@ def test_supporting_a_case_of_another_compound_or_withdrawn_is_refused(signed_in
     page = support(signed_in, other)
     assert [str(m) for m in page.context["messages"]] == [REFUSED]
     withdrawn = submit(tree, "b2", "已撤回的诉求", reporter=neighbour)
-    case_services.case_withdraw(actor=f"resident:{neighbour.public_id}", case=withdrawn)
+    case_services.case_withdraw(actor=ResidentActor(neighbour), case=withdrawn)
     with pytest.raises(ValidationError) as exc:
-        public.support_case(resident=resident, case=withdrawn)
+        public.support_case(actor=ResidentActor(resident), case=withdrawn)
     assert exc.value.message_dict == {"case": [REFUSED]}
     assert CaseSupport.objects.count() == 0
     assert withdrawn.tracking_number not in signed_in.get(reverse("portal:compound_cases")).content.decode()
@@ -125,7 +126,7 @@ def test_warning_list_counts_the_supports(settings, tree, worker, household, res
     case = submit(tree, "b2", "2栋化粪池外溢", reporter_name="")
     third = register(tree, worker, "李秀兰", mobile="", household=household, relation="child")
     for supporter in (resident, neighbour, third):
-        public.support_case(resident=supporter, case=case)
+        public.support_case(actor=ResidentActor(supporter), case=case)
     found = [w for w in warnings_for(worker) if w.case.pk == case.pk]
     assert len(found) == 1
     assert found[0].facts.supports == 3

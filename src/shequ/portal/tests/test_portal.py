@@ -165,11 +165,17 @@ def test_full_sign_in_journey(client, resident, deliver, outbox):
         ("portal.logout", None),
     ]
     login = AuditRecord.objects.get(action="portal.login")
-    assert (login.actor_label, login.object_type, login.object_id) == (
-        "portal",
+    assert (login.actor_kind, login.actor_ref, login.object_type, login.object_id) == (
+        "resident",
+        str(resident.public_id),
         "registry.resident",
         str(resident.public_id),
     )
+    logout = AuditRecord.objects.get(action="portal.logout")
+    assert (logout.actor_kind, logout.actor_ref) == ("resident", str(resident.public_id))
+    assert logout.object_id == login.object_id
+    requested = AuditRecord.objects.get(action="portal.code_requested")
+    assert (requested.actor_kind, requested.actor_ref, requested.actor_label) == ("anonymous", "", "")
 
 
 def test_verify_page_without_a_pending_number_goes_back_to_step_one(client, resident):
@@ -512,9 +518,9 @@ def test_old_code_rows_are_purged(clock, resident, deliver):
     """Code rows (the rate-limit ledger) are deleted once they are a day old."""
     ask(deliver)
     clock.advance(hours=23)
-    assert services.purge_login_codes() == 0
+    assert services.purge_login_codes(actor=services.CODE_PURGE) == 0
     clock.advance(hours=1, seconds=1)
-    assert services.purge_login_codes() == 1
+    assert services.purge_login_codes(actor=services.CODE_PURGE) == 1
     assert LoginCode.objects.count() == 0
 
 
@@ -535,3 +541,16 @@ def test_code_expiry_is_five_minutes(clock, resident, deliver):
     row = LoginCode.objects.get()
     assert row.expires_at - row.created_at == timedelta(minutes=5)
     assert row.created_at == clock.now
+
+
+def test_only_a_job_purges_codes(clock, tree, resident, deliver):
+    """Forgetting old codes is the background task's: a resident or a staff member is refused, nothing deleted."""
+    from shequ.core.actors import ResidentActor
+    from shequ.core.errors import PermissionDenied
+
+    ask(deliver)
+    clock.advance(days=2)
+    for actor in (ResidentActor(resident), staff("system_admin", tree["district"])):
+        with pytest.raises(PermissionDenied):
+            services.purge_login_codes(actor=actor)
+    assert LoginCode.objects.count() == 1

@@ -79,7 +79,8 @@ def test_list_rejects_invalid_filters(w):
     """An invalid filter value is a 400 naming the field."""
     response = api(staff("community_worker", w["c1"])).get(RESIDENTS, {"building": "x", "status": "withdrawn"})
     assert response.status_code == 400
-    assert sorted(response.json()) == ["building", "status"]
+    assert sorted(response.json()) == ["building", "codes", "status"]
+    assert response.json()["codes"] == {"building": ["core.invalid"], "status": ["core.invalid_choice"]}
 
 
 def test_list_denied_without_registry_role(w):
@@ -115,7 +116,10 @@ def test_search_refuses_get_and_bad_bodies(w):
     assert client.get(f"{RESIDENTS}search/", {"id_number": ZSF_ID}).status_code == 405
     both = client.post(f"{RESIDENTS}search/", {"id_number": ZSF_ID, "mobile": ZSF_MOBILE}, format="json")
     assert both.status_code == 400
-    assert both.json() == {"non_field_errors": ["请只给出证件号码（id_number）或手机号码（mobile）其中之一"]}
+    assert both.json() == {
+        "non_field_errors": ["请只给出证件号码（id_number）或手机号码（mobile）其中之一"],
+        "codes": {"non_field_errors": ["registry.search_one_number"]},
+    }
     denied = api(staff("department_officer", w["district"]))
     assert denied.post(f"{RESIDENTS}search/", {"id_number": ZSF_ID}, format="json").status_code == 403
 
@@ -152,20 +156,28 @@ def test_create_returns_field_errors(w):
     bad = client.post(
         RESIDENTS, {**base, "id_number": ZSF_ID[:-1] + ("0" if ZSF_ID[-1] != "0" else "1")}, format="json"
     )
-    assert bad.status_code == 400 and list(bad.json()) == ["id_number"]
+    assert bad.status_code == 400 and list(bad.json()) == ["id_number", "codes"]
+    assert bad.json()["codes"] == {"id_number": ["core.resident_id_checksum"]}
     elsewhere = client.post(RESIDENTS, {**base, "id_number": WANG_ID}, format="json")
-    assert elsewhere.json() == {"id_number": ["该居民已在其他社区登记，请联系街道办事处"]}
-    assert client.post(RESIDENTS, {"name": "赵六"}, format="json").json() == {"community": ["请给出社区或房屋"]}
+    assert elsewhere.json() == {
+        "id_number": ["该居民已在其他社区登记，请联系街道办事处"],
+        "codes": {"id_number": ["registry.id_number_registered_elsewhere"]},
+    }
+    assert client.post(RESIDENTS, {"name": "赵六"}, format="json").json() == {
+        "community": ["请给出社区或房屋"],
+        "codes": {"community": ["registry.community_or_dwelling_required"]},
+    }
 
 
 def test_create_denied_to_view_only_roles(w):
     """A street officer may not register (403); a community outside the edit scope is a 400; nothing is created."""
     street = api(staff("street_officer", w["s1"]))
     response = street.post(RESIDENTS, {"dwelling": str(w["d1"].public_id), "name": "赵六"}, format="json")
-    assert response.status_code == 403
+    assert response.status_code == 403 and response.json()["codes"] == {"detail": ["core.permission_denied"]}
     other = api(staff("community_worker", w["c1"]))
     assert other.post(RESIDENTS, {"community": str(w["c2"].public_id), "name": "赵六"}, format="json").json() == {
-        "community": ["社区不存在或不在您的登记范围内"]
+        "community": ["社区不存在或不在您的登记范围内"],
+        "codes": {"community": ["registry.community_not_found"]},
     }
     assert not Resident.objects.filter(name="赵六").exists()
 

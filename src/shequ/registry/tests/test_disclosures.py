@@ -13,7 +13,7 @@ from shequ.accounts.tests.factories import staff
 from shequ.core.errors import NotFound, PermissionDenied, ValidationError
 from shequ.core.models import AuditRecord
 from shequ.notifications.models import Notification
-from shequ.registry import disclosures, forms, services
+from shequ.registry import disclosures, forms, selectors, services
 from shequ.registry.models import DisclosureCount, FullExportRequest
 from shequ.registry.tests.factories import LISI_ID, LISI_MOBILE, ZSF_ID, ZSF_MOBILE, make_world
 
@@ -33,7 +33,7 @@ def _reveal(actor, resident, field="id_number", code="home_visit", reason="核�
 
 def _request(actor, filters=None, **kw):
     filters = filters or {}
-    qs = forms.listed_residents(actor, forms.parse_filters(filters).filters())
+    qs = selectors.listed_residents(actor, forms.parse_filters(filters).filters())
     return disclosures.full_export_request(
         actor=actor,
         queryset=qs,
@@ -45,7 +45,7 @@ def _request(actor, filters=None, **kw):
 
 def _download(actor, req):
     req.refresh_from_db()
-    qs = forms.listed_residents(actor, forms.parse_filters(req.filters).filters())
+    qs = selectors.listed_residents(actor, forms.parse_filters(req.filters).filters())
     return disclosures.full_export_download(actor=actor, export_request=req, queryset=qs)
 
 
@@ -95,7 +95,10 @@ def test_api_reveal_answers_429_after_the_limit(w, settings):
     assert client.post(url, body, format="json").json() == {"value": ZSF_ID}
     refused = client.post(url, body, format="json")
     assert refused.status_code == 429
-    assert refused.json() == {"detail": "您今天查看完整信息已达上限（1），请明天再试；确有需要请联系安全管理员。"}
+    assert refused.json() == {
+        "detail": "您今天查看完整信息已达上限（1），请明天再试；确有需要请联系安全管理员。",
+        "codes": {"detail": ["registry.disclosure_limit_reached"]},
+    }
     assert client.post(url, {"field": "id_number", "reason": "走访"}, format="json").status_code == 400
     assert AuditRecord.objects.filter(action="registry.reveal").count() == 1
 

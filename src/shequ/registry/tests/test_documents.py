@@ -67,13 +67,13 @@ def test_resident_id_15_digits_is_converted_to_18():
 @pytest.mark.parametrize(
     ("number", "message", "code"),
     [
-        (wrong_check("11010519491231002"), "身份证号码校验位错误", "resident_id_checksum"),
-        ("1101051949123100", "身份证号码应为18位，前17位为数字，最后一位为数字或X", "resident_id_format"),
-        ("11010549123100A", "15位身份证号码应全部为数字", "resident_id_format"),
-        (gb11643("00010519491231002"), "身份证号码的地区码无效", "resident_id_region"),
-        (gb11643("11010520990101001"), "身份证号码中的出生日期无效", "resident_id_birth_date"),
-        (gb11643("11010519900230001"), "身份证号码中的出生日期无效", "resident_id_birth_date"),
-        ("", "请填写居民身份证号码", "document_required"),
+        (wrong_check("11010519491231002"), "身份证号码校验位错误", "core.resident_id_checksum"),
+        ("1101051949123100", "身份证号码应为18位，前17位为数字，最后一位为数字或X", "core.resident_id_format"),
+        ("11010549123100A", "15位身份证号码应全部为数字", "core.resident_id_format"),
+        (gb11643("00010519491231002"), "身份证号码的地区码无效", "core.resident_id_region"),
+        (gb11643("11010520990101001"), "身份证号码中的出生日期无效", "core.resident_id_birth_date"),
+        (gb11643("11010519900230001"), "身份证号码中的出生日期无效", "core.resident_id_birth_date"),
+        ("", "请填写居民身份证号码", "registry.document_required"),
     ],
 )
 def test_resident_id_invalid(number, message, code):
@@ -92,7 +92,7 @@ def test_resident_id_invalid(number, message, code):
 )
 def test_resident_id_refuses_permit_and_foreigner_numbers_naming_the_right_type(number, message):
     """81/82/83/9 are not mainland province codes: such a number is another document type, named in the error."""
-    assert_invalid(IdType.RESIDENT_ID, number, message, "document_type_mismatch")
+    assert_invalid(IdType.RESIDENT_ID, number, message, "registry.document_type_mismatch")
 
 
 # --- 港澳居民居住证 / 台湾居民居住证 ------------------------------------------------------------------
@@ -130,41 +130,56 @@ def test_taiwan_permit_valid():
             IdType.HK_MACAO_PERMIT,
             gb11643("11010519491231002"),
             "港澳居民居住证号码应以810000（香港）或820000（澳门）开头",
-            "document_prefix",
+            "registry.document_prefix",
         ),
         (
             IdType.HK_MACAO_PERMIT,
             gb11643("83000019900101001"),
             "港澳居民居住证号码应以810000（香港）或820000（澳门）开头",
-            "document_prefix",
+            "registry.document_prefix",
         ),
-        (IdType.HK_MACAO_PERMIT, wrong_check("81000019900101001"), "港澳居民居住证号码校验位错误", "document_checksum"),
+        (
+            IdType.HK_MACAO_PERMIT,
+            wrong_check("81000019900101001"),
+            "港澳居民居住证号码校验位错误",
+            "registry.document_checksum",
+        ),
         (
             IdType.HK_MACAO_PERMIT,
             gb11643("81000019901301001"),
             "港澳居民居住证号码中的出生日期无效",
-            "document_birth_date",
+            "registry.document_birth_date",
         ),
         (
             IdType.HK_MACAO_PERMIT,
             "81000019900101",
             "港澳居民居住证号码应为18位，前17位为数字，最后一位为数字或X",
-            "document_format",
+            "registry.document_format",
         ),
-        (IdType.HK_MACAO_PERMIT, "", "请填写港澳居民居住证号码", "document_required"),
-        (IdType.TAIWAN_PERMIT, gb11643("81000019900101001"), "台湾居民居住证号码应以830000开头", "document_prefix"),
-        (IdType.TAIWAN_PERMIT, wrong_check("83000019900101001"), "台湾居民居住证号码校验位错误", "document_checksum"),
+        (IdType.HK_MACAO_PERMIT, "", "请填写港澳居民居住证号码", "registry.document_required"),
+        (
+            IdType.TAIWAN_PERMIT,
+            gb11643("81000019900101001"),
+            "台湾居民居住证号码应以830000开头",
+            "registry.document_prefix",
+        ),
+        (
+            IdType.TAIWAN_PERMIT,
+            wrong_check("83000019900101001"),
+            "台湾居民居住证号码校验位错误",
+            "registry.document_checksum",
+        ),
         (
             IdType.TAIWAN_PERMIT,
             gb11643("83000020990101001"),
             "台湾居民居住证号码中的出生日期无效",
-            "document_birth_date",
+            "registry.document_birth_date",
         ),
         (
             IdType.TAIWAN_PERMIT,
             "83000019900101001A",
             "台湾居民居住证号码应为18位，前17位为数字，最后一位为数字或X",
-            "document_format",
+            "registry.document_format",
         ),
     ],
 )
@@ -199,21 +214,21 @@ MSG_FOREIGN_FORMAT = (
 @pytest.mark.parametrize(
     ("number", "message", "code"),
     [
-        (wrong_check("91184019900101001"), "外国人永久居留身份证号码校验位错误", "document_checksum"),
+        (wrong_check("91184019900101001"), "外国人永久居留身份证号码校验位错误", "registry.document_checksum"),
         (
             gb11643("99984019900101001"),
             "外国人永久居留身份证号码第2–3位应为省级行政区划代码",
-            "document_region",
+            "registry.document_region",
         ),
         (
             gb11643("91184019901301001"),
             "外国人永久居留身份证号码中的出生日期无效",
-            "document_birth_date",
+            "registry.document_birth_date",
         ),
-        (gb11643("11010519491231002"), MSG_FOREIGN_FORMAT, "document_format"),
-        ("US1234567890123", MSG_FOREIGN_FORMAT, "document_format"),
-        ("USA12345678901", MSG_FOREIGN_FORMAT, "document_format"),
-        ("", "请填写外国人永久居留身份证号码", "document_required"),
+        (gb11643("11010519491231002"), MSG_FOREIGN_FORMAT, "registry.document_format"),
+        ("US1234567890123", MSG_FOREIGN_FORMAT, "registry.document_format"),
+        ("USA12345678901", MSG_FOREIGN_FORMAT, "registry.document_format"),
+        ("", "请填写外国人永久居留身份证号码", "registry.document_required"),
     ],
 )
 def test_foreign_permanent_invalid(number, message, code):
@@ -238,12 +253,12 @@ def test_passport_valid_is_upper_cased_without_spaces(number, expected):
 @pytest.mark.parametrize("number", ["E123", "A" * 18, "E1234-567", "护照123456"])
 def test_passport_invalid(number):
     """Too short, too long or with characters other than letters and digits."""
-    assert_invalid(IdType.PASSPORT, number, "护照号码应为5–17位字母或数字", "document_format")
+    assert_invalid(IdType.PASSPORT, number, "护照号码应为5–17位字母或数字", "registry.document_format")
 
 
 def test_passport_required():
     """A passport needs a number."""
-    assert_invalid(IdType.PASSPORT, "  ", "请填写护照号码", "document_required")
+    assert_invalid(IdType.PASSPORT, "  ", "请填写护照号码", "registry.document_required")
 
 
 @pytest.mark.parametrize("number", ["", None, "   "])
@@ -254,7 +269,7 @@ def test_no_document_without_number(number):
 
 def test_no_document_with_number_is_refused():
     """无证件 with a number is a contradiction."""
-    assert_invalid(IdType.NONE, "E12345678", "证件类型为“无证件”时不应填写证件号码", "document_unexpected")
+    assert_invalid(IdType.NONE, "E12345678", "证件类型为“无证件”时不应填写证件号码", "registry.document_unexpected")
 
 
 def test_type_given_as_chinese_label():
@@ -269,7 +284,7 @@ def test_unknown_type_label_is_refused_without_repeating_it():
     assert excinfo.value.messages == [
         "无法识别的证件类型，可填写：居民身份证、港澳居民居住证、台湾居民居住证、外国人永久居留身份证、护照、无证件"
     ]
-    assert excinfo.value.code == "id_type_unknown"
+    assert excinfo.value.code == "registry.id_type_unknown"
 
 
 # --- Inference and labels ---------------------------------------------------------------------------
@@ -333,7 +348,7 @@ def test_parse_id_type_empty_is_refused():
     with pytest.raises(ValidationError) as excinfo:
         parse_id_type(" ")
     assert excinfo.value.messages == ["请填写证件类型"]
-    assert excinfo.value.code == "id_type_required"
+    assert excinfo.value.code == "registry.id_type_required"
 
 
 def test_parse_id_type_unknown():

@@ -20,6 +20,7 @@ from shequ.registry.domain import (
     clear_birth_decade,
     decade_label,
     next_export_status,
+    next_import_status,
     split_decades,
     years_before,
 )
@@ -138,3 +139,13 @@ def test_downloaded_rejected_and_expired_are_final():
 def test_alert_due(count, limit, share, due):
     """The volume alert is due at `share` of the daily limit; a share or a limit of 0 never alerts."""
     assert alert_due(count, limit, share) is due
+
+
+def test_status_table_is_closed():
+    """Only the listed transitions exist: an applied batch can be neither confirmed nor cancelled."""
+    assert next_import_status("validated", "confirm") == "applying"
+    assert next_import_status("failed", "confirm") == "applying"
+    for status in ("applied", "cancelled"):
+        for event in ("confirm", "cancel", "start_validation", "fail"):
+            with pytest.raises(InvalidTransition):
+                next_import_status(status, event)

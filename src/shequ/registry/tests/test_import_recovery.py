@@ -19,9 +19,11 @@ from django.db import OperationalError, connection
 from django.urls import reverse
 
 from shequ.accounts.tests.factories import staff
+from shequ.core.errors import InvalidTransition
 from shequ.core.models import AuditRecord
 from shequ.notifications.models import Notification
-from shequ.registry import import_recovery, imports, spreadsheets
+from shequ.registry import columns, import_matching, import_recovery, import_writers, imports
+from shequ.registry.domain import import_can_confirm, next_import_status
 from shequ.registry.models import ImportBatch, ImportRow, Resident, ResidentEvent
 from shequ.registry.tests.test_imports import csv_bytes, rid, row
 from shequ.territory.tests.factories import make_tree
@@ -102,8 +104,8 @@ def die_while_validating(batch: ImportBatch, rows: int) -> imports.Lease:
     batch = imports._transition(batch.pk, "start_validation", claim=True, processed_rows=0, message="")
     lease = imports.Lease(batch.pk, batch.attempt, "validating")
     imports.delete_staged_rows(batch.pk, lease=lease)
-    _header, raw = spreadsheets.read_rows(io.BytesIO(imports._read_file(batch)), batch.file_name)
-    stager = imports.Stager(batch)
+    _header, raw = columns.read_rows(io.BytesIO(imports._read_file(batch)), batch.file_name)
+    stager = import_matching.Stager(batch)
     imports._stage_chunk(lease, stager.classify(list(itertools.islice(raw, rows))), stager.processed)
     raw.close()
     return lease
@@ -133,10 +135,10 @@ def validated(worker, t, run, queue, rows) -> ImportBatch:
 def test_recovery_steps_back_only_from_a_running_step(status, after):
     """Validating goes back to uploaded, applying to validated; no other status can be recovered."""
     if after is None:
-        with pytest.raises(imports.InvalidTransition):
-            imports.next_status(status, "recover")
+        with pytest.raises(InvalidTransition):
+            next_import_status(status, "recover")
     else:
-        assert imports.next_status(status, "recover") == after
+        assert next_import_status(status, "recover") == after
 
 
 # --- validating ---------------------------------------------------------------------------------------------
@@ -180,7 +182,12 @@ def test_stale_validating_batch_is_validated_again_and_every_row_staged_once(wor
         reverse("registry:import_detail", args=[batch.public_id]),
     )
     record = AuditRecord.objects.get(action="registry.import_recovered")
-    assert (record.actor_id, record.actor_label, record.object_id) == (None, "system", str(batch.public_id))
+    assert (record.actor_id, record.actor_kind, record.actor_ref, record.object_id) == (
+        None,
+        "system",
+        "registry.import_recovery",
+        str(batch.public_id),
+    )
     assert record.before == {
         "status": "validating",
         "attempt": 1,
@@ -208,8 +215,8 @@ def test_fresh_heartbeat_is_never_touched(worker, t, queue, clock):
     batch = upload(worker, t, people(3))
     batch = imports._transition(batch.pk, "start_validation", claim=True, processed_rows=0, message="")
     lease = imports.Lease(batch.pk, batch.attempt, "validating")
-    _header, raw = spreadsheets.read_rows(io.BytesIO(imports._read_file(batch)), batch.file_name)
-    stager = imports.Stager(batch)
+    _header, raw = columns.read_rows(io.BytesIO(imports._read_file(batch)), batch.file_name)
+    stager = import_matching.Stager(batch)
     for one in raw:
         clock.advance(minutes=4)
         assert import_recovery.recover_stale_batches() == 0
@@ -236,7 +243,7 @@ def test_superseded_validation_worker_writes_nothing(worker, t, run, queue, cloc
     before = list(ImportRow.objects.values_list("id", "row_number", "outcome"))
 
     with pytest.raises(imports.Superseded):
-        imports._stage_chunk(old, [imports.StagedRow(9, "invalid")], 9)
+        imports._stage_chunk(old, [import_matching.StagedRow(9, "invalid")], 9)
     with pytest.raises(imports.Superseded):
         old.beat(force=True)
     with pytest.raises(imports.Superseded):
@@ -296,7 +303,7 @@ def test_stale_applying_batch_goes_back_to_validated_and_is_applied_once(worker,
     batch.refresh_from_db()
     old = imports.Lease(batch.pk, batch.attempt, "applying")
     old.beat(force=True)
-    plan = imports.prepare_apply(batch, actor=worker, beat=old.beat)  # ...and died before its transaction
+    plan = import_writers.prepare_apply(batch, actor=worker, beat=old.beat)  # ...and died before its transaction
 
     clock.advance(minutes=6)
     with run():
@@ -401,7 +408,7 @@ def test_apply_recovered_too_often_is_failed_but_can_be_confirmed_again(worker, 
         "all_or_nothing",
         "后台导入多次中断，未导入任何数据；可稍后重新确认导入",
     )
-    assert imports.can_confirm(batch)
+    assert import_can_confirm(batch.status, batch.mode)
     with run():
         imports.import_confirm(actor=worker, batch=batch, mode="all_or_nothing")
     queue.work()
@@ -471,7 +478,7 @@ def _slow_validation(batch_id: int, started, result) -> None:
 
 def _apply_then_hang(batch_id: int, actor_id: int, attempt: int, inside) -> None:
     """Child: apply, and stop for good inside the transaction after the first residents were written."""
-    original = imports._execute_chunk
+    original = import_writers._execute_chunk
 
     def execute_then_hang(cursor, statement, rows):
         original(cursor, statement, rows)
@@ -479,8 +486,8 @@ def _apply_then_hang(batch_id: int, actor_id: int, attempt: int, inside) -> None
             inside.set()
             time.sleep(120)
 
-    imports.APPLY_CHUNK = 2
-    imports._execute_chunk = execute_then_hang
+    import_writers.APPLY_CHUNK = 2
+    import_writers._execute_chunk = execute_then_hang
     imports.apply_batch(batch_id, actor_id=actor_id, attempt=attempt)
 
 

@@ -21,7 +21,7 @@ from shequ.core.errors import PermissionDenied
 from shequ.core.errors import ValidationError as ServiceValidationError
 from shequ.core.models import AuditRecord
 from shequ.core.validators import resident_id_check_char
-from shequ.registry import encryption, imports, services
+from shequ.registry import encryption, import_writers, imports, services
 from shequ.registry.models import (
     Household,
     ImportBatch,
@@ -599,8 +599,8 @@ def test_failure_midway_leaves_nothing_applied_and_can_be_retried(client, upload
     people = [*FAMILY, row("赵六", ID_OTHER, household="H002", relation="户主"), row("钱七", ID_FIFTH)]
     upload(xlsx(people))
     batch = only_batch()
-    monkeypatch.setattr(imports, "APPLY_CHUNK", 2)
-    original = imports._execute_chunk
+    monkeypatch.setattr(import_writers, "APPLY_CHUNK", 2)
+    original = import_writers._execute_chunk
     resident_chunks = []
 
     def failing_chunk(cursor, statement, rows):
@@ -610,7 +610,7 @@ def test_failure_midway_leaves_nothing_applied_and_can_be_retried(client, upload
                 raise RuntimeError("disk full")
         return original(cursor, statement, rows)
 
-    monkeypatch.setattr(imports, "_execute_chunk", failing_chunk)
+    monkeypatch.setattr(import_writers, "_execute_chunk", failing_chunk)
     confirm(client, run, batch, "valid_only")
     batch.refresh_from_db()
     assert resident_chunks == [2, 2]
@@ -618,7 +618,7 @@ def test_failure_midway_leaves_nothing_applied_and_can_be_retried(client, upload
     assert [m.objects.count() for m in (Resident, Household, Residence, ResidentTag, ResidentEvent)] == [0] * 5
     assert ImportRow.objects.filter(batch=batch).exclude(payload_encrypted="").count() == 5
 
-    monkeypatch.setattr(imports, "_execute_chunk", original)
+    monkeypatch.setattr(import_writers, "_execute_chunk", original)
     confirm(client, run, batch, "valid_only")
     batch.refresh_from_db()
     assert (batch.status, batch.created_count, Resident.objects.count(), Household.objects.count()) == (
@@ -808,7 +808,7 @@ def test_list_upload_form_and_template_pages(client, worker, t):
     assert form.fields["community"].choices == [(str(t["c1"].public_id), t["c1"].name)]
     response = client.get(reverse("registry:import_template"))
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    from shequ.registry.spreadsheets import read_rows
+    from shequ.registry.columns import read_rows
 
     header, rows = read_rows(io.BytesIO(b"".join(response.streaming_content)), "t.xlsx")
     assert "id_number" in header.columns
@@ -817,17 +817,7 @@ def test_list_upload_form_and_template_pages(client, worker, t):
 
 def test_reserved_keys_are_never_handed_out_again(t):
     """Keys reserved for an apply are skipped by every later insert, on SQLite and PostgreSQL alike."""
-    reserved = imports.reserve_ids(Household, 3)
+    reserved = import_writers.reserve_ids(Household, 3)
     assert len(reserved) == 3 and len(set(reserved)) == 3
     later = Household.objects.create(community=t["c1"], number="X1")
     assert later.pk > max(reserved)
-
-
-def test_status_table_is_closed():
-    """Only the listed transitions exist: an applied batch can be neither confirmed nor cancelled."""
-    assert imports.next_status("validated", "confirm") == "applying"
-    assert imports.next_status("failed", "confirm") == "applying"
-    for status in ("applied", "cancelled"):
-        for event in ("confirm", "cancel", "start_validation", "fail"):
-            with pytest.raises(imports.InvalidTransition):
-                imports.next_status(status, event)

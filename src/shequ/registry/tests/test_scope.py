@@ -113,7 +113,10 @@ def test_grid_worker_registers_only_into_their_micro_grid(client, w):
     api = APIClient()
     api.force_authenticate(user)
     response = api.post("/api/v1/residents/", {"dwelling": str(w["d2"].public_id), "name": "赵六"}, format="json")
-    assert response.json() == {"dwelling": ["房屋不存在或不在您的辖区内"]}
+    assert response.json() == {
+        "dwelling": ["房屋不存在或不在您的辖区内"],
+        "codes": {"dwelling": ["registry.dwelling_not_found"]},
+    }
     with pytest.raises(PermissionDenied):
         services.resident_register(
             actor=user, data=services.ResidentInput(name="赵六", community=w["c1"], dwelling=w["d2"])

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from shequ.core.actors import COMMAND_LINE
 from shequ.core.tests.shared_data import SHARED_DATA
 from shequ.territory import services
 from shequ.territory.divisions import parse_divisions
@@ -37,17 +38,18 @@ def test_import_fixture_is_idempotent(capsys):
 def test_import_reports_updates():
     """A renamed division is updated, and reported as such."""
     records = list(parse_divisions(FIXTURE))
-    services.divisions_import(actor="test", records=records)
+    services.divisions_import(actor=COMMAND_LINE, records=records)
     Area.objects.filter(code="510107005000").update(name="旧名")
-    report = services.divisions_import(actor="test", records=records)
+    report = services.divisions_import(actor=COMMAND_LINE, records=records)
     assert report.updated == ["510107005000"]
     assert Area.objects.get(code="510107005000").name.startswith("玉林")
 
 
 def test_import_2022_streets_under_imported_districts():
     """The 2022 street list attaches streets to districts that exist and reports the rest as errors."""
-    services.divisions_import(actor="test", records=list(parse_divisions(FIXTURE)))
-    report = services.divisions_import(actor="test", records=list(parse_divisions(SHARED / "chengdu_streets_2022.csv")))
+    services.divisions_import(actor=COMMAND_LINE, records=list(parse_divisions(FIXTURE)))
+    streets = list(parse_divisions(SHARED / "chengdu_streets_2022.csv"))
+    report = services.divisions_import(actor=COMMAND_LINE, records=streets)
     created_wuhou = [c for c in report.created if c.startswith("510107")]
     assert len(created_wuhou) == 15 - len([c for c in report.skipped + report.updated if c.startswith("510107")])
     assert all(not c.startswith("510107") for c in [e.split(" ")[0] for e in report.errors])
@@ -97,7 +99,7 @@ def test_locate_point_in_micro_grid(client):
 
     t = make_tree()
     services.boundaries_import(
-        actor="test",
+        actor=COMMAND_LINE,
         collection={
             "type": "FeatureCollection",
             "features": [
@@ -185,11 +187,13 @@ def test_import_checks_micro_grids_city_wide_against_stored_ones_it_does_not_rep
     """A micro-grid may not overlap a stored micro-grid of another community; replacing that one's boundary in
     the same import frees the place. Shared edges are fine."""
     t = make_tree()
-    services.boundaries_import(actor="test", collection=_collection((t["m211"], _square(104.050, 30.640))), crs="wgs84")
+    services.boundaries_import(
+        actor=COMMAND_LINE, collection=_collection((t["m211"], _square(104.050, 30.640))), crs="wgs84"
+    )
 
     with pytest.raises(ValidationError) as refused:
         services.boundaries_import(
-            actor="test", collection=_collection((t["m111"], _square(104.0502, 30.640))), crs="wgs84"
+            actor=COMMAND_LINE, collection=_collection((t["m111"], _square(104.0502, 30.640))), crs="wgs84"
         )
     assert refused.value.messages[1].startswith(
         "510107001002-01-01 洗面桥社区1网格1微网格 与 510107005001-01-01 玉林社区1网格1微网格"
@@ -197,7 +201,7 @@ def test_import_checks_micro_grids_city_wide_against_stored_ones_it_does_not_rep
     assert _stored_boundaries() == {t["m211"].code: _square(104.050, 30.640)}
 
     report = services.boundaries_import(
-        actor="test",
+        actor=COMMAND_LINE,
         collection=_collection(
             (t["m111"], _square(104.0502, 30.640)),
             (t["m211"], _square(104.0512, 30.640)),  # moved east: shares m111's east edge
@@ -214,13 +218,13 @@ def test_import_checks_other_levels_against_siblings_only():
     t = make_tree()
     with pytest.raises(ValidationError) as refused:
         services.boundaries_import(
-            actor="test",
+            actor=COMMAND_LINE,
             collection=_collection((t["g11"], _square(104.05, 30.64, 0.01)), (t["g12"], _square(104.055, 30.64, 0.01))),
             crs="wgs84",
         )
     assert refused.value.messages[1].startswith("510107001002-01 洗面桥社区1网格 与 510107001002-02 洗面桥社区2网格")
     report = services.boundaries_import(
-        actor="test",
+        actor=COMMAND_LINE,
         collection=_collection(
             (t["g11"], _square(104.05, 30.64, 0.01)),
             (t["g21"], _square(104.055, 30.64, 0.01)),
@@ -255,7 +259,7 @@ def test_point_on_a_shared_edge_resolves_to_the_eastern_micro_grid_every_time(re
     west, east, north = sorted(extra, key=lambda a: a.code) + [t["m111"]]
     features = [(west, _square(104.050, 30.640)), (east, _square(104.051, 30.640)), (north, _square(104.051, 30.641))]
     services.boundaries_import(
-        actor="test", collection=_collection(*(features[::-1] if reverse else features)), crs="wgs84"
+        actor=COMMAND_LINE, collection=_collection(*(features[::-1] if reverse else features)), crs="wgs84"
     )
     services.micro_grid_index(force=True)
     for _ in range(3):
@@ -265,9 +269,46 @@ def test_point_on_a_shared_edge_resolves_to_the_eastern_micro_grid_every_time(re
         assert services.locate_micro_grid(104.0505, 30.6405) == west
 
     services.boundaries_import(
-        actor="test",
+        actor=COMMAND_LINE,
         collection=_collection((west, _square(104.051, 30.640)), (east, _square(104.050, 30.640))),
         crs="wgs84",
     )
     services.micro_grid_index(force=True)
     assert services.locate_micro_grid(104.051, 30.6405) == west
+
+
+def test_the_import_command_acts_as_the_command_line_and_the_audit_page_says_so(client):
+    """`import_divisions` records its import as the system job "cli"; the auditor's page shows 命令行."""
+    from django.urls import reverse
+
+    from shequ.accounts.tests.factories import staff
+    from shequ.core.models import AuditRecord
+
+    call_command("import_divisions", str(FIXTURE))
+    record = AuditRecord.objects.get(action="territory.divisions_imported")
+    assert (record.actor_kind, record.actor_ref, record.actor_label) == ("system", "cli", "job:cli")
+    assert record.actor_id is None
+    client.force_login(staff("auditor", Area.objects.get(code="510107000000")))
+    body = client.get(reverse("core:audit_list"), {"action": "territory.divisions_imported"}).content.decode()
+    assert "<td>命令行</td>" in body and "job:cli" not in body
+
+
+def test_no_other_job_and_no_visitor_maintains_the_territory():
+    """Of all jobs only the command line and the demo loader import; another job or a visitor is refused."""
+    from shequ.core.actors import SYSTEM, system_job
+    from shequ.core.errors import PermissionDenied
+    from shequ.core.models import AuditRecord
+
+    t = make_tree()
+    records = list(parse_divisions(FIXTURE))[:3]
+    before = Area.objects.count()
+    for actor in (SYSTEM, system_job("test.some_sweep", "某个后台任务"), None):
+        with pytest.raises(PermissionDenied):
+            services.divisions_import(actor=actor, records=records)
+        with pytest.raises(PermissionDenied):
+            services.boundaries_import(actor=actor, collection=_collection((t["m111"], _square(104.05, 30.64))))
+        with pytest.raises(PermissionDenied):
+            services.building_assign_micro_grid(actor=actor, building=t["b1"], micro_grid=t["m112"])
+    assert Area.objects.count() == before and not AuditRecord.objects.exists()
+    t["b1"].refresh_from_db()
+    assert t["b1"].micro_grid_id == t["m111"].pk

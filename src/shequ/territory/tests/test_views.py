@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from shequ.accounts.tests.factories import staff
+from shequ.core.actors import COMMAND_LINE
 from shequ.territory import services
 from shequ.territory.tests.factories import make_tree
 
@@ -43,7 +44,7 @@ def test_children_partial_lists_children_in_scope(client, t):
 def test_boundaries_geojson_only_in_scope(client, t):
     """The map layer of a community contains its micro-grid polygons (WGS-84), none of another community."""
     services.boundaries_import(
-        actor="test",
+        actor=COMMAND_LINE,
         collection={
             "type": "FeatureCollection",
             "features": [

@@ -26,8 +26,10 @@ from rest_framework.schemas.generators import is_api_view
 from rest_framework.test import APIClient
 
 from shequ.accounts import services as accounts_services
-from shequ.accounts.tests.factories import PASSWORD, staff, unit
+from shequ.accounts.tests.factories import PASSWORD, staff
+from shequ.core.actors import COMMAND_LINE
 from shequ.core.models import AuditRecord
+from shequ.organisations.tests.factories import unit
 from shequ.registry import services as registry_services
 from shequ.registry.models import Household, Resident
 from shequ.registry.tests.factories import make_resident, valid_id
@@ -138,7 +140,7 @@ def build_world() -> dict[str, Any]:
         w[m, "dwellings"], w[m, "households"], w[m, "residents"] = dwelling, household, resident
         w[m, "mobile"] = f"1380000000{i}"
     territory_services.boundaries_import(
-        actor="test",
+        actor=COMMAND_LINE,
         collection={
             "type": "FeatureCollection",
             "features": [
@@ -186,7 +188,7 @@ def world(shared_world, db):
 def client_for(w: dict[str, Any], role: str) -> APIClient:
     client = APIClient()
     if role != "anonymous":
-        key, _ = accounts_services.token_issue(user=w["user", role])
+        key, _ = accounts_services.token_issue(actor=w["user", role])
         client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 

@@ -294,5 +294,5 @@ def test_nul_in_a_string_query_parameter_is_a_400(world, path, name):
     response = client.get(path, {name: "a\x00b"})
     assert (response.status_code, response.json()) == (
         400,
-        {"detail": f"查询参数“{name}”含有空字符（NUL），请求已被拒绝。"},
+        {"detail": f"查询参数“{name}”含有空字符（NUL），请求已被拒绝。", "codes": {"detail": ["core.input_refused"]}},
     )

@@ -8,6 +8,7 @@ from django.contrib.staticfiles import finders
 
 from shequ.accounts import services as accounts_services
 from shequ.accounts.tests.factories import staff
+from shequ.core.actors import COMMAND_LINE
 from shequ.territory import services as territory
 from shequ.territory.tests.factories import make_tree
 
@@ -51,7 +52,7 @@ def officer_client(client, tree):
 def api_user_client(client, tree):
     """A signed-in staff member who uses the API (a token was issued): may read the schema and the docs."""
     user = staff("district_officer", tree["district"], username="api-user")
-    accounts_services.token_issue(user=user)
+    accounts_services.token_issue(actor=user)
     client.force_login(user)
     return client
 
@@ -181,7 +182,7 @@ def test_me_and_locate_carry_uuid_ids(officer_client, tree):
     assert me["id"] == str(tree["district"].role_assignments.get().user.public_id)
     square = [[104.04, 30.64], [104.042, 30.64], [104.042, 30.642], [104.04, 30.642], [104.04, 30.64]]
     territory.boundaries_import(
-        actor="test",
+        actor=COMMAND_LINE,
         collection={
             "type": "FeatureCollection",
             "features": [

@@ -132,7 +132,7 @@ def test_demo_district():
     assert Case.objects.filter(supervised=True).exists()
     # Hotline messages the classifier cannot place wait in 待分拣, so the triage queue has work to show.
     assert Case.objects.filter(needs_triage=True, channel="hotline").count() >= 3
-    from shequ.cases.hotspots import hotspots_for
+    from shequ.analysis.hotspots import hotspots_for
 
     assert any("噪音" in h.message for h in hotspots_for(User.objects.get(username="community1")))
 

@@ -182,6 +182,9 @@ def visitor(request, world):
     return client
 
 
+REFUSED = {"detail": ["core.input_refused"]}  # the stable code of every refusal under /api/
+
+
 def _is_refusal(path: str, response: Any) -> str | None:
     """None if `response` is the 400 refusal in the dialect of `path`, else what is wrong with it."""
     if response.status_code != 400:
@@ -191,12 +194,15 @@ def _is_refusal(path: str, response: Any) -> str | None:
         if path.split("?")[0].endswith(".xml"):
             root = ET.fromstring(response.content)
             ok = root.tag == "errors" and root.findtext("error/code") == "400"
+            ok = ok and root.findtext("error/error_code") == "core.input_refused"
         else:
             body = response.json()
             ok = isinstance(body, list) and body[0]["code"] == 400 and body[0]["description"]
+            ok = ok and body[0]["error_code"] == "core.input_refused"
         return None if ok else f"not the Open311 error format: {response.content[:200]!r}"
     if path.startswith("/api/"):
-        ok = content_type == "application/json" and set(response.json()) == {"detail"}
+        ok = content_type == "application/json" and response.json()["codes"] == REFUSED
+        ok = ok and set(response.json()) == {"detail", "codes"}
         return None if ok else f"not {{'detail': …}}: {response.content[:200]!r}"
     text = response.content.decode()
     ok = content_type.startswith("text/html") and "请求无效" in text and "请求已被拒绝" in text
@@ -273,11 +279,13 @@ def test_the_refusal_names_the_parameter_in_every_dialect(world):
     page = client.get("/cases/", {"status": "a\x00b"})
     assert "查询参数“status”含有空字符（NUL），请求已被拒绝。" in page.content.decode()
     api = client.get("/api/v1/areas/", {"n\x00ame": "x"})
-    assert api.json() == {"detail": "查询参数“n␀ame”含有空字符（NUL），请求已被拒绝。"}
+    assert api.json() == {"detail": "查询参数“n␀ame”含有空字符（NUL），请求已被拒绝。", "codes": REFUSED}
     deep = client.post("/api/v1/auth/token/", DEEP_JSON, content_type="application/json")
-    assert deep.json() == {"detail": "JSON 请求体嵌套超过 32 层，请求已被拒绝。"}
+    assert deep.json() == {"detail": "JSON 请求体嵌套超过 32 层，请求已被拒绝。", "codes": REFUSED}
     open311 = client.get("/open311/v2/requests.json", {"status": "open\x00"})
-    assert open311.json() == [{"code": 400, "description": "parameter status contains a NUL character"}]
+    assert open311.json() == [
+        {"code": 400, "description": "parameter status contains a NUL character", "error_code": "core.input_refused"}
+    ]
     xml = client.post("/open311/v2/requests.xml", DEEP_JSON, content_type="application/json")
     root = ET.fromstring(xml.content)
     assert [(e.findtext("code"), e.findtext("description")) for e in root.findall("error")] == [
@@ -405,7 +413,7 @@ def test_depth_limit_comes_from_the_setting(world):
     at_limit = client.post("/api/v1/auth/token/", '{"username": [[1]]}', content_type="application/json")
     above = client.post("/api/v1/auth/token/", '{"username": [[[1]]]}', content_type="application/json")
     assert at_limit.status_code == 400 and "嵌套" not in str(at_limit.json())
-    assert above.json() == {"detail": "JSON 请求体嵌套超过 3 层，请求已被拒绝。"}
+    assert above.json() == {"detail": "JSON 请求体嵌套超过 3 层，请求已被拒绝。", "codes": REFUSED}
 
 
 @pytest.mark.parametrize(

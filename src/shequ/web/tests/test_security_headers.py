@@ -167,7 +167,7 @@ def test_schema_and_docs_are_404_for_anyone_who_does_not_use_the_api(client, tre
 def test_schema_and_docs_answer_staff_who_use_the_api(client, tree, path):
     """An account to which a token was issued reads both, over its browser session or with the token itself."""
     user = staff("community_worker", tree["c1"], username="api-user")
-    key, _ = accounts_services.token_issue(user=user)
+    key, _ = accounts_services.token_issue(actor=user)
     assert client.get(path, HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
     client.force_login(user)
     assert client.get(path).status_code == 200
@@ -179,5 +179,5 @@ def test_the_menu_offers_api_docs_only_to_staff_who_use_the_api(client, tree):
     user = staff("community_worker", tree["c1"], username="menu-user")
     client.force_login(user)
     assert reverse("api-docs") not in client.get(reverse("web:home")).content.decode()
-    accounts_services.token_issue(user=user)
+    accounts_services.token_issue(actor=user)
     assert f'href="{reverse("api-docs")}"' in client.get(reverse("web:home")).content.decode()

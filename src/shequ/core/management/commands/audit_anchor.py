@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from shequ.core import audit
+from shequ.core.actors import COMMAND_LINE
 from shequ.core.audit_anchor import EVENT_HEAD, EVENT_RESET, anchor_file, append_anchor
 from shequ.core.audit_keys import AuditKeyError
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
             if reason:
                 with transaction.atomic():
                     audit.record(
-                        actor="cli",
+                        actor=COMMAND_LINE,
                         action="core.audit_anchor_reset",
                         object_type="core.auditrecord",
                         object_label="audit anchors",

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from shequ.core import audit
+from shequ.core.actors import COMMAND_LINE
 from shequ.core.audit_keys import AuditKeyError, audit_key_file, audit_key_init, audit_key_rotate, load_audit_keyring
 
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
                 kid = audit_key_rotate()
                 with transaction.atomic():
                     audit.record(
-                        actor="cli",
+                        actor=COMMAND_LINE,
                         action="core.audit_key_rotated",
                         object_type="core.auditrecord",
                         object_id=kid,

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from shequ.core.actors import COMMAND_LINE
 from shequ.core.errors import ValidationError
 from shequ.open311.services import api_client_create, api_client_set_rate_limit
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--update", action="store_true", help="set --rate-limit on an existing client")
 
     def handle(self, *args, **options) -> None:
-        actor = "command:open311-key"
+        actor = COMMAND_LINE
         try:
             if options["update"]:
                 client = api_client_set_rate_limit(actor=actor, name=options["name"], rate_limit=options["rate_limit"])

@@ -1,8 +1,8 @@
-import getpass
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from shequ.core.actors import COMMAND_LINE
 from shequ.core.errors import ValidationError
 from shequ.territory.services import boundaries_import
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         except (OSError, ValueError) as exc:
             raise CommandError(f"cannot read GeoJSON: {exc}") from exc
         try:
-            report = boundaries_import(actor=f"cli:{getpass.getuser()}", collection=data, crs=options["crs"])
+            report = boundaries_import(actor=COMMAND_LINE, collection=data, crs=options["crs"])
         except ValidationError as exc:
             raise CommandError("\n".join(exc.messages)) from exc
         for err in report.errors:

@@ -1,7 +1,6 @@
-import getpass
-
 from django.core.management.base import BaseCommand, CommandError
 
+from shequ.core.actors import COMMAND_LINE
 from shequ.territory.divisions import DivisionFormatError, parse_divisions
 from shequ.territory.services import divisions_import
 
@@ -23,7 +22,7 @@ class Command(BaseCommand):
             raise CommandError(f"file not found: {options['file']}") from exc
         except DivisionFormatError as exc:
             raise CommandError(str(exc)) from exc
-        report = divisions_import(actor=f"cli:{getpass.getuser()}", records=records)
+        report = divisions_import(actor=COMMAND_LINE, records=records)
         for err in report.errors:
             self.stderr.write(err)
         self.stdout.write(

@@ -2,6 +2,8 @@
 
 - Under CI=true a skipped test fails the run: a browser or data test that silently skips proves nothing.
 - `clock` fixes "now" (holiday data exists only up to 2026).
+- `calendar` loads the official working-day calendar, `categories` the shipped category tree (both per test,
+  bulk-created; the case factories are in `shequ.cases.tests.factories`).
 """
 
 import datetime as dt
@@ -45,6 +47,25 @@ def clock(monkeypatch):
     c = Clock()
     monkeypatch.setattr(timezone, "now", lambda: c.now)
     return c
+
+
+@pytest.fixture
+def calendar(db):
+    """The official calendar (what `seed_official_calendar` loads), with the cached calendar dropped around it."""
+    from shequ.core.calendar import invalidate
+    from shequ.core.tests.calendar_seed import seed_calendar
+
+    seed_calendar()
+    yield
+    invalidate()
+
+
+@pytest.fixture
+def categories(db):
+    """The shipped category tree (what `categories_seed` loads), as a dict by code."""
+    from shequ.cases.tests.factories import seed_categories
+
+    return seed_categories()
 
 
 @pytest.fixture(autouse=True)

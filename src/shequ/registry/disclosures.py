@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shequ.core import audit
-from shequ.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from shequ.core.actors import system_job
+from shequ.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from shequ.core.permissions import can, require, write_service
 from shequ.core.scoping import scope_of
 from shequ.core.xlsx_memory import xlsx_bytes

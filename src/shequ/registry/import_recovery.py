@@ -15,7 +15,7 @@ Rules encoded here (the worker's side, heartbeat and fencing token, is in `impor
     The owner reviews the report and confirms again; nothing is applied twice;
   - once a batch has been recovered SHEQU_IMPORT_MAX_RECOVERIES times (default 3), the next time it is marked
     failed instead (validation: staged rows and upload deleted; apply: staged rows kept for a new confirmation).
-  Every recovery is audited (actor: the RECOVERY job, "导入恢复") and the owner (uploaded_by) gets an in-app notification.
+  Every recovery is audited (actor: the RECOVERY job, "导入恢复"); the owner (uploaded_by) gets a notification.
 - A batch still `uploaded` (queued) for longer than the threshold lost its task with the worker: it is enqueued
   again. A duplicate task does nothing, because a validation starts only from `uploaded`.
 """
@@ -36,8 +36,8 @@ from django.utils.translation import gettext_lazy
 
 from shequ.core import audit
 from shequ.core.actors import system_job
-from shequ.core.permissions import require, write_service
 from shequ.core.masking import mask_text
+from shequ.core.permissions import require, write_service
 
 from . import imports
 from .domain import IMPORT_RUNNING, next_import_status

@@ -58,9 +58,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shequ.core import audit, crypto
+from shequ.core.actors import system_job
 from shequ.core.errors import InvalidTransition, ValidationError
 from shequ.core.masking import mask_text
-from shequ.core.actors import system_job
 from shequ.core.permissions import require, write_service
 from shequ.core.scoping import scope_of
 from shequ.core.spreadsheets import SpreadsheetError, sniff_format

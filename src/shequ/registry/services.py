@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from shequ.core import audit
-from shequ.core.errors import FieldErrors, PermissionDenied, ValidationError, invalid
 from shequ.core.actors import system_job
+from shequ.core.errors import FieldErrors, PermissionDenied, ValidationError, invalid
 from shequ.core.permissions import require, write_service
 from shequ.core.validators import validate_mobile, validate_uscc
 

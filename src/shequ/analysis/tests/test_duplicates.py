@@ -11,7 +11,6 @@ from shequ.analysis import textsim
 from shequ.analysis.duplicates import DuplicateSettings, distance_m, likely_duplicates
 from shequ.cases import services
 from shequ.cases.models import Case, CaseTransition, Category
-from shequ.core import calendar
 from shequ.core.models import AuditRecord
 from shequ.territory.tests.factories import make_tree
 
@@ -82,15 +81,7 @@ LAMP = ("路灯不亮", "小区门口路灯坏了，晚上看不清路")
 
 
 @pytest.fixture
-def _calendar():
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    yield
-    calendar.invalidate()
-
-
-@pytest.fixture
-def world(db, _calendar):
+def world(calendar):
     """c1: a noise report on b1 (the new case), a near-identical one on b2 (same compound), an unrelated one
     on b1; c2: the same noise text in another community."""
     t = make_tree()
@@ -137,9 +128,8 @@ def test_near_identical_report_in_the_same_compound_is_suggested(world):
     assert reasons[0].startswith("文本相似度") and reasons[1:] == ["同一小区"]
 
 
-def test_same_building_and_category_add_their_boosts(world):
+def test_same_building_and_category_add_their_boosts(world, categories):
     """The same text on the same building with the same category scores the text similarity plus both boosts."""
-    services.categories_seed()
     noise = Category.objects.get(code="S01-02-002")
     Case.objects.filter(pk__in=[world["new"].pk, world["earlier"].pk]).update(category=noise, building=world["t"]["b1"])
     world["new"].refresh_from_db()

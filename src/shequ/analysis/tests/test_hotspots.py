@@ -10,7 +10,6 @@ from shequ.accounts.tests.factories import staff
 from shequ.analysis.hotspots import HotspotSettings, hotspots_for
 from shequ.cases import services
 from shequ.cases.models import Case, CaseSupport, Category
-from shequ.core import calendar
 from shequ.registry.tests.factories import make_resident
 from shequ.territory.tests.factories import make_tree
 
@@ -19,19 +18,10 @@ WARNINGS = reverse("analysis:warnings")
 
 
 @pytest.fixture
-def _calendar():
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    yield
-    calendar.invalidate()
-
-
-@pytest.fixture
-def world(db, _calendar):
+def world(calendar, categories):
     """c1 within the last 3 days: 4 noise reports with a noise category (装修噪音 ×2 on b1, 夜间噪音 on b1 and b2)
     and one without a category whose text names 广场舞 (a 夜间噪音 keyword); 4 parking reports; one noise report
     5 days ago. One resident supports one noise case."""
-    services.categories_seed()
     t = make_tree()
     cw = staff("community_worker", t["c1"])
     cat = {code: Category.objects.get(code=code) for code in ("S01-02-001", "S01-02-002", "S01-01-001")}

@@ -8,7 +8,6 @@ from shequ.accounts.tests.factories import staff
 from shequ.analysis.risk import RiskFacts, RiskWeights, find_escalation_words, score
 from shequ.analysis.warnings import warnings_for
 from shequ.cases import services
-from shequ.core import calendar
 from shequ.registry.tests.factories import make_resident
 from shequ.territory.tests.factories import make_tree
 
@@ -76,15 +75,7 @@ def test_weights_and_threshold_come_from_settings(settings):
 
 
 @pytest.fixture
-def _calendar():
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    yield
-    calendar.invalidate()
-
-
-@pytest.fixture
-def world(db, _calendar):
+def world(calendar):
     """Community c1: two cases by one resident on b2, then an escalating case by the same resident on b1,
     and a calm case without a registered reporter on b1 — all submitted now, so none is overdue."""
     t = make_tree()

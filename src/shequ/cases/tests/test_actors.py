@@ -6,23 +6,23 @@ import pytest
 from shequ.accounts.tests.factories import staff
 from shequ.cases import selectors, services
 from shequ.cases.models import Case, CaseAssignment, CaseTransition
+from shequ.cases.tests.factories import resolved_case, submitted_case
 from shequ.cases.views import _timeline
-from shequ.core import calendar
 from shequ.core.actors import ResidentActor
 from shequ.core.errors import PermissionDenied, ValidationError
 from shequ.core.models import AuditRecord
 from shequ.registry.tests.factories import make_resident
 from shequ.territory.tests.factories import make_tree
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _calendar():
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    yield
-    calendar.invalidate()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar")]
+REPORT = {
+    "case_type": "help",
+    "title": "楼道灯坏了",
+    "description": "三单元楼道灯坏了很久",
+    "channel": "portal",
+    "reporter_name": "程建华",
+    "reporter_mobile": "",
+}
 
 
 @pytest.fixture
@@ -31,25 +31,14 @@ def t():
 
 
 def _report(t, actor, *, anonymous=False, building="b1"):
-    data = services.CaseInput(
-        case_type="help",
-        title="楼道灯坏了",
-        description="三单元楼道灯坏了很久",
-        channel="portal",
-        building=t[building],
-        reporter_name="程建华",
-        anonymous=anonymous,
-    )
-    return services.case_submit(actor=actor, data=data)
+    return submitted_case(t, actor, building=building, anonymous=anonymous, **REPORT)
 
 
 def _resolved(t, actor):
     cw = staff("community_worker", t["c1"])
-    case = _report(t, actor)
-    services.case_accept(actor=cw, case=case)
-    services.case_dispatch(actor=cw, case=case, target=t["c1"])
-    services.case_resolve(actor=cw, case=case, reply="已更换楼道灯泡，恢复照明")
-    return case
+    return resolved_case(
+        t, cw, submitted_by=actor, to="c1", handler=cw, started=False, reply="已更换楼道灯泡，恢复照明", **REPORT
+    )
 
 
 def _snapshot(case):

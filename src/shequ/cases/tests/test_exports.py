@@ -9,22 +9,13 @@ from openpyxl import load_workbook
 
 from shequ.accounts.tests.factories import staff
 from shequ.cases import exports, services
-from shequ.core import calendar
+from shequ.cases.tests.factories import submitted_case
 from shequ.core.models import AuditRecord
 from shequ.territory.tests.factories import make_tree
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar", "categories")]
 EXPORT = reverse("cases:queue_export")
 QUEUE = reverse("cases:case_queue")
-
-
-@pytest.fixture(autouse=True)
-def _calendar():
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    services.categories_seed()
-    yield
-    calendar.invalidate()
 
 
 @pytest.fixture
@@ -33,16 +24,7 @@ def t():
 
 
 def _submit(t, actor, title, *, building="b1", reporter_name="王某某", mobile="13812345678"):
-    data = services.CaseInput(
-        case_type="complaint",
-        title=title,
-        description="三单元楼道堆满纸箱，影响通行",
-        channel="staff",
-        building=t[building],
-        reporter_name=reporter_name,
-        reporter_mobile=mobile,
-    )
-    return services.case_submit(actor=actor, data=data)
+    return submitted_case(t, actor, title=title, building=building, reporter_name=reporter_name, reporter_mobile=mobile)
 
 
 def _sheet(response):

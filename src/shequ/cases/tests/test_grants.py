@@ -9,6 +9,7 @@ from django.utils import timezone
 from shequ.accounts.tests.factories import staff
 from shequ.cases import approvals, selectors, services, sweep
 from shequ.cases.models import Case, CaseAssignment, CaseRequest
+from shequ.cases.tests.factories import accepted_case, submitted_case
 from shequ.core import calendar
 from shequ.core.errors import NotFound, PermissionDenied, ValidationError
 from shequ.core.models import AuditRecord
@@ -17,16 +18,8 @@ from shequ.organisations.tests.factories import unit
 from shequ.territory.models import Area
 from shequ.territory.tests.factories import make_tree
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar")]
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-
-
-@pytest.fixture(autouse=True)
-def _calendar():
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    yield
-    calendar.invalidate()
 
 
 @pytest.fixture
@@ -40,30 +33,11 @@ def t():
     return t
 
 
-def _submit(t, actor, *, case_type="complaint", building="b1", title="楼道堆放杂物"):
-    data = services.CaseInput(
-        case_type=case_type,
-        title=title,
-        description="三单元楼道堆满纸箱，影响通行",
-        channel="staff",
-        building=t[building],
-        reporter_name="王某",
-        reporter_mobile="13812345678",
-    )
-    return services.case_submit(actor=actor, data=data)
-
-
-def _accepted(t, cw, **kw):
-    case = _submit(t, cw, **kw)
-    services.case_accept(actor=cw, case=case)
-    return case
-
-
 def test_department_sees_and_handles_only_the_cases_dispatched_to_it(t):
     cw = staff("community_worker", t["c1"])
     officer = staff("department_officer", t["district"], unit=t["dept"])
-    mine = _accepted(t, cw)
-    other = _accepted(t, cw, title="另一件事")
+    mine = accepted_case(t, cw)
+    other = accepted_case(t, cw, title="另一件事")
     assert not selectors.cases_for(officer).exists()
     with pytest.raises(NotFound):
         selectors.get_case_for(officer, mine.public_id)
@@ -93,7 +67,7 @@ def test_a_department_officer_without_that_unit_sees_nothing(t):
     other_dept = unit("department", "区城管局", t["district"])
     stranger = staff("department_officer", t["district"], unit=other_dept)
     unitless = staff("department_officer", t["district"])
-    case = _accepted(t, cw)
+    case = accepted_case(t, cw)
     services.case_dispatch(actor=cw, case=case, target=t["dept"])
     for actor in (stranger, unitless):
         assert not selectors.cases_for(actor).exists()
@@ -107,7 +81,7 @@ def test_two_unit_dispatch_gives_helpers_sight_and_opinion_but_not_resolution(t)
     cw = staff("community_worker", t["c1"])
     pm_staff = staff("org_staff", t["c1"], unit=t["pm"])
     neighbour = staff("community_worker", t["c3"])
-    case = _accepted(t, cw)
+    case = accepted_case(t, cw)
     services.case_dispatch(actor=cw, case=case, target=t["m111"], helpers=[t["pm"], t["c3"]], note="物业配合清理")
     roles = sorted(CaseAssignment.objects.filter(case=case, active=True).values_list("role", flat=True))
     assert roles == ["helper", "helper", "lead"]
@@ -125,7 +99,7 @@ def test_two_unit_dispatch_gives_helpers_sight_and_opinion_but_not_resolution(t)
     with pytest.raises(PermissionDenied):
         services.case_assist(actor=staff("micro_grid_worker", t["m111"]), case=case, note="我也来说两句话")
     # A helper sees no other case of the community.
-    _accepted(t, cw, title="无关的另一件")
+    accepted_case(t, cw, title="无关的另一件")
     assert selectors.cases_for(pm_staff).count() == 1
 
 
@@ -133,7 +107,7 @@ def test_redispatch_ends_the_previous_grants(t):
     cw = staff("community_worker", t["c1"])
     pm_staff = staff("org_staff", t["c1"], unit=t["pm"])
     mg = staff("micro_grid_worker", t["m111"])
-    case = _accepted(t, cw)
+    case = accepted_case(t, cw)
     services.case_dispatch(actor=cw, case=case, target=t["m111"], helpers=[t["pm"]])
     services.case_return(actor=mg, case=case, reason="不属于本微网格")
     assert not CaseAssignment.objects.filter(case=case, active=True).exists()
@@ -142,7 +116,7 @@ def test_redispatch_ends_the_previous_grants(t):
 
 def test_dispatch_validation(t):
     cw = staff("community_worker", t["c1"])
-    case = _accepted(t, cw)
+    case = accepted_case(t, cw)
     cases = [
         ({"target": t["pm2"]}, "target"),  # the property company of another community
         ({"target": t["m211"]}, "target"),  # a micro-grid of another community
@@ -159,7 +133,7 @@ def test_dispatch_validation(t):
 
 def test_escalation_of_a_unit_led_case_keeps_the_unit_and_raises_the_supervisor(t):
     cw = staff("community_worker", t["c1"])
-    case = _accepted(t, cw)
+    case = accepted_case(t, cw)
     services.case_dispatch(actor=cw, case=case, target=t["dept"])
     case.refresh_from_db()
     later = case.resolve_by + dt.timedelta(hours=1)
@@ -172,7 +146,7 @@ def test_escalation_of_a_unit_led_case_keeps_the_unit_and_raises_the_supervisor(
 def _in_progress(t):
     cw = staff("community_worker", t["c1"])
     mg = staff("micro_grid_worker", t["m111"])
-    case = _accepted(t, cw)
+    case = accepted_case(t, cw)
     services.case_dispatch(actor=cw, case=case, target=t["m111"])
     services.case_start(actor=mg, case=case)
     return cw, mg, case
@@ -240,9 +214,9 @@ def test_suspension_stops_the_clock_and_resume_moves_the_deadline(t, clock):
 
 def test_merge_a_duplicate(t):
     cw = staff("community_worker", t["c1"])
-    first = _accepted(t, cw)
-    dup = _submit(t, cw)
-    far = _submit(t, staff("community_worker", t["c2"]), building="b3")
+    first = accepted_case(t, cw)
+    dup = submitted_case(t, cw)
+    far = submitted_case(t, staff("community_worker", t["c2"]), building="b3")
     with pytest.raises(ValidationError):
         services.case_merge(actor=cw, case=dup, into=dup)
     with pytest.raises(PermissionDenied):
@@ -251,7 +225,7 @@ def test_merge_a_duplicate(t):
     dup.refresh_from_db()
     assert (dup.status, dup.merged_into_id) == ("merged", first.pk)
     assert first.transitions.filter(event="merge_in").count() == 1
-    another = _submit(t, cw)
+    another = submitted_case(t, cw)
     with pytest.raises(ValidationError):  # merged cases are terminal targets
         services.case_merge(actor=cw, case=another, into=dup)
 
@@ -260,7 +234,7 @@ def test_malicious_flag_is_proposed_and_reviewed_by_someone_else(t):
     cw = staff("community_worker", t["c1"])
     secretary = staff("community_secretary", t["c1"])
     gw = staff("grid_worker", t["g11"])
-    case = _accepted(t, cw)
+    case = accepted_case(t, cw)
     with pytest.raises(ValidationError):
         services.case_flag_malicious(actor=cw, case=case, reason="太短")
     services.case_flag_malicious(actor=cw, case=case, reason="同一人一个月内重复反映已办结事项二十余次，内容不实")
@@ -287,7 +261,7 @@ def test_two_unit_dispatch_and_the_department_page_flow(client, t):
     cw = staff("community_worker", t["c1"])
     officer = staff("department_officer", t["district"], unit=t["dept"])
     pm_staff = staff("org_staff", t["c1"], unit=t["pm"])
-    case = _accepted(t, cw)
+    case = accepted_case(t, cw)
     client.force_login(cw)
     page = client.get(_url(case))
     choices = dict(

@@ -7,22 +7,13 @@ from django.urls import reverse
 
 from shequ.accounts.models import RoleAssignment
 from shequ.accounts.tests.factories import staff
-from shequ.cases import services
 from shequ.cases.models import Case, CaseTransition
-from shequ.core import calendar
+from shequ.cases.tests.factories import dispatched_case
 from shequ.territory.tests.factories import make_tree
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar")]
 HOME = reverse("cases:grid_home")
 REPORT = reverse("cases:grid_report")
-
-
-@pytest.fixture(autouse=True)
-def _calendar():
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    yield
-    calendar.invalidate()
 
 
 @pytest.fixture
@@ -32,16 +23,17 @@ def t():
 
 def _dispatched(t, title, target, building="b1"):
     cw = staff("community_worker", t["c1"])
-    data = services.CaseInput(
+    return dispatched_case(
+        t,
+        cw,
+        to=target,
+        building=building,
         case_type="help",
         title=title,
         description="楼道灯坏了，晚上看不见路",
-        channel="staff",
-        building=t[building],
+        reporter_name="",
+        reporter_mobile="",
     )
-    case = services.case_submit(actor=cw, data=data)
-    services.case_accept(actor=cw, case=case)
-    return services.case_dispatch(actor=cw, case=case, target=t[target])
 
 
 def _action(case, name):

@@ -7,13 +7,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from shequ.accounts.tests.factories import staff
-from shequ.cases import services
 from shequ.cases.models import Case
-from shequ.core import calendar
 from shequ.core.models import AuditRecord
 from shequ.territory.tests.factories import make_tree
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar", "categories")]
 
 CSV = (
     "工单编号*,来电时间,诉求类型,诉求分类,诉求内容*,所属社区*,来电人,联系电话\n"
@@ -23,13 +21,6 @@ CSV = (
     "GD20260316004,2026-03-16 10:20,咨询,,咨询,玉林社区,,\n"
     ",2026-03-16 10:30,咨询,,没有工单号的一行,洗面桥社区,,\n"
 )
-
-
-@pytest.fixture(autouse=True)
-def _data():
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    services.categories_seed()
 
 
 def _post(client, content=CSV, name="orders.csv"):

@@ -7,29 +7,25 @@ from django.urls import reverse
 
 from shequ.accounts.tests.factories import staff
 from shequ.cases import services, sweep
-from shequ.core import calendar
+from shequ.cases.tests.factories import submitted_case
 from shequ.notifications.models import Notification
 from shequ.territory.tests.factories import make_tree
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar")]
 SH = dt.timezone(dt.timedelta(hours=8))
 
 
-@pytest.fixture(autouse=True)
-def _calendar():
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-
-
 def _case(t, cw, now=None):
-    data = services.CaseInput(
+    return submitted_case(
+        t,
+        cw,
+        now=now,
         case_type="help",
         title="路灯不亮，联系13812345678",
         description="后门通道路灯坏了一个月",
-        channel="staff",
-        building=t["b1"],
+        reporter_name="",
+        reporter_mobile="",
     )
-    return services.case_submit(actor=cw, data=data, now=now)
 
 
 def test_dispatch_and_resolution_notify_the_right_people(client):

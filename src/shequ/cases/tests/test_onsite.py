@@ -9,21 +9,12 @@ from shequ.accounts.models import RoleAssignment
 from shequ.accounts.tests.factories import staff
 from shequ.cases import onsite, services
 from shequ.cases.models import Case, CaseTransition
-from shequ.core import calendar
 from shequ.core.errors import PermissionDenied, ValidationError
 from shequ.core.models import AuditRecord
 from shequ.core.permissions import can, write_actions
 from shequ.territory.tests.factories import make_tree
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _calendar():
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    yield
-    calendar.invalidate()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar")]
 
 
 @pytest.fixture
@@ -125,10 +116,9 @@ def test_a_failing_step_rolls_back_the_report(t):
 
 
 @override_settings(SHEQU_CLASSIFIER_MIN_CONFIDENCE=0.99)
-def test_a_case_the_system_cannot_classify_needs_a_category(t):
+def test_a_case_the_system_cannot_classify_needs_a_category(t, categories):
     """With the category tree loaded, no category chosen and no confident suggestion (待分拣), the worker is asked
     to choose one."""
-    services.categories_seed()
     worker = _worker(t, ("micro_grid_worker", "m111"), ("community_worker", "c1"))
     audits = AuditRecord.objects.count()
     data = _data(t, classify=True)

@@ -13,22 +13,14 @@ from shequ.accounts.tests.factories import staff
 from shequ.cases import photo_selectors, photo_services, services
 from shequ.cases.models import CasePhoto
 from shequ.cases.photo_permissions import can_review_photos
-from shequ.core import calendar
+from shequ.cases.tests.factories import dispatched_case
 from shequ.core.errors import PermissionDenied, ValidationError
 from shequ.core.models import AuditRecord
 from shequ.territory.tests.factories import make_tree
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar")]
 REVIEW = reverse("cases:photo_review")
 GPS_IFD = 0x8825
-
-
-@pytest.fixture(autouse=True)
-def _calendar():
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    yield
-    calendar.invalidate()
 
 
 @pytest.fixture
@@ -49,19 +41,7 @@ def handler(t):
 @pytest.fixture
 def case(t, cw):
     """A complaint on b1, accepted by c1 and dispatched to micro-grid m111."""
-    data = services.CaseInput(
-        case_type="complaint",
-        title="楼道堆放杂物",
-        description="三单元楼道堆满纸箱，影响通行",
-        channel="staff",
-        building=t["b1"],
-        reporter_name="王某某",
-        reporter_mobile="13812345678",
-    )
-    c = services.case_submit(actor=cw, data=data)
-    services.case_accept(actor=cw, case=c)
-    services.case_dispatch(actor=cw, case=c, target=t["m111"])
-    return c
+    return dispatched_case(t, cw, reporter_name="王某某")
 
 
 def jpeg_with_gps(name="before.jpg", size=(64, 48)):

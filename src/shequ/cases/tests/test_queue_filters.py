@@ -13,24 +13,14 @@ from openpyxl import load_workbook
 from shequ.accounts.tests.factories import staff
 from shequ.cases import services, views
 from shequ.cases.models import Category
-from shequ.core import calendar
 from shequ.core.models import AuditRecord
 from shequ.organisations.tests.factories import unit
 from shequ.territory.tests.factories import make_tree
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar", "categories")]
 NOW = dt.datetime(2026, 3, 16, 9, 30, tzinfo=dt.UTC)  # the `clock` fixture's now: 17:30 in Shanghai
 QUEUE = reverse("cases:case_queue")
 EXPORT = reverse("cases:queue_export")
-
-
-@pytest.fixture(autouse=True)
-def _data():
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    services.categories_seed()
-    yield
-    calendar.invalidate()
 
 
 def _code(code: str) -> str:

@@ -9,22 +9,14 @@ from django.test import override_settings
 from shequ.accounts.tests.factories import staff
 from shequ.cases import reminders, services, tasks
 from shequ.cases.models import Case
-from shequ.core import calendar
+from shequ.cases.tests.factories import submitted_case
 from shequ.notifications import services as notification_services
 from shequ.notifications.models import Delivery, Notification
 from shequ.territory.tests.factories import make_tree
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar")]
 SH = dt.timezone(dt.timedelta(hours=8))
 SUBMITTED = dt.datetime(2026, 3, 16, 9, 0, tzinfo=SH)  # a Monday
-
-
-@pytest.fixture(autouse=True)
-def _calendar():
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    yield
-    calendar.invalidate()
 
 
 @pytest.fixture
@@ -33,10 +25,16 @@ def t():
 
 
 def _case(t, cw, title="楼道堆放杂物，联系13812345678"):
-    data = services.CaseInput(
-        case_type="help", title=title, description="三单元楼道堆满纸箱", channel="staff", building=t["b1"]
+    return submitted_case(
+        t,
+        cw,
+        now=SUBMITTED,
+        case_type="help",
+        title=title,
+        description="三单元楼道堆满纸箱",
+        reporter_name="",
+        reporter_mobile="",
     )
-    return services.case_submit(actor=cw, data=data, now=SUBMITTED)
 
 
 def _deadline_notes(user):

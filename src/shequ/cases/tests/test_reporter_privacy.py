@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from shequ.accounts.tests.factories import staff
 from shequ.cases import selectors, services
 from shequ.cases.models import Case
-from shequ.core import calendar
+from shequ.cases.tests.factories import dispatched_case
 from shequ.core.errors import PermissionDenied, ValidationError
 from shequ.core.models import AuditRecord
 from shequ.core.permissions import can
@@ -20,19 +20,11 @@ from shequ.notifications.models import Notification
 from shequ.organisations.tests.factories import unit
 from shequ.territory.tests.factories import make_tree
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar")]
 
 NAME, MOBILE, MASKED = "王某某", "13812345678", "138****5678"
 TYPES = ("complaint", "enquiry", "help", "suggestion", "report", "dispute")
 CONFIDENTIAL = {"complaint", "report"}
-
-
-@pytest.fixture(autouse=True)
-def _calendar():
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    yield
-    calendar.invalidate()
 
 
 @pytest.fixture
@@ -45,20 +37,9 @@ def t():
 
 
 def _case(t, *, case_type="help", consent=False, lead="dept", anonymous=False):
-    data = services.CaseInput(
-        case_type=case_type,
-        title="楼道堆放杂物",
-        description="三单元楼道堆满纸箱，影响通行",
-        channel="staff",
-        building=t["b1"],
-        reporter_name=NAME,
-        reporter_mobile=MOBILE,
-        anonymous=anonymous,
-        contact_consent=consent,
+    case = dispatched_case(
+        t, t["cw"], to=lead, case_type=case_type, reporter_name=NAME, anonymous=anonymous, contact_consent=consent
     )
-    case = services.case_submit(actor=t["cw"], data=data)
-    services.case_accept(actor=t["cw"], case=case)
-    services.case_dispatch(actor=t["cw"], case=case, target=t[lead])
     return Case.objects.get(pk=case.pk)
 
 

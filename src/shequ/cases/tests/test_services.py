@@ -9,22 +9,15 @@ from django.db import close_old_connections, connection
 from shequ.accounts.tests.factories import staff
 from shequ.cases import selectors, services, sweep
 from shequ.cases.models import Case, CaseTransition
+from shequ.cases.tests.factories import submitted_case
 from shequ.core import calendar
 from shequ.core.actors import COMMAND_LINE
 from shequ.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
 from shequ.core.models import AuditRecord
 from shequ.territory.tests.factories import make_tree
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar")]
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-
-
-@pytest.fixture(autouse=True)
-def _calendar():
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    yield
-    calendar.invalidate()
 
 
 @pytest.fixture
@@ -32,25 +25,11 @@ def t():
     return make_tree()
 
 
-def _submit(t, actor, *, case_type="complaint", building="b1", now=None, **kw):
-    data = services.CaseInput(
-        case_type=case_type,
-        title="楼道堆放杂物",
-        description="三单元楼道堆满纸箱，影响通行",
-        channel="staff",
-        building=t[building],
-        reporter_name="王某",
-        reporter_mobile="13812345678",
-        **kw,
-    )
-    return services.case_submit(actor=actor, data=data, now=now)
-
-
 def test_intake_places_the_case_and_sets_the_accept_deadline(t):
     """A case on building b1 lies in micro-grid m111 of community c1, which receives and holds it."""
     worker = staff("community_worker", t["c1"])
     now = dt.datetime(2025, 9, 26, 10, 0, tzinfo=SHANGHAI)  # Friday before the 2025-09-28 make-up Sunday
-    case = _submit(t, worker, now=now)
+    case = submitted_case(t, worker, now=now)
     assert (case.status, case.community_id, case.micro_grid_id, case.holder_id) == (
         "submitted",
         t["c1"].pk,
@@ -68,7 +47,7 @@ def test_full_lifecycle_with_timeline_and_audit(t):
     """Accept → dispatch to the micro-grid → start → resolve with a reply → satisfied rating closes it."""
     cw = staff("community_worker", t["c1"])
     mg = staff("micro_grid_worker", t["m111"])
-    case = _submit(t, cw)
+    case = submitted_case(t, cw)
     services.case_accept(actor=cw, case=case)
     assert case.resolve_by is not None and case.escalate_after == case.dispatch_by
     services.case_dispatch(actor=cw, case=case, target=t["m111"])
@@ -92,7 +71,7 @@ def test_full_lifecycle_with_timeline_and_audit(t):
 def test_transition_not_in_the_table_is_refused_and_nothing_changes(t):
     """Resolving a case that was never accepted raises InvalidTransition; status and timeline stay."""
     cw = staff("community_worker", t["c1"])
-    case = _submit(t, cw)
+    case = submitted_case(t, cw)
     with pytest.raises(InvalidTransition):
         services.case_resolve(actor=cw, case=case, reply="直接办结，无需受理")
     case.refresh_from_db()
@@ -102,7 +81,7 @@ def test_transition_not_in_the_table_is_refused_and_nothing_changes(t):
 def test_dispatch_only_downwards_and_only_by_the_holder(t):
     """A community cannot dispatch into another community; a grid worker cannot dispatch at all."""
     cw = staff("community_worker", t["c1"])
-    case = _submit(t, cw)
+    case = submitted_case(t, cw)
     services.case_accept(actor=cw, case=case)
     with pytest.raises(ValidationError):
         services.case_dispatch(actor=cw, case=case, target=t["m211"])
@@ -116,7 +95,7 @@ def test_return_goes_back_to_the_dispatcher(t):
     """A micro-grid worker returns a case with a reason: it is accepted again, held by the community."""
     cw = staff("community_worker", t["c1"])
     mg = staff("micro_grid_worker", t["m111"])
-    case = _submit(t, cw)
+    case = submitted_case(t, cw)
     services.case_accept(actor=cw, case=case)
     services.case_dispatch(actor=cw, case=case, target=t["m111"])
     services.case_return(actor=mg, case=case, reason="不属于本网格事项")
@@ -127,7 +106,7 @@ def test_scope_grid_worker_cannot_see_or_act_on_another_micro_grid(t):
     """A micro-grid worker of m112 neither sees nor handles a case located in and held by m111."""
     cw = staff("community_worker", t["c1"])
     other = staff("micro_grid_worker", t["m112"])
-    case = _submit(t, cw)
+    case = submitted_case(t, cw)
     services.case_accept(actor=cw, case=case)
     services.case_dispatch(actor=cw, case=case, target=t["m111"])
     with pytest.raises(NotFound):
@@ -140,12 +119,12 @@ def test_complainant_identity_is_hidden_from_the_handling_unit(t):
     """For a complaint, the micro-grid worker handling it may not see the reporter; the dispatcher may (audited)."""
     cw = staff("community_worker", t["c1"])
     mg = staff("micro_grid_worker", t["m111"])
-    case = _submit(t, cw)
+    case = submitted_case(t, cw)
     with pytest.raises(PermissionDenied):
         services.reporter_mobile(actor=mg, case=case)
     assert services.reporter_mobile(actor=cw, case=case) == "13812345678"
     assert AuditRecord.objects.filter(action="cases.reporter_revealed").count() == 1
-    help_case = _submit(t, cw, case_type="help")
+    help_case = submitted_case(t, cw, case_type="help")
     services.case_accept(actor=cw, case=help_case)
     services.case_dispatch(actor=cw, case=help_case, target=t["m111"])
     assert services.reporter_mobile(actor=mg, case=help_case) == "13812345678"
@@ -156,7 +135,7 @@ def test_sweep_escalates_overdue_once_and_then_again_a_level_up(t):
     a day later, still untouched, it goes to the district."""
     cw = staff("community_worker", t["c1"])
     submitted = dt.datetime(2026, 3, 16, 9, 0, tzinfo=SHANGHAI)  # Monday
-    case = _submit(t, cw, now=submitted)
+    case = submitted_case(t, cw, now=submitted)
     late = dt.datetime(2026, 3, 18, 9, 0, tzinfo=SHANGHAI)  # accept_by was end of Tuesday
     assert sweep.escalate_overdue(now=late) == 1
     assert sweep.escalate_overdue(now=late) == 0
@@ -174,7 +153,7 @@ def test_sweep_escalates_overdue_once_and_then_again_a_level_up(t):
 def test_sweep_leaves_cases_within_their_deadline_alone(t):
     """A freshly accepted case is not escalated."""
     cw = staff("community_worker", t["c1"])
-    case = _submit(t, cw)
+    case = submitted_case(t, cw)
     services.case_accept(actor=cw, case=case)
     assert sweep.escalate_overdue() == 0
 
@@ -186,7 +165,7 @@ def test_two_concurrent_sweeps_never_escalate_the_same_case_twice(flushable_audi
     t = make_tree()
     cw = staff("community_worker", t["c1"])
     submitted = dt.datetime(2026, 3, 16, 9, 0, tzinfo=SHANGHAI)
-    cases = [_submit(t, cw, now=submitted) for _ in range(30)]
+    cases = [submitted_case(t, cw, now=submitted) for _ in range(30)]
     late = dt.datetime(2026, 3, 18, 9, 0, tzinfo=SHANGHAI)
     results, errors = [], []
 
@@ -225,7 +204,7 @@ def test_reopen_only_within_the_period_and_rating_by_the_dispatcher(t, clock):
     """The handling micro-grid worker cannot record the rating; a closed case reopens within 15 days only."""
     cw = staff("community_worker", t["c1"])
     mg = staff("micro_grid_worker", t["m111"])
-    case = _submit(t, cw)
+    case = submitted_case(t, cw)
     services.case_accept(actor=cw, case=case)
     services.case_dispatch(actor=cw, case=case, target=t["m111"])
     services.case_start(actor=mg, case=case)

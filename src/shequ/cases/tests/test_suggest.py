@@ -11,24 +11,14 @@ from django.urls import reverse
 from shequ.accounts.tests.factories import staff
 from shequ.cases import selectors, services, suggest
 from shequ.cases.models import Case, CaseTransition, Category, RoutingDecision
-from shequ.core import calendar
 from shequ.core.errors import PermissionDenied, ValidationError
 from shequ.core.models import AuditRecord
 from shequ.organisations.tests.factories import unit
 from shequ.territory.tests.factories import make_tree
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar", "categories")]
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 STATS = reverse("cases:routing_accuracy")
-
-
-@pytest.fixture(autouse=True)
-def _data():
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    services.categories_seed()
-    yield
-    calendar.invalidate()
 
 
 @pytest.fixture

@@ -49,11 +49,8 @@ case_specs = st.fixed_dictionaries(
 
 
 @pytest.fixture
-def tree():
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    yield make_tree()
-    calendar.invalidate()
+def tree(calendar):
+    return make_tree()
 
 
 def _community(area):

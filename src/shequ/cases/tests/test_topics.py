@@ -1,14 +1,12 @@
 """Topics: a category's topic is its second-level ancestor (or the first-level category), a text's topic comes
 from the category tree's keywords."""
 
-from shequ.cases import services
 from shequ.cases.models import Category
 from shequ.cases.topics import TopicIndex
 
 
-def test_topic_comes_from_the_second_level_category_or_its_keywords(db):
+def test_topic_comes_from_the_second_level_category_or_its_keywords(categories):
     """装修噪音 and 夜间噪音 both belong to 噪音; a text naming 广场舞 gets 噪音 by keywords; calm text gets none."""
-    services.categories_seed()
     topics = TopicIndex(list(Category.objects.all()))
     assert topics.of_category(Category.objects.get(code="S01-02-001").pk) == "噪音"
     assert topics.of_category(Category.objects.get(code="S01-02").pk) == "噪音"

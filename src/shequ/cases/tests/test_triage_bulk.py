@@ -13,7 +13,6 @@ from django.urls import reverse
 from shequ.accounts.tests.factories import staff
 from shequ.cases import services, triage
 from shequ.cases.models import Case, CaseTransition, Category
-from shequ.core import calendar
 from shequ.core.errors import ValidationError
 from shequ.core.models import AuditRecord
 from shequ.territory.tests.factories import make_tree
@@ -25,13 +24,9 @@ TRIAGE_TAB = QUEUE + "?tab=triage"
 
 
 @pytest.fixture
-def _data():
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    services.categories_seed()
+def _data(calendar, categories):
     with override_settings(SHEQU_CLASSIFIER_MIN_CONFIDENCE=0.99):  # every suggestion waits for a person
         yield
-    calendar.invalidate()
 
 
 @pytest.fixture

@@ -9,21 +9,13 @@ from django.urls import reverse
 from shequ.accounts.tests.factories import staff
 from shequ.cases import services, sweep
 from shequ.cases.models import Case, CaseTransition
-from shequ.core import calendar
+from shequ.cases.tests.factories import submitted_case
 from shequ.territory.tests.factories import make_tree
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar")]
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 QUEUE = reverse("cases:case_queue")
 NEW = reverse("cases:case_create")
-
-
-@pytest.fixture(autouse=True)
-def _calendar():
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    yield
-    calendar.invalidate()
 
 
 @pytest.fixture
@@ -31,17 +23,8 @@ def t():
     return make_tree()
 
 
-def _submit(t, actor, title, *, case_type="complaint", building="b1", now=None):
-    data = services.CaseInput(
-        case_type=case_type,
-        title=title,
-        description="三单元楼道堆满纸箱，影响通行",
-        channel="staff",
-        building=t[building],
-        reporter_name="王某某",
-        reporter_mobile="13812345678",
-    )
-    return services.case_submit(actor=actor, data=data, now=now)
+def _submit(t, actor, title, **kw):
+    return submitted_case(t, actor, title=title, reporter_name="王某某", **kw)
 
 
 def _detail(case) -> str:

@@ -164,8 +164,16 @@ def test_audit_rows_store_kind_and_reference_and_render_in_words():
 def test_rows_from_before_kinds_are_translated_on_display():
     register_namer(Kind.RESIDENT, lambda refs: {r: "居民 王*" for r in refs})
     rid = str(uuid.UUID(int=5))
-    legacy = ["portal", f"resident:{rid}", "system", "open311:热线平台",
-              "hotline:community1", "cli:root", "cli", "demo"]
+    legacy = [
+        "portal",
+        f"resident:{rid}",
+        "system",
+        "open311:热线平台",
+        "hotline:community1",
+        "cli:root",
+        "cli",
+        "demo",
+    ]
     words = describe_labels([("", "", label) for label in legacy])
     assert words == ["匿名居民", "居民 王*", "系统", "接口 热线平台", "community1", "命令行", "命令行", "演示数据"]
     assert parse_label("community1") == (Kind.STAFF, "community1")

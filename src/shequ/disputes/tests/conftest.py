@@ -6,7 +6,7 @@ import pytest
 
 from shequ.accounts.tests.factories import staff
 from shequ.cases import services as case_services
-from shequ.core import calendar
+from shequ.cases.tests.factories import submitted_case
 from shequ.registry.tests.factories import make_world
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -19,15 +19,7 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def _calendar(db):
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    yield
-    calendar.invalidate()
-
-
-@pytest.fixture
-def w(db, _calendar):
+def w(calendar):
     world = make_world()
     world["cw1"] = staff("community_worker", world["c1"])
     world["cw2"] = staff("community_worker", world["c2"])
@@ -36,16 +28,16 @@ def w(db, _calendar):
 
 
 def submit(w, actor=None, *, case_type="dispute", building="b1", title="楼上漏水邻里纠纷", now=SUBMITTED):
-    data = case_services.CaseInput(
+    return submitted_case(
+        w,
+        actor or w["cw1"],
+        now=now,
         case_type=case_type,
+        building=building,
         title=title,
         description="楼上卫生间漏水到楼下，多次沟通对方不愿维修，请社区帮忙调解。",
-        channel="staff",
-        building=w[building],
         reporter_name="王秀英",
-        reporter_mobile="13812345678",
     )
-    return case_services.case_submit(actor=actor or w["cw1"], data=data, now=now)
 
 
 def resolve(w, case):

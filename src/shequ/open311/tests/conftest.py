@@ -1,7 +1,5 @@
 import pytest
 
-from shequ.cases import services as case_services
-from shequ.core import calendar
 from shequ.core.actors import COMMAND_LINE
 from shequ.open311 import services
 from shequ.territory import services as territory
@@ -16,10 +14,7 @@ POINT = {"lat": "30.6405", "long": "104.0505"}
 
 
 @pytest.fixture
-def world(db):
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    case_services.categories_seed()
+def world(calendar, categories):
     t = make_tree()
     territory.boundaries_import(
         actor=COMMAND_LINE,
@@ -32,5 +27,4 @@ def world(db):
     territory.micro_grid_index(force=True)
     api_client, key = services.api_client_create(actor=COMMAND_LINE, name="12345平台", organisation="市民服务热线")
     t["key"], t["api_client"] = key, api_client
-    yield t
-    calendar.invalidate()
+    return t

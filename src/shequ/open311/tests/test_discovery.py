@@ -4,14 +4,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from shequ.cases import services
-
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _categories():
-    services.categories_seed()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("categories")]
 
 
 def test_services_json_lists_leaf_categories_with_stable_codes(client):

@@ -3,9 +3,7 @@
 import pytest
 from django.test import override_settings
 
-from shequ.cases import services as case_services
 from shequ.cases.models import Case
-from shequ.core import calendar
 from shequ.core.models import AuditRecord
 from shequ.portal.tests.test_cases import report, signed_in  # noqa: F401
 
@@ -13,13 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _setup(settings, tmp_path):
+def _setup(settings, tmp_path, calendar, categories):
     settings.MEDIA_ROOT = tmp_path / "media"
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    case_services.categories_seed()
-    yield
-    calendar.invalidate()
 
 
 @override_settings(SHEQU_RATE_LIMITS={"portal.case_submit": (2, 3600), "portal.case_submit.ip": (100, 3600)})

@@ -14,7 +14,6 @@ from PIL import Image
 from shequ.accounts.tests.factories import staff
 from shequ.cases import services as case_services
 from shequ.cases.models import Case, CasePhoto, CaseTransition
-from shequ.core import calendar
 from shequ.core.actors import ResidentActor
 from shequ.portal.tests.test_portal import register, sign_in
 
@@ -27,14 +26,9 @@ GPS_IFD = 0x8825
 
 
 @pytest.fixture(autouse=True)
-def _setup(settings, tmp_path):
+def _setup(settings, tmp_path, calendar, categories):
     """Official calendar, the shipped category tree and a temporary media directory for every test."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    case_services.categories_seed()
-    yield
-    calendar.invalidate()
 
 
 @pytest.fixture

@@ -12,24 +12,15 @@ from shequ.analysis.warnings import warnings_for
 from shequ.cases import public
 from shequ.cases import services as case_services
 from shequ.cases.models import CaseSupport
-from shequ.core import calendar
 from shequ.core.actors import ResidentActor
 from shequ.core.errors import ValidationError
 from shequ.core.models import AuditRecord
 from shequ.portal.tests.test_portal import register, sign_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar")]
 
 REFUSED = "该诉求不在您所在小区的公开诉求中，不能附议。"
 SUPPORTED = "已附议，感谢您的反映。"
-
-
-@pytest.fixture(autouse=True)
-def _calendar():
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    yield
-    calendar.invalidate()
 
 
 @pytest.fixture

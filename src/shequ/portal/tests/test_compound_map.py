@@ -13,24 +13,15 @@ from PIL import Image
 from shequ.accounts.tests.factories import staff
 from shequ.cases import photo_services, public_map
 from shequ.cases import services as case_services
-from shequ.core import calendar
 from shequ.portal.tests.test_portal import register, sign_in
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar")]
 MAP = reverse("portal:compound_map")
 DATA = reverse("portal:compound_map_data")
 SQUARE = {
     "type": "Polygon",
     "coordinates": [[[104.04, 30.64], [104.05, 30.64], [104.05, 30.65], [104.04, 30.65], [104.04, 30.64]]],
 }
-
-
-@pytest.fixture(autouse=True)
-def _calendar():
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    yield
-    calendar.invalidate()
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from django.apps import apps
 from shequ.accounts.tests.factories import staff
 from shequ.cases import services as cases
 from shequ.core import calendar
+from shequ.disputes.demo import build_disputes
 from shequ.registry.tests.factories import make_world
-from shequ.web.demo_disputes import build_disputes
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))

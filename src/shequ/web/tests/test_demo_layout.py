@@ -2,8 +2,8 @@
 
 import shapely
 
+from shequ.territory.demo import BLOCK_GAP_M, _block_box, _free_block_centre, _offset
 from shequ.territory.spatial import find_overlaps
-from shequ.web.demo import BLOCK_GAP_M, _block_box, _free_block_centre, _offset
 
 
 def test_blocks_around_one_centre_spiral_out_without_overlapping():

@@ -33,8 +33,7 @@ from django.urls.resolvers import RoutePattern
 from PIL import Image
 
 from shequ.accounts.tests.factories import PASSWORD, staff
-from shequ.cases import services as case_services
-from shequ.core import calendar
+from shequ.cases.tests import factories as case_factories
 from shequ.core.hostile_input import json_problem
 from shequ.territory.tests.factories import make_tree
 
@@ -330,24 +329,8 @@ def jpeg(name: str = "before.jpg") -> SimpleUploadedFile:
 
 
 @pytest.fixture
-def dispatched_case(world):
-    calendar.seed_official_calendar()
-    calendar.invalidate()
-    cw = staff("community_worker", world["c1"])
-    data = case_services.CaseInput(
-        case_type="complaint",
-        title="楼道堆放杂物",
-        description="三单元楼道堆满纸箱，影响通行",
-        channel="staff",
-        building=world["b1"],
-        reporter_name="王某某",
-        reporter_mobile="13812345678",
-    )
-    case = case_services.case_submit(actor=cw, data=data)
-    case_services.case_accept(actor=cw, case=case)
-    case_services.case_dispatch(actor=cw, case=case, target=world["m111"])
-    yield case
-    calendar.invalidate()
+def dispatched_case(world, calendar):
+    return case_factories.dispatched_case(world, staff("community_worker", world["c1"]), reporter_name="王某某")
 
 
 def test_multipart_photo_upload_with_a_nul_is_a_400_and_a_clean_one_still_works(world, dispatched_case):

@@ -1,12 +1,19 @@
 """Arguments for calling every write service in `test_write_services` (the permission check comes first).
 
-`build_world()` makes a small territory with residents, staff, a case and the other objects services act on.
-`DEFAULTS` builds an argument from its parameter name; `ARGUMENTS` builds all keyword arguments of one service
-where names are not enough (input dataclasses, files). `READS_ONLY` lists the public functions of services
-modules that write nothing, each with the reason.
+`build_world()` makes a small territory with residents, staff and a case (make_world, ~0.15 s); other objects
+(a photo, an export request, an import batch …) are made on first use by the builder that needs them.
+`DEFAULTS` builds an argument from its parameter name; `ARGUMENTS` builds named arguments of one service where
+the name is not enough (input dataclasses, a `kind` that means different things); `ACTOR_PARAMETERS` names an
+actor parameter not called `actor`. Targets are always someone else's: a refusal proves the check.
+
+`OWN_ACCOUNT` exempts an outsider from one service where that outsider legitimately acts on their own account
+or session. `READS_ONLY` and `WRITES_WITHOUT_ACTOR` list the unmarked public functions of services modules,
+each with the reason.
 """
 
 import datetime as dt
+import io
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,8 +22,9 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from shequ.accounts.tests.factories import UserFactory, staff
-from shequ.core import calendar
+from shequ.accounts.tests.factories import PASSWORD, UserFactory
+from shequ.core.tests.calendar_seed import seed_calendar
+from shequ.registry.models import Resident
 from shequ.registry.tests.factories import make_world
 
 
@@ -52,8 +60,7 @@ def _case(t: dict[str, Any]) -> Any:
 def build_world() -> World:
     from shequ.open311.models import ApiClient
 
-    calendar.seed_official_calendar()
-    calendar.invalidate()
+    seed_calendar()
     t = make_world()
     nobody = UserFactory(username="nobody-without-role")
     client = ApiClient.objects.create(name="停用的客户端", key_hash="0" * 64, active=False)
@@ -75,6 +82,89 @@ def _today(_w: World) -> dt.date:
 
 def _png(_w: World) -> SimpleUploadedFile:
     return SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+
+
+def _once(key: str, make: Callable[[World], Any]) -> Callable[[World], Any]:
+    """A builder that makes its object on first use and hands the same one to later parameters."""
+
+    def build(w: World) -> Any:
+        if key not in w.extra:
+            w.extra[key] = make(w)
+        return w.extra[key]
+
+    return build
+
+
+def _category(_w: World) -> Any:
+    from shequ.cases.models import Category
+
+    return Category.objects.create(
+        code="99", level=1, name="测试分类", default_type="complaint", handling_level="community"
+    )
+
+
+def _case_request(w: World) -> Any:
+    from shequ.cases.models import CaseRequest
+
+    return CaseRequest.objects.create(
+        case=w.case,
+        kind=CaseRequest.KIND_EXTEND,
+        days=3,
+        reason="需要协调物业，申请延期",
+        approver_area=w["s1"],
+        approver_path=w["s1"].path,
+        requested_by=w["registrar1"],
+        requested_at=timezone.now(),
+    )
+
+
+def _photo(w: World) -> Any:
+    from shequ.cases.models import CasePhoto
+
+    # The name alone: a refused call never opens the file.
+    return CasePhoto.objects.create(case=w.case, image="case-photos/test.png", uploaded_at=timezone.now())
+
+
+def _document(w: World) -> Any:
+    from shequ.disputes.models import Agreement, AgreementDocument, Dispute
+
+    dispute = Dispute.objects.create(case=w.case)
+    agreement = Agreement.objects.create(dispute=dispute, terms="双方同意由物业在三日内清理楼道杂物。")
+    return AgreementDocument.objects.create(
+        agreement=agreement, version=1, file="dispute-agreements/test.pdf", sha256="0" * 64, size=1, terms="协议"
+    )
+
+
+def _delivery(w: World) -> Any:
+    from shequ.notifications.models import Delivery, Notification
+
+    note = Notification.objects.create(recipient=w["registrar1"], kind="case_dispatched", title="有新的派单")
+    return Delivery.objects.create(notification=note, channel="email", status="failed", last_error="SMTPError")
+
+
+def _export_request(w: World) -> Any:
+    from shequ.registry.models import FullExportRequest
+
+    return FullExportRequest.objects.create(
+        requester=w["registrar1"],
+        scope_paths=[w["c1"].path],
+        reason_code="home_visit",
+        reason_detail="入户走访需要完整名单",
+        row_count=3,
+        status="approved",
+    )
+
+
+def _batch(w: World) -> Any:
+    from shequ.registry.models import ImportBatch
+
+    return ImportBatch.objects.create(
+        community=w["c1"], uploaded_by=w["registrar1"], file_name="居民.csv", file_sha256="0" * 64, file_format="csv"
+    )
+
+
+def _csv(_w: World) -> io.BytesIO:
+    return io.BytesIO("姓名,证件号码\n赵六,\n".encode())
 
 
 # Parameter name -> how to build it.
@@ -104,18 +194,262 @@ DEFAULTS: dict[str, Callable[[World], Any]] = {
     "number": lambda w: "H999",
     "name": lambda w: "测试名称",
     "satisfaction": lambda w: "satisfied",
-    "reason_code": lambda w: "service",
+    "reason_code": lambda w: "home_visit",
     "field": lambda w: "mobile",
     "upload": _png,
     "uploads": lambda w: [_png(w)],
     "photos": lambda w: [],
     "floor_area": lambda w: Decimal("80.5"),
+    # accounts: another person's account wherever the service names one
+    "role": lambda w: "community_worker",
+    "assignment": lambda w: w["registrar2"].assignments.get(),
+    "from_user": lambda w: w["registrar1"],
+    "to_user": lambda w: w["registrar2"],
+    "deactivate": lambda w: False,
+    "username": lambda w: "new-worker",
+    "display_name": lambda w: "新同事",
+    "old_password": lambda w: PASSWORD,
+    "new_password": lambda w: "Another-Passw0rd-2027",
+    "session_key": lambda w: "k" * 32,
+    "ip": lambda w: "127.0.0.1",
+    "user_agent": lambda w: "pytest",
+    "code": lambda w: "123456",
+    "secret": lambda w: "JBSWY3DPEHPK3PXP",
+    # cases
+    "request": _once("request", _case_request),
+    "approve": lambda w: True,
+    "confirm": lambda w: True,
+    "public": lambda w: True,
+    "photo": _once("photo", _photo),
+    "category": _once("category", _category),
+    "public_ids": lambda w: [str(w.case.public_id)],
+    "fileobj": _csv,
+    "filename": lambda w: "12345工单.csv",
+    "communities": lambda w: [w["c1"]],
+    # disputes
+    "document": _once("document", _document),
+    "terms": lambda w: "双方同意由物业在三日内清理楼道杂物。",
+    "signatory_ids": lambda w: [],
+    "colour": lambda w: "red",
+    "party_id": lambda w: uuid.uuid4(),
+    # notifications
+    "delivery_id": lambda w: _once("delivery", _delivery)(w).pk,
+    "ids": lambda w: [_once("delivery", _delivery)(w).pk],
+    "delivery_ids": lambda w: [_once("delivery", _delivery)(w).pk],
+    "email": lambda w: "worker@example.com",
+    "mobile": lambda w: "13900000000",
+    "email_topics": lambda w: [],
+    "sms_topics": lambda w: [],
+    # open311
+    "rate_limit": lambda w: 10,
+    # registry
+    "export_request": _once("export_request", _export_request),
+    "queryset": lambda w: Resident.objects.all(),
+    "filters": lambda w: {},
+    "reason_detail": _text,
+    "batch": _once("batch", _batch),
+    "batch_id": lambda w: _once("batch", _batch)(w).pk,
+    "file_name": lambda w: "居民.csv",
+    "mode": lambda w: "valid_only",
+    "month": lambda w: 3,
+    "min_age": lambda w: 80,
+    "relation": lambda w: "member",
+    "band": lambda w: "80plus",
+    # territory
+    "collection": lambda w: {"type": "FeatureCollection", "features": []},
+    "micro_grid": lambda w: w["m112"],
+    "records": lambda w: [],
 }
 
-# Service -> all its keyword arguments but `actor` (where parameter names are not enough).
-ARGUMENTS: dict[str, Callable[[World], dict[str, Any]]] = {}
+
+def _case_input(w: World) -> Any:
+    from shequ.cases.services import CaseInput
+
+    return CaseInput(
+        case_type="complaint",
+        title="路灯不亮",
+        description="二栋门口路灯坏了一周",
+        channel="staff",
+        building=w["b1"],
+        reporter_name="李四",
+        reporter_mobile="13987654321",
+    )
+
+
+def _portal_report(w: World) -> Any:
+    from shequ.cases.portal_services import PortalReport
+
+    # A building of compound1: not the stranger's compound.
+    return PortalReport(category_code="99", case_type="", description="楼道灯坏了", building=str(w["b1"].public_id))
+
+
+def _resident_input(w: World) -> Any:
+    from shequ.registry.services import ResidentInput
+
+    return ResidentInput(community=w["c1"], dwelling=w["d2"], name="赵六", id_type="none")
+
+
+def _current_input(w: World) -> Any:
+    from shequ.registry.services import resident_current_input
+
+    return resident_current_input(w["zsf"])
+
+
+def _party(w: World) -> Any:
+    from shequ.disputes.services import PartyInput
+
+    return PartyInput(kind="organisation", role="respondent", name="锦苑物业公司")
+
+
+def _session(w: World) -> Any:
+    from shequ.disputes.services import SessionInput
+
+    return SessionInput(
+        held_on=timezone.localdate(), place="社区调解室", attendees="双方当事人", summary="调解", outcome="达成一致"
+    )
+
+
+def _visit(w: World) -> Any:
+    from shequ.disputes.services import VisitInput
+
+    return VisitInput(visited_on=timezone.localdate(), method="phone", attitude="satisfied", honoured="yes")
+
+
+def _owners(w: World) -> Any:
+    from shequ.registry.services import OwnerInput
+
+    return [OwnerInput(kind="person", share=Decimal(1), resident=w["lisi"])]
+
+
+def _request_input(_w: World) -> Any:
+    from shequ.open311.services import RequestInput
+
+    return RequestInput(service_code="99", lat="30.64", long="104.04", description="路灯不亮")
+
+
+# Service -> {parameter: builder} where the parameter name is not enough (the rest come from DEFAULTS).
+ARGUMENTS: dict[str, dict[str, Callable[[World], Any]]] = {
+    "shequ.cases.approvals.case_request_change": {"kind": lambda w: "extend", "days": lambda w: 3},
+    "shequ.cases.photo_services.photos_upload": {"kind": lambda w: "before"},
+    "shequ.cases.onsite.case_resolve_on_the_spot": {"data": _case_input},
+    "shequ.cases.services.case_submit": {"data": _case_input},
+    "shequ.cases.portal_services.report_submit": {"report": _portal_report},
+    "shequ.disputes.services.party_add": {"data": _party},
+    "shequ.disputes.services.session_add": {"data": _session},
+    "shequ.disputes.services.visit_add": {"data": _visit},
+    "shequ.open311.services.api_client_set_rate_limit": {"name": lambda w: w.disabled_client.name},
+    "shequ.open311.services.request_submit": {"data": _request_input},
+    "shequ.registry.services.ownership_transfer": {"owners": _owners},
+    "shequ.registry.services.resident_register": {"data": _resident_input},
+    "shequ.registry.services.resident_update": {"data": _current_input},
+}
+
+# Services whose actor parameter is not called `actor`.
+ACTOR_PARAMETERS: dict[str, str] = {
+    "shequ.registry.imports.apply_batch": "worker",  # `actor_id` is the uploader the worker acts for
+}
+
+# The outsiders every marked service must refuse (labels used by the test and by OWN_ACCOUNT below).
+STAFF_WITHOUT_ROLE = "staff without a role"
+RESIDENT_ELSEWHERE = "resident of another street"
+DISABLED_CLIENT = "disabled API client"
+
+# Actions on the actor's own account or session: the outsider named here acts on their own, which is allowed,
+# and the service takes no other target to point at someone else. Every other outsider is still refused.
+OWN_ACCOUNT: dict[str, dict[str, str]] = {
+    "shequ.accounts.services.password_change": {STAFF_WITHOUT_ROLE: "changes the actor's own password"},
+    "shequ.accounts.services.session_register": {STAFF_WITHOUT_ROLE: "records the actor's own new session"},
+    "shequ.accounts.services.token_issue": {STAFF_WITHOUT_ROLE: "issues the actor's own API token"},
+    "shequ.accounts.services.totp_begin_enrolment": {STAFF_WITHOUT_ROLE: "starts the actor's own TOTP enrolment"},
+    "shequ.accounts.services.totp_confirm_enrolment": {STAFF_WITHOUT_ROLE: "confirms the actor's own TOTP"},
+    "shequ.notifications.services.mark_read": {STAFF_WITHOUT_ROLE: "marks the actor's own inbox read"},
+    "shequ.notifications.services.preferences_update": {STAFF_WITHOUT_ROLE: "sets the actor's own preferences"},
+    "shequ.portal.services.record_sign_out": {RESIDENT_ELSEWHERE: "the resident signs out of their own session"},
+    "shequ.cases.portal_services.report_submit": {
+        RESIDENT_ELSEWHERE: "a resident reports about their own home or compound; another compound's building is "
+        "a ValidationError, never a case elsewhere (the staff and API-client outsiders are refused)"
+    },
+}
 
 # Public functions of services modules that write nothing, with the reason.
-READS_ONLY: dict[str, str] = {}
+READS_ONLY: dict[str, str] = {
+    # accounts
+    "shequ.accounts.services.second_factor_required": "reads the user's roles and TOTP flag",
+    "shequ.accounts.services.totp_pending_secret_of": "decrypts a stored pending secret",
+    "shequ.accounts.services.totp_secret_of": "decrypts a stored secret",
+    # cases
+    "shequ.cases.photo_services.photo_content": "reads a stored photo (thumbnail made in memory)",
+    "shequ.cases.portal_services.anonymous_allowed": "reads a setting",
+    "shequ.cases.portal_services.can_rate": "looks at the case status",
+    "shequ.cases.portal_services.can_withdraw": "looks at the case status",
+    "shequ.cases.portal_services.case_of": "reads one of the resident's own cases",
+    "shequ.cases.portal_services.cases_of": "a queryset of the resident's own cases",
+    "shequ.cases.portal_services.home_building": "reads the resident's dwelling",
+    "shequ.cases.portal_services.leaf_categories": "a queryset of categories",
+    "shequ.cases.portal_services.leaf_category": "reads one category",
+    "shequ.cases.portal_services.other_buildings": "reads the buildings of the resident's compound",
+    "shequ.cases.portal_services.status_label": "a label for a status",
+    "shequ.cases.portal_services.timeline_of": "reads a case's transitions",
+    "shequ.cases.public.compound_of": "reads the resident's compound",
+    "shequ.cases.public.own_tracking_numbers": "reads which cases the resident reported",
+    "shequ.cases.public.public_case": "reads one case by tracking number",
+    "shequ.cases.public.public_cases_for": "reads public cases of the resident's compound or community",
+    "shequ.cases.public.public_cases_in_community": "reads public cases of a community",
+    "shequ.cases.public.public_cases_in_compound": "reads public cases of a compound",
+    "shequ.cases.public.support_counts": "counts supports",
+    "shequ.cases.reminders.dedupe_key": "formats a key",
+    "shequ.cases.reminders.due_soon": "a queryset of cases near their deadline",
+    "shequ.cases.transitions.lock_case": "SELECT ... FOR UPDATE of a case, inside the caller's transaction",
+    "shequ.cases.transitions.parent_at_level_above": "walks the area tree",
+    "shequ.cases.triage.case_triage_bulk_preview": "plans a bulk triage without writing (scoped read, `can` only)",
+    # notifications
+    "shequ.notifications.services.preference_of": "reads a preference (unsaved default when none)",
+    "shequ.notifications.services.register_columns": "registers a ciphertext column with key rotation, in memory",
+    # portal
+    "shequ.portal.services.clean_code": "normalises typed digits",
+    "shequ.portal.services.normalise_mobile": "validates a mobile number",
+    "shequ.portal.services.seal_mobile": "encrypts a number for the session",
+    "shequ.portal.services.unseal_mobile": "decrypts a sealed number",
+    # registry
+    "shequ.registry.disclosures.approvers_of": "reads who may approve an export request",
+    "shequ.registry.disclosures.clean_reason": "validates a disclosure reason",
+    "shequ.registry.disclosures.daily_limit": "reads a setting",
+    "shequ.registry.disclosures.reason_label": "a label for a reason code",
+    "shequ.registry.import_recovery.is_stale": "looks at a batch's heartbeat",
+    "shequ.registry.import_recovery.max_recoveries": "reads a setting",
+    "shequ.registry.import_recovery.stale_after": "reads a setting",
+    "shequ.registry.imports.importable_communities": "a queryset of the actor's import communities",
+    "shequ.registry.imports.open_bytes": "decrypts bytes in memory",
+    "shequ.registry.imports.seal_bytes": "encrypts bytes in memory",
+    "shequ.registry.imports.stored_uploads": "lists files on disk",
+    "shequ.registry.services.care_tags_of": "decrypts a resident's tags",
+    "shequ.registry.services.duplicate_of": "looks a document number up",
+    "shequ.registry.services.normalise_input": "validates and normalises a ResidentInput in memory",
+    "shequ.registry.services.resident_current_input": "decrypts a resident's particulars for a form",
+    # territory
+    "shequ.territory.services.boundaries_export": "reads boundaries into a FeatureCollection",
+    "shequ.territory.services.boundary_overlaps": "computes overlaps of boundaries",
+    "shequ.territory.services.locate_micro_grid": "finds the micro-grid of a point",
+    "shequ.territory.services.micro_grid_index": "builds the in-process polygon index (a cache, no row)",
+    "shequ.territory.services.overlap_messages": "formats overlap messages",
+}
 
-_ = staff  # builders below may create staff of a role
+# Public functions that write but take no actor to check, each with the reason: sign-in steps (the person is not
+# known yet: they are rate-limited or count failures, and audited) and internal steps that only marked services
+# call after their own `require`.
+WRITES_WITHOUT_ACTOR: dict[str, str] = {
+    "shequ.accounts.services.authenticate_credentials": "sign-in: counts failures towards lockout, audited",
+    "shequ.accounts.services.verify_second_factor": "sign-in second step: counts failures, audited",
+    "shequ.accounts.services.token_authenticate": "API sign-in: stamps the token's last use",
+    "shequ.portal.services.request_code": "portal sign-in: issues a code, rate-limited and audited",
+    "shequ.portal.services.verify_code": "portal sign-in: checks a code, counting tries, audited",
+    "shequ.portal.services.deliver_sms": "the SMS task sends a queued text; writes no row",
+    "shequ.notifications.services.notify_users": "called by marked services after their check",
+    "shequ.notifications.services.notify_area": "called by marked services after their check",
+    "shequ.cases.transitions.apply_event": "internal step of the marked case transitions, after their check",
+    "shequ.cases.transitions.record_note": "internal step of marked case services, after their check",
+    "shequ.registry.disclosures.count_disclosure": "counts a disclosure inside marked reveal/export services",
+    "shequ.registry.imports.delete_staged_rows": "cleanup step of the marked import services and worker",
+    "shequ.registry.imports.delete_upload": "cleanup step of the marked import services and worker",
+    "shequ.registry.imports.wipe_payloads": "cleanup step of the import worker after applying a batch",
+}

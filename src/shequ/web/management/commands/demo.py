@@ -1,8 +1,48 @@
 import time
+from collections.abc import Callable
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
-from shequ.web.demo import build_demo
+from shequ.accounts import demo as accounts_demo
+from shequ.cases import demo as cases_demo
+from shequ.core import audit
+from shequ.core import demo as core_demo
+from shequ.core.demo import DemoContext
+from shequ.disputes import demo as disputes_demo
+from shequ.organisations import demo as organisations_demo
+from shequ.registry import demo as registry_demo
+from shequ.territory import demo as territory_demo
+
+# Each app seeds its own part of the demo (`<app>/demo.py`, `seed(ctx)`), lowest layer first: a step may use
+# what the steps before it made, never what comes after.
+STEPS: tuple[tuple[str, Callable[[DemoContext], None]], ...] = (
+    ("core", core_demo.seed),  # the official working-day calendar
+    ("territory", territory_demo.seed),  # the real district, generated compounds, buildings, grids, dwellings
+    ("accounts", accounts_demo.seed),  # staff accounts, one or more per role and level
+    ("organisations", organisations_demo.seed),  # departments and organisations; their accounts join them
+    ("registry", registry_demo.seed),  # residents, households, ownerships
+    ("cases", cases_demo.seed),  # categories, cases in every state, unit work
+    ("disputes", disputes_demo.seed),  # mediation files of the dispute cases
+)
+
+
+def build_demo(*, seed: int = 2026) -> DemoContext:
+    """Run every demo step in order in one transaction, then append the `demo.loaded` audit record."""
+    ctx = DemoContext(seed=seed)
+    with transaction.atomic():
+        for _label, step in STEPS:
+            step(ctx)
+        district = ctx.get("territory.district")
+        audit.record(
+            actor=ctx.actor,
+            action="demo.loaded",
+            object_type="territory.area",
+            object_id=str(district.public_id),
+            object_label=district.name,
+            after=dict(ctx.counts),
+        )
+    return ctx
 
 
 class Command(BaseCommand):
@@ -19,8 +59,9 @@ class Command(BaseCommand):
             if options["if_empty"]:
                 self.stdout.write("demo: the database already holds territory data, nothing to do")
                 return
-            if area_by_code("510107000000") is not None:
+            if area_by_code(territory_demo.DISTRICT_CODE) is not None:
                 raise CommandError("the database already holds the demo district; use a fresh database")
         started = time.monotonic()
-        accounts = build_demo(seed=options["seed"])
-        self.stdout.write(f"demo loaded in {time.monotonic() - started:.1f}s: {len(accounts)} staff accounts")
+        ctx = build_demo(seed=options["seed"])
+        staff = ctx.get("accounts.staff")
+        self.stdout.write(f"demo loaded in {time.monotonic() - started:.1f}s: {len(staff)} staff accounts")

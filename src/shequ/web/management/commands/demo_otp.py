@@ -1,9 +1,9 @@
 import pyotp
 from django.core.management.base import BaseCommand, CommandError
 
+from shequ.accounts.demo import DEMO_TOTP_SECRET
 from shequ.accounts.selectors import get_user_by_username
 from shequ.accounts.services import totp_secret_of
-from shequ.web.demo import DEMO_TOTP_SECRET
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ import csv
 
 from django.core.management.base import BaseCommand
 
-from shequ.web.demo import demo_accounts
+from shequ.accounts.demo import demo_accounts
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Demo dispute mediation: parties, sessions, risk colours, agreements and follow-up visits on the demo's
+"""The demo's dispute mediation: parties, sessions, risk colours, agreements and follow-up visits on the demo's
 dispute cases (矛盾纠纷).
 
 Every text is written for the demo (fictitious people and companies, no real citizen messages). Everything
@@ -13,10 +13,13 @@ from typing import Any
 
 from django.utils import timezone
 
+from shequ.accounts.demo import community_workers
 from shequ.cases import selectors as case_selectors
 from shequ.cases import services as cases
+from shequ.core.demo import DemoContext
 from shequ.disputes import services as disputes
 from shequ.registry import selectors as registry_selectors
+from shequ.territory import selectors as territory_selectors
 
 MAX_PDFS = 4  # generating an agreement takes a second or two; a few versions are enough to show
 
@@ -106,8 +109,6 @@ VISIT_NOTES = {
 
 def _ensure_cases(communities: list[Any], staff_by_community: dict[int, Any], rng: random.Random) -> None:
     """Register about a dozen dispute cases when the demo has none."""
-    from shequ.territory import selectors as territory_selectors
-
     made = 0
     for community in communities:
         worker = staff_by_community.get(community.pk)
@@ -218,3 +219,10 @@ def build_disputes(*, communities: list[Any], staff_by_community: dict[int, Any]
             ),
         )
     return done
+
+
+def seed(ctx: DemoContext) -> None:
+    """Fill the mediation files of the staffed communities' dispute cases."""
+    ctx.counts["disputes"] = build_disputes(
+        communities=ctx.get("accounts.staffed_communities"), staff_by_community=community_workers(ctx), seed=ctx.seed
+    )

@@ -1,4 +1,4 @@
-"""Demo residents: about 20,000 fictitious people with checksum-valid ID numbers, households and owners.
+"""The demo's residents: about 20,000 fictitious people with checksum-valid ID numbers, households and owners.
 
 Staffed communities (where the demo accounts work) are densely populated; elsewhere about a quarter of the
 dwellings have a registered household. A developer holds unsold dwellings of the newest compound, and one
@@ -12,9 +12,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from shequ.core.validators import resident_id_check_char
+from shequ.core.demo import DemoContext
+from shequ.core.validators import resident_id_check_char, uscc_check_char
 from shequ.registry import encryption
 from shequ.registry.domain import age_on, clear_birth_decade
+from shequ.registry.models import Household, Ownership, Residence, Resident, ResidentTag
+from shequ.territory.models import Dwelling
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢钟"
 GIVEN_M = "伟强磊军洋勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林阳"
@@ -25,8 +28,6 @@ TODAY = date(2026, 11, 1)
 
 
 def _uscc_valid(code: str) -> str:
-    from shequ.core.validators import uscc_check_char
-
     return code[:17] + uscc_check_char(code[:17])
 
 
@@ -66,9 +67,6 @@ class _People:
 
 def build_people(*, communities, staffed_ids: set[int], seed: int = 2026) -> dict[str, int]:
     """Create households, residents, residences, care tags and ownerships for the demo district."""
-    from shequ.registry.models import Household, Ownership, Residence, Resident, ResidentTag
-    from shequ.territory.models import Dwelling
-
     rng = random.Random(seed)
     people = _People(rng)
     registered_on = timezone.localdate()
@@ -246,3 +244,9 @@ def build_people(*, communities, staffed_ids: set[int], seed: int = 2026) -> dic
         counts["residents"] += len(residents)
         counts["ownerships"] += len(ownerships)
     return counts
+
+
+def seed(ctx: DemoContext) -> None:
+    """Populate every community, densely where the demo's staff work; adds the counts to the closing record."""
+    staffed = {c.pk for c in ctx.get("accounts.staffed_communities")}
+    ctx.counts.update(build_people(communities=ctx.get("territory.communities"), staffed_ids=staffed, seed=ctx.seed))

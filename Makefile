@@ -26,6 +26,7 @@ static_vendor/.stamp: package-lock.json
 	cp node_modules/@alpinejs/csp/dist/cdn.min.js static_vendor/vendor/alpine-csp.min.js
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
 	      node_modules/leaflet/dist/images static_vendor/vendor/leaflet/
+	cp node_modules/echarts/dist/echarts.min.js static_vendor/vendor/echarts.min.js
 	touch $@
 
 static: static_vendor/.stamp
@@ -41,16 +42,12 @@ setup: deps static
 
 run: setup
 	@echo ""
-	@echo "  shequ 社区发展治理平台: http://127.0.0.1:$(PORT)/"
-	@echo "  Demo password for every account: $${SHEQU_DEMO_PASSWORD:-shequ-demo-2026}"
-	@echo "  Admin roles (auditor1, secadmin1, sysadmin1) also need a TOTP code:"
-	@echo "    authenticator secret SHEQUDEMOTOTPKEYFORADMINSONLYXYZ, or: $(SHEQU) demo-otp sysadmin1"
-	@echo "  Resident portal: http://127.0.0.1:$(PORT)/portal/ (the SMS code appears in this console)"
-	@echo "    demo resident: $$($(SHEQU) demo-portal 2>/dev/null)"
-	@echo "  Demo logins (username,role,scope):"
-	@$(SHEQU) demo-users | sed 's/^/    /'
+	@echo "  shequ 社区发展治理平台  http://127.0.0.1:$(PORT)/  (Ctrl-C stops the server and the worker)"
+	@echo "  Demo logins: district1, street3, community1, secretary1, grid1 …, password $${SHEQU_DEMO_PASSWORD:-shequ-demo-2026}"
+	@echo "    (all of them: $(SHEQU) demo-users); auditor1, secadmin1, sysadmin1 also need: $(SHEQU) demo-otp auditor1"
+	@echo "  Residents: http://127.0.0.1:$(PORT)/portal/ with $$($(SHEQU) demo-portal 2>/dev/null) (the SMS code appears below)"
 	@echo ""
-	$(SHEQU) serve --port $(PORT)
+	@$(SHEQU) serve --port $(PORT)
 
 test: deps static
 	$(VENV)/bin/ruff check src bench

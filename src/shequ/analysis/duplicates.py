@@ -12,7 +12,10 @@ Candidates (one bounded query, then exact text similarity in Python on at most `
 
 Score: text similarity of title + description (`textsim.similarity`: mean of Jaccard and containment of
 character 2/3-grams), plus `category_boost` for the same category and `building_boost` for the same building,
-capped at 1. A case is suggested when its text similarity reaches `min_text` and its score reaches `threshold`.
+capped at 1. A case is suggested when its text similarity reaches `min_text` and its score reaches `threshold`,
+or — whatever the wording — when it lies in the same compound, on the same topic (`cases.topics`: the topic of its
+category, or of its text when it has none) and was submitted within `topic_days` of the case. The score still
+ranks the suggestions, so a same-topic report in other words comes after a near-identical one.
 
 Defaults are overridden by `settings.SHEQU_DUPLICATES` (a dict with the keys of `DuplicateSettings`).
 """
@@ -32,6 +35,7 @@ from django.utils.translation import gettext as _
 from shequ.cases.domain import OPEN_STATUSES, Status
 from shequ.cases.models import Case
 from shequ.cases.selectors import cases_for
+from shequ.cases.topics import TopicIndex, topic_index
 
 from . import textsim
 
@@ -49,6 +53,7 @@ class DuplicateSettings:
     category_boost: float = 0.1
     building_boost: float = 0.1
     max_candidates: int = 300
+    topic_days: int = 7
 
     @classmethod
     def from_settings(cls) -> DuplicateSettings:
@@ -113,12 +118,26 @@ def _text(case: Case) -> str:
     return f"{case.title}\n{case.description}"
 
 
+def _topic(index: TopicIndex, case: Case) -> Any:
+    return index.topic_of_category(case.category_id) or index.topic_of_text(_text(case))
+
+
+def _same_compound_topic(case: Case, other: Case, topic: Any, index: TopicIndex, conf: DuplicateSettings) -> bool:
+    """Same compound, same topic, submitted within `topic_days` of each other."""
+    if topic is None or not case.compound_id or other.compound_id != case.compound_id:
+        return False
+    if abs(other.submitted_at - case.submitted_at) > timedelta(days=conf.topic_days):
+        return False
+    other_topic = _topic(index, other)
+    return other_topic is not None and other_topic.pk == topic.pk
+
+
 def likely_duplicates(
     case: Case, *, actor: Any = None, limit: int = 5, now: Any = None, conf: DuplicateSettings | None = None
 ) -> list[Duplicate]:
     """Cases that probably report the same thing as `case`, best first (at most `limit`).
 
-    Each result unpacks as (other_case, score, reasons). Reads only; one query.
+    Each result unpacks as (other_case, score, reasons). Reads only; two queries (the cases, the topics).
     """
     conf = conf or DuplicateSettings.from_settings()
     now = now or timezone.now()
@@ -136,10 +155,13 @@ def likely_duplicates(
         .order_by("-submitted_at", "-id")[: conf.max_candidates]
     )
     mine = textsim.shingles(_text(case))
+    index = topic_index() if case.compound_id else None
+    topic = _topic(index, case) if index is not None else None
     found: list[Duplicate] = []
     for other in candidates:
         text_score = textsim.similarity(mine, textsim.shingles(_text(other)))
-        if text_score < conf.min_text:
+        same_topic = index is not None and _same_compound_topic(case, other, topic, index, conf)
+        if text_score < conf.min_text and not same_topic:
             continue
         reasons = [_("文本相似度%(p)d%%") % {"p": round(text_score * 100)}]
         score = text_score
@@ -161,10 +183,14 @@ def likely_duplicates(
         if case.category_id and other.category_id == case.category_id:
             score += conf.category_boost
             reasons.append(_("同一分类"))
+        if same_topic and index is not None and topic is not None:
+            reasons.append(
+                _("%(days)s天内同一小区同一话题：%(topic)s") % {"days": conf.topic_days, "topic": index.label(topic)}
+            )
         if other.community_id != case.community_id:
             reasons.append(_("不同社区，不能合并"))
         score = min(1.0, score)
-        if score >= conf.threshold:
+        if score >= conf.threshold or same_topic:
             found.append(Duplicate(case=other, score=round(score, 2), reasons=reasons, distance_m=dist))
     found.sort(key=lambda d: (-d.score, -d.case.submitted_at.timestamp(), d.case.pk))
     return found[:limit]

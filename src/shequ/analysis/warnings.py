@@ -1,4 +1,5 @@
-"""Petition-risk warning list: gather the facts of the actor's open cases and score them with `risk.py`.
+"""Petition-risk facts: gather the facts of open cases and score them with `risk.py` (`assess`, used by the stored
+warnings of `services.warnings_recompute`, and `warnings_for`, the same computed on the spot).
 
 Facts per open case (the window is `window_days` back from now, cases of any status count):
 - repeats_same_reporter: other cases with the same `reporter_id` (no decryption; anonymous/unregistered
@@ -71,17 +72,25 @@ def _others(total: int, case: Case, since: Any) -> int:
     return max(0, total - (1 if case.submitted_at >= since else 0))
 
 
-def warnings_for(actor: Any, *, window_days: int = 30, limit: int = 50, now: Any = None) -> list[RiskWarning]:
-    """The actor's open cases scoring at least the configured threshold, highest score first."""
-    now = now or timezone.now()
+@dataclass(frozen=True)
+class Assessment:
+    """The facts of one open case and the factors that scored (any score, no threshold applied)."""
+
+    case: Case
+    facts: risk.RiskFacts
+    parts: list[risk.Reason]
+
+    @property
+    def score(self) -> int:
+        return sum(r.points for r in self.parts)
+
+
+def assess(
+    cases: list[Case], *, now: Any, window_days: int = 30, weights: risk.RiskWeights | None = None
+) -> list[Assessment]:
+    """Gather the facts of `cases` (one aggregate query per factor) and score each; same order as `cases`."""
+    weights = weights or risk.RiskWeights.from_settings()
     since = now - timedelta(days=window_days)
-    weights = risk.RiskWeights.from_settings()
-    cases = list(
-        cases_for(actor)
-        .filter(status__in=[s.value for s in OPEN_STATUSES])
-        .select_related("community", "holder")
-        .order_by("-submitted_at", "-id")[:MAX_OPEN_CASES]
-    )
     by_reporter = _counts("reporter_id", {c.reporter_id for c in cases if c.reporter_id}, since)
     by_building = _counts("building_id", {c.building_id for c in cases if c.building_id}, since)
     by_micro = _counts(
@@ -89,7 +98,7 @@ def warnings_for(actor: Any, *, window_days: int = 30, limit: int = 50, now: Any
     )
     by_pair = _pair_counts(cases, since)
     supports = support_counts({c.pk for c in cases})
-    found: list[RiskWarning] = []
+    found: list[Assessment] = []
     for case in cases:
         if case.building_id:
             place = _others(by_building.get(case.building_id, 0), case, since)
@@ -111,8 +120,25 @@ def warnings_for(actor: Any, *, window_days: int = 30, limit: int = 50, now: Any
             escalation_count=case.escalation_count,
             window_days=window_days,
         )
-        total, reasons = risk.score(facts, weights)
-        if total >= weights.threshold:
-            found.append(RiskWarning(case=case, score=total, reasons=reasons, facts=facts))
+        found.append(Assessment(case=case, facts=facts, parts=risk.score_parts(facts, weights)))
+    return found
+
+
+def warnings_for(actor: Any, *, window_days: int = 30, limit: int = 50, now: Any = None) -> list[RiskWarning]:
+    """The actor's open cases scoring at least the configured threshold, highest score first (computed now,
+    not stored: the stored warnings the pages show are `analysis.selectors`')."""
+    now = now or timezone.now()
+    weights = risk.RiskWeights.from_settings()
+    cases = list(
+        cases_for(actor)
+        .filter(status__in=[s.value for s in OPEN_STATUSES])
+        .select_related("community", "holder")
+        .order_by("-submitted_at", "-id")[:MAX_OPEN_CASES]
+    )
+    found: list[RiskWarning] = []
+    for a in assess(cases, now=now, window_days=window_days, weights=weights):
+        if a.score >= weights.threshold:
+            reasons = [risk.reason_with_points(r.code, r.points, r.params) for r in a.parts]
+            found.append(RiskWarning(case=a.case, score=a.score, reasons=reasons, facts=a.facts))
     found.sort(key=lambda w: (-w.score, w.case.tracking_number))
     return found[:limit]

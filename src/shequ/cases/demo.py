@@ -1,7 +1,8 @@
 """The demo's cases: a few hundred reports across the staffed communities, in every state, some overdue and
-escalated; uncategorised hotline messages waiting in 待分拣; and the first community's cases dispatched to units
-with helper units (双派单), extension and suspension requests, merged duplicates, a malicious-report flag awaiting
-review and a night-noise hot spot.
+escalated; a few 12345 orders in two communities of every other street (each leader sees a living district);
+uncategorised hotline messages waiting in 待分拣; and the first community's cases dispatched to units with helper
+units (双派单), extension and suspension requests, merged duplicates, a malicious-report flag awaiting review and
+a night-noise hot spot.
 
 The texts are written for the demo (no real citizen messages). Cases go through the real services, so the
 timelines, deadlines and audit records are what the product would produce.
@@ -17,6 +18,7 @@ from shequ.accounts.demo import community_workers
 from shequ.accounts.models import RoleAssignment
 from shequ.cases import approvals
 from shequ.cases import services as cases
+from shequ.cases.domain import Status
 from shequ.cases.models import Category
 from shequ.cases.sweep import escalate_overdue
 from shequ.core.demo import DemoContext
@@ -50,65 +52,115 @@ def build_cases(*, communities, staff_by_community: dict[int, object], count: in
     cats = {c.code: c for c in Category.objects.filter(code__in=[t[0] for t in TEXTS])}
     now = timezone.now()
     made = 0
+    buildings_of = _buildings_of(communities)
     for i in range(count):
         community = communities[i % len(communities)]
         worker = staff_by_community.get(community.pk)
-        if worker is None:
+        if worker is None or not buildings_of.get(community.pk):
             continue
-        buildings = list(
-            Building.objects.filter(compound__community=community).select_related("compound__community", "micro_grid")[
-                :40
-            ]
-        )
-        if not buildings:
+        _one_case(rng, cats, worker, buildings_of[community.pk], now)
+        made += 1
+    made += build_triage_examples(community=communities[0], worker=staff_by_community.get(communities[0].pk), now=now)
+    return made
+
+
+def _buildings_of(communities) -> dict[int, list[Any]]:
+    """Up to 40 buildings of each community, by community id, in one query."""
+    out: dict[int, list[Any]] = {}
+    rows = Building.objects.filter(compound__community__in=communities).select_related(
+        "compound__community", "micro_grid"
+    )
+    for b in rows:  # the model's order (compound, number), as the per-community query had it
+        bucket = out.setdefault(b.compound.community_id, [])
+        if len(bucket) < 40:
+            bucket.append(b)
+    return out
+
+
+def build_street_cases(
+    *, streets, communities, officers: dict[int | None, Any], per_street: int = 6, seed: int = 2026
+) -> int:
+    """12345 hotline orders in two communities of every street that has no community staff in the demo.
+
+    The street officer (the district officer where a street has none) imports them and works them as the
+    community would: two arrived today, the others over the last weeks, in every state; so every leader sees
+    the day's work and a trend, not an empty street.
+    """
+    rng = random.Random(seed + 1)
+    cats = {c.code: c for c in Category.objects.filter(code__in=[t[0] for t in TEXTS])}
+    now = timezone.now()
+    by_street: dict[int, list[Any]] = {}
+    for c in communities:
+        by_street.setdefault(c.parent_id, []).append(c)
+    chosen = {s.pk: by_street.get(s.pk, [])[:2] for s in streets}
+    buildings_of = _buildings_of([c for picked in chosen.values() for c in picked])
+    made = 0
+    for street in streets:
+        places = [c for c in chosen[street.pk] if buildings_of.get(c.pk)]
+        actor = officers.get(street.pk) or officers.get(None)
+        if not places or actor is None:
             continue
-        code, case_type, title, text = rng.choice(TEXTS)
-        building = rng.choice(buildings)
+        for n in range(per_street):
+            today = (0.1, 0.3)[n] if n < 2 else None  # two arrived today: one waiting, one dispatched
+            order = f"DEMO-{street.code}-{n + 1:02d}"
+            buildings = buildings_of[places[n % len(places)].pk]
+            _one_case(rng, cats, actor, buildings, now, channel="hotline", stage=today, external_ref=order)
+            made += 1
+    return made
+
+
+def _one_case(rng, cats, worker, buildings, now, *, channel="", stage=None, external_ref="") -> Any:
+    """Submit one case at one of `buildings` and move it as far as `stage` (0-1, random when None) says:
+    waiting, accepted, dispatched, started, resolved or rated. A given stage means it arrived this morning."""
+    code, case_type, title, text = rng.choice(TEXTS)
+    building = rng.choice(buildings)
+    fresh = stage is not None
+    if stage is None:
         stage = rng.random()
         fresh = stage < 0.08  # a few arrived this morning: the 待受理 queue has work in it
-        submitted = now - (
-            timedelta(hours=rng.randint(1, 4))
-            if fresh
-            else timedelta(days=rng.randint(0, 40), hours=rng.randint(0, 12))
-        )
-        data = cases.CaseInput(
-            case_type=case_type,
-            title=title,
-            description=text,
-            channel=rng.choice(["staff", "grid", "portal"]),
-            category=cats.get(code),
-            building=building,
-            reporter_name=rng.choice("王李张刘陈杨") + rng.choice(["先生", "女士", "阿姨", "大爷"]),
-            reporter_mobile=f"13{rng.randint(0, 9)}{rng.randint(0, 99_999_999):08d}",
-        )
-        case = cases.case_submit(actor=worker, data=data, now=submitted)
-        made += 1
-        if stage < 0.15:
-            continue  # left waiting for acceptance (often overdue: the sweep escalates it)
-        cases.case_accept(actor=worker, case=case, now=submitted + timedelta(hours=3))
-        if stage < 0.25:
-            continue
-        target = building.micro_grid or community
-        cases.case_dispatch(actor=worker, case=case, target=target, now=submitted + timedelta(hours=5))
-        if stage < 0.4:
-            continue
-        handler = worker
-        cases.case_start(actor=handler, case=case)
-        if stage < 0.55:
-            continue
-        cases.case_resolve(
-            actor=handler,
-            case=case,
-            reply="已现场核实并协调相关方处理，后续将持续跟进，感谢您的反映。",
-            now=submitted + timedelta(days=rng.randint(1, 6)),
-        )
-        if stage < 0.7:
-            continue
-        satisfaction = rng.choice(["satisfied", "satisfied", "basically", "unsatisfied"])
-        cases.case_rate(actor=worker, case=case, satisfaction=satisfaction, reopen=satisfaction == "unsatisfied")
-    made += build_triage_examples(community=communities[0], worker=staff_by_community.get(communities[0].pk), now=now)
-    escalate_overdue(now=now)
-    return made
+    submitted = now - (
+        timedelta(hours=rng.randint(1, 4)) if fresh else timedelta(days=rng.randint(0, 40), hours=rng.randint(0, 12))
+    )
+    if fresh:  # this morning, even when the demo is loaded just after midnight
+        midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        submitted = max(submitted, min(midnight + timedelta(minutes=1), now))
+    data = cases.CaseInput(
+        case_type=case_type,
+        title=title,
+        description=text,
+        channel=channel or rng.choice(["staff", "grid", "portal"]),
+        category=cats.get(code),
+        building=building,
+        reporter_name=rng.choice("王李张刘陈杨") + rng.choice(["先生", "女士", "阿姨", "大爷"]),
+        reporter_mobile=f"13{rng.randint(0, 9)}{rng.randint(0, 99_999_999):08d}",
+        external_ref=external_ref,
+    )
+    community = building.compound.community
+    case = cases.case_submit(actor=worker, data=data, now=submitted)
+    if stage < 0.15:
+        return case  # left waiting for acceptance (often overdue: the sweep escalates it)
+    cases.case_accept(actor=worker, case=case, now=submitted + timedelta(hours=3))
+    if stage < 0.25:
+        return case
+    target = building.micro_grid or community
+    cases.case_dispatch(actor=worker, case=case, target=target, now=submitted + timedelta(hours=5))
+    if stage < 0.4:
+        return case
+    cases.case_start(actor=worker, case=case)
+    if stage < 0.55:
+        return case
+    resolved = min(submitted + timedelta(days=rng.randint(1, 6)), now)
+    cases.case_resolve(
+        actor=worker, case=case, reply="已现场核实并协调相关方处理，后续将持续跟进，感谢您的反映。", now=resolved
+    )
+    if stage < 0.7 or case.status != Status.RESOLVED:
+        return case  # an answer the community reviews first (答复待审核) is not rated yet
+    satisfaction = rng.choice(["satisfied", "satisfied", "basically", "unsatisfied"])
+    rated = min(resolved + timedelta(days=rng.randint(1, 3)), now)  # the call-back, spread over the weeks
+    cases.case_rate(
+        actor=worker, case=case, satisfaction=satisfaction, reopen=satisfaction == "unsatisfied", now=rated
+    )
+    return case
 
 
 # Hotline messages that arrived without a category and that neither the keyword rules nor the shipped model
@@ -206,7 +258,9 @@ def build_unit_work(*, community, worker, units: dict[str, Any]) -> int:
     """Cases of `community` dispatched to units with helpers, in the states a dispatcher meets every week."""
     now = timezone.now()
     cats = {c.code: c for c in Category.objects.filter(code__in=[w[0] for w in WORK])}
-    buildings = list(Building.objects.filter(compound__community=community).select_related("compound")[:10])
+    home = _unit(units, "业主委员会").compound  # the demo's property company and owners' committee serve it
+    place = {"compound": home} if home is not None else {"compound__community": community}
+    buildings = list(Building.objects.filter(**place).select_related("compound")[:10])
     if not buildings:
         return 0
     made = 0
@@ -339,6 +393,18 @@ def seed(ctx: DemoContext) -> None:
     staffed = ctx.get("accounts.staffed_communities")
     workers = community_workers(ctx)
     made = build_cases(communities=staffed, staff_by_community=workers, seed=ctx.seed)
+    # Every other street gets a few cases too, so that each leader's pages show a living district.
+    covered = {c.parent_id for c in staffed}
+    streets = [s for s in ctx.get("territory.streets") if s.pk not in covered]
+    officers: dict[Any, Any] = {
+        a.area_id: a.user for a in RoleAssignment.objects.filter(role="street_officer").select_related("user")
+    }
+    district = RoleAssignment.objects.filter(role="district_officer").select_related("user").order_by("id").first()
+    officers[None] = district.user if district else None
+    made += build_street_cases(
+        streets=streets, communities=ctx.get("territory.communities"), officers=officers, seed=ctx.seed
+    )
+    escalate_overdue(now=timezone.now())
     community = first_community(ctx)
     made += build_unit_work(community=community, worker=workers[community.pk], units=ctx.get("organisations.units"))
     ctx.counts["cases"] = made

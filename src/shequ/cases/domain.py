@@ -56,8 +56,10 @@ __all__ = [
     "ESCALATABLE_STATUSES",
     "ESCALATES_TO",
     "ESCALATION_LADDER",
+    "INTERNAL_EVENTS",
     "EVENT_LABELS",
     "OPEN_STATUSES",
+    "REPORTER_STATUS",
     "RISK_COLOUR_LABELS",
     "SATISFACTION_LABELS",
     "SATISFIED_VALUES",
@@ -89,6 +91,7 @@ __all__ = [
     "level_above",
     "next_escalation_check",
     "next_status",
+    "reporter_status",
     "running_deadline",
 ]
 
@@ -146,6 +149,7 @@ class Status(StrEnum):
     WITHDRAWN = "withdrawn"
     MERGED = "merged"
     SUSPENDED = "suspended"
+    ANSWER_REVIEW = "answer_review"
 
 
 STATUS_LABELS = {
@@ -159,10 +163,13 @@ STATUS_LABELS = {
     Status.WITHDRAWN: _("已撤回"),
     Status.MERGED: _("已合并"),
     Status.SUSPENDED: _("已中止/延期"),
+    Status.ANSWER_REVIEW: _("答复待审核"),
 }
 
 # Work is still owed on these. RESOLVED is in neither set: it waits for the rating or the close.
-OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS, Status.SUSPENDED})
+OPEN_STATUSES = frozenset(
+    {Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS, Status.SUSPENDED, Status.ANSWER_REVIEW}
+)
 # No further work; CLOSED alone can still be reopened by the reporter (see TRANSITIONS).
 TERMINAL_STATUSES = frozenset({Status.CLOSED, Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.MERGED})
 
@@ -182,6 +189,8 @@ class Event(StrEnum):
     RESUME = "resume"
     MERGE = "merge"
     ESCALATE = "escalate"
+    HOLD_ANSWER = "hold_answer"
+    REVISE_ANSWER = "revise_answer"
 
 
 EVENT_LABELS = {
@@ -199,6 +208,8 @@ EVENT_LABELS = {
     Event.RESUME: _("恢复办理"),
     Event.MERGE: _("合并"),
     Event.ESCALATE: _("升级督办"),
+    Event.HOLD_ANSWER: _("答复提交社区审核"),
+    Event.REVISE_ANSWER: _("答复退回修改"),
 }
 
 S, E = Status, Event
@@ -248,7 +259,21 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
     (S.ACCEPTED, E.ESCALATE): S.ACCEPTED,
     (S.DISPATCHED, E.ESCALATE): S.DISPATCHED,
     (S.IN_PROGRESS, E.ESCALATE): S.IN_PROGRESS,
+    # 答复待审核: where the community reviews a grid worker's answer (its setting), the answer is held instead of
+    # resolving; the reviewer publishes it (RESOLVE) or sends it back with a note. The resolution deadline keeps
+    # running (the reporter has no answer yet), so the case can still be escalated, withdrawn or merged.
+    (S.DISPATCHED, E.HOLD_ANSWER): S.ANSWER_REVIEW,
+    (S.IN_PROGRESS, E.HOLD_ANSWER): S.ANSWER_REVIEW,
+    (S.ANSWER_REVIEW, E.RESOLVE): S.RESOLVED,
+    (S.ANSWER_REVIEW, E.REVISE_ANSWER): S.IN_PROGRESS,
+    (S.ANSWER_REVIEW, E.WITHDRAW): S.WITHDRAWN,
+    (S.ANSWER_REVIEW, E.MERGE): S.MERGED,
+    (S.ANSWER_REVIEW, E.ESCALATE): S.ANSWER_REVIEW,
 }
+# Steps inside the community that the reporter (portal, public pages) does not see: a held answer is not an
+# answer yet, so the reporter sees the case as still being handled.
+INTERNAL_EVENTS = frozenset({E.HOLD_ANSWER, E.REVISE_ANSWER})
+REPORTER_STATUS = {S.ANSWER_REVIEW: S.IN_PROGRESS}
 del S, E
 
 _E = TypeVar("_E", Status, Event)
@@ -278,6 +303,12 @@ def next_status(status: Status | str, event: Event | str) -> Status:
         ) from None
 
 
+def reporter_status(status: Status | str) -> Status:
+    """Return the status the reporter and the public see: a held answer (答复待审核) shows as 办理中."""
+    current = Status(status)  # ValueError on an unknown status
+    return REPORTER_STATUS.get(current, current)
+
+
 def allowed_events(status: Status | str) -> list[Event]:
     """Return the events TRANSITIONS allows from ``status``, in Event declaration order."""
     current = _parse(Status, status, "status")
@@ -297,6 +328,7 @@ _STAGE_OF_STATUS = {
     Status.ACCEPTED: Stage.DISPATCH,
     Status.DISPATCHED: Stage.RESOLVE,
     Status.IN_PROGRESS: Stage.RESOLVE,
+    Status.ANSWER_REVIEW: Stage.RESOLVE,
 }
 
 

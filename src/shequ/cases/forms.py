@@ -20,9 +20,11 @@ QUEUE_TABS = {
     "to_accept": _("待受理"),
     "triage": _("待分拣"),
     "to_dispatch": _("待派单"),
+    "returned": _("被退回"),
     "to_handle": _("我承办的"),
     "assisting": _("我协办的"),
     "approvals": _("待审批"),
+    "due_today": _("今日到期"),
     "overdue": _("已超时"),
     "supervised": _("督办"),
     "all": _("全部"),
@@ -31,9 +33,11 @@ QUEUE_EMPTY = {
     "to_accept": _("没有待受理的诉求。"),
     "triage": _("没有待分拣的诉求。系统无法确定分类的诉求会出现在这里，由受理人员确认分类。"),
     "to_dispatch": _("没有待派单的诉求。"),
+    "returned": _("没有被退回、待重新派单的诉求。"),
     "to_handle": _("没有由您承办的诉求。"),
     "assisting": _("没有需要您协办的诉求。"),
     "approvals": _("没有待您审批的延期、中止申请。"),
+    "due_today": _("没有今天到期的诉求。"),
     "overdue": _("没有超时的诉求。"),
     "supervised": _("没有督办中的诉求。"),
     "all": _("您的辖区内还没有诉求。"),
@@ -284,6 +288,7 @@ class DispatchForm(forms.Form):
         units = unit_choices(targets)
         self.fields["target"].choices = [*area_choices(targets.lead_areas), *units]
         self.fields["helpers"].choices = [*area_choices(targets.helper_areas), *units]
+        self.fields["helpers"].help_text = HELPER_HINT
         self.suggested = _mark_suggestion(self.fields["target"], case)
 
 
@@ -316,6 +321,12 @@ class TransferForm(forms.Form):
         targets = selectors.routing_targets(case)
         self.fields["target"].choices = [*area_choices(targets.transfer_areas), *unit_choices(targets)]
         self.suggested = _mark_suggestion(self.fields["target"], case)
+        suggestion = self.fields["target"].help_text
+        self.fields["target"].help_text = f"{suggestion}。{TRANSFER_HINT}" if suggestion else TRANSFER_HINT
+
+
+TRANSFER_HINT = _("可转办给：街道办事处，本街道的社区、网格和微网格，或负责诉求所在地的区级部门和本小区、本社区的单位")
+HELPER_HINT = _("可选：本社区的网格和微网格、本街道的其他社区，以及本小区、本社区的物业、业委会、社会组织和区级部门")
 
 
 class TriageForm(forms.Form):
@@ -376,6 +387,10 @@ class MaliciousReviewForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=2000)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("撤回原因"), max_length=2000, help_text=_("请写明报告人何时、以何种方式要求撤回"))
 
 
 class ResolveForm(forms.Form):

@@ -329,3 +329,73 @@ class RoutingDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}:{'accepted' if self.accepted else 'overridden'}"
+
+
+def default_review_types() -> list[str]:
+    return ["complaint"]
+
+
+class CommunityCaseSettings(models.Model):
+    """How one community handles cases; a community without a row uses the defaults.
+
+    `review_answers_for`: the case types whose answer by a grid or micro-grid worker waits for the community's
+    review (答复待审核) before the reporter sees it; by default complaints.
+    """
+
+    community = models.OneToOneField(
+        "territory.Area", verbose_name=_("社区"), on_delete=models.CASCADE, related_name="+"
+    )
+    review_answers_for = models.JSONField(_("答复须经社区审核的诉求类型"), default=default_review_types, blank=True)
+    updated_at = models.DateTimeField(_("修改时间"), default=timezone.now)
+    updated_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("社区诉求设置")
+        verbose_name_plural = _("社区诉求设置")
+
+    def __str__(self) -> str:
+        return str(self.community_id)
+
+
+class CommunityTopic(BaseModel):
+    """A topic a resident picks when reporting (停车, 噪音 …), in plain words, mapped to a staff category.
+
+    Residents see the featured topics first and search the others by name and synonyms (Chinese and English);
+    the case gets the topic's category (see `cases.topics.category_for_topic`). Admins edit topics and synonyms.
+    """
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=30)
+    name_en = models.CharField(_("英文名称"), max_length=60, blank=True)
+    category = models.ForeignKey(
+        "cases.Category", verbose_name=_("对应分类"), on_delete=models.PROTECT, related_name="+"
+    )
+    featured = models.BooleanField(_("常用"), default=False)
+    position = models.PositiveSmallIntegerField(_("排序"), default=100)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("居民反映话题")
+        verbose_name_plural = _("居民反映话题")
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TopicSynonym(models.Model):
+    """Another word for a community topic (占用消防 for 消防通道, "fire lane"), matched case-insensitively."""
+
+    topic = models.ForeignKey(
+        "cases.CommunityTopic", verbose_name=_("话题"), on_delete=models.CASCADE, related_name="synonyms"
+    )
+    text = models.CharField(_("同义词"), max_length=40)
+
+    class Meta:
+        verbose_name = _("话题同义词")
+        verbose_name_plural = _("话题同义词")
+        ordering = ["topic", "text"]
+        constraints = [models.UniqueConstraint(fields=["topic", "text"], name="topic_synonym_unique")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from shequ.core.errors import ValidationError
 from shequ.core.permissions import require, write_service
 
-from . import services
+from . import photos, services
 from .models import Case
 from .services import CaseInput
 
@@ -37,3 +37,24 @@ def case_resolve_on_the_spot(*, actor: Any, data: CaseInput, reply: str) -> Case
         case = services.case_dispatch(actor=actor, case=case, target=data.building.micro_grid)
         case = services.case_start(actor=actor, case=case)
         return services.case_resolve(actor=actor, case=case, reply=reply)
+
+
+@write_service("cases.submit", "cases.resolve_on_the_spot", "cases.dispatch", "cases.handle")
+def case_report_on_patrol(*, actor: Any, data: CaseInput, uploads: list[Any], reply: str = "") -> Case:
+    """Report a problem found on patrol with its photos; with `reply`, resolve it on the spot as well.
+
+    Every photo is checked (JPEG/PNG/WebP of at most 5 MB, at most 9) in the same transaction, so a bad file
+    writes nothing. The
+    case and its photos are written in one transaction. With `reply` the case is resolved through
+    `case_resolve_on_the_spot` (its own permission and rules); the answer may then wait for the community's
+    review (答复待审核) like any grid worker's answer.
+    """
+    require(actor, "cases.submit", None)
+    with transaction.atomic():
+        if reply:
+            case = case_resolve_on_the_spot(actor=actor, data=data, reply=reply)
+        else:
+            case = services.case_submit(actor=actor, data=data)
+        # Checked after the place's permission, inside the transaction: a bad file rolls the case back.
+        photos.photos_attach(case=case, photos=photos.clean_photos(uploads))
+    return case

@@ -191,6 +191,27 @@ def can_review_malicious(actor: Any, case: Any) -> Decision:
     return ALLOW
 
 
+REVIEW_ANSWER_ROLES = frozenset({"community_worker", "community_secretary"})
+CONFIGURE_REVIEW_ROLES = frozenset({"community_secretary"})
+
+
+@register("cases.review_answer", "审核网格员的答复：通过后向居民公开，或退回修改（社区工作人员、社区党组织书记）")
+def can_review_answer(actor: Any, case: Any) -> Decision:
+    community = getattr(case, "community", None)
+    if community is not None and scope_of(actor).covers(community.path, REVIEW_ANSWER_ROLES):
+        return ALLOW
+    return deny(_("只有诉求所在社区的工作人员可以审核答复"))
+
+
+@register("cases.configure_review", "设置本社区哪些类型的诉求答复须经社区审核（社区党组织书记）")
+def can_configure_review(actor: Any, community: Any) -> Decision:
+    path = getattr(community, "path", "")
+    if community is not None and getattr(community, "level", "") == "community":
+        if scope_of(actor).covers(path, CONFIGURE_REVIEW_ROLES):
+            return ALLOW
+    return deny(_("只有本社区党组织书记可以修改答复审核设置"))
+
+
 def _territorial(actor: Any, case: Any) -> bool:
     """Whether the actor sees the case through the territory tree (its place or its holder area), not a grant."""
     scope = scope_of(actor)

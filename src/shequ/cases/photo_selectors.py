@@ -50,3 +50,11 @@ def photos_of(case: Any) -> list[CasePhoto]:
 
 def count_of_kind(case: Any, kind: str) -> int:
     return CasePhoto.objects.filter(case=case, kind=kind).count()
+
+
+def photos_by_case(case_ids: list[int], kind: str = CasePhoto.KIND_REPORT) -> dict[int, list[CasePhoto]]:
+    """Photos of `kind` of the given cases (already scoped by the caller), by case id, oldest first."""
+    found: dict[int, list[CasePhoto]] = {}
+    for photo in CasePhoto.objects.filter(case_id__in=case_ids, kind=kind).order_by("uploaded_at", "id"):
+        found.setdefault(photo.case_id, []).append(photo)
+    return found

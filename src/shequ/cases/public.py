@@ -63,7 +63,7 @@ def _rows(qs: QuerySet[Case], redact: Callable[[str], str]) -> list[dict[str, An
             "tracking_number": c.tracking_number,
             "category": c.category.name if c.category_id else "",
             "type": _label(domain.TYPE_LABELS, c.case_type),
-            "status": _label(domain.STATUS_LABELS, c.status),
+            "status": _label(domain.STATUS_LABELS, domain.reporter_status(c.status)),
             "submitted": timezone.localdate(c.submitted_at),
             "title": redact(c.title),
             "supports": c.support_count,

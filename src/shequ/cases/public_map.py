@@ -110,7 +110,7 @@ def compound_map(
                     "title": redact(c.title),
                     "category": c.category.name if c.category_id else "",
                     "type": public._label(domain.TYPE_LABELS, c.case_type),
-                    "status": public._label(domain.STATUS_LABELS, c.status),
+                    "status": public._label(domain.STATUS_LABELS, domain.reporter_status(c.status)),
                     "open": c.status in {s.value for s in domain.OPEN_STATUSES},
                     "submitted": timezone.localdate(c.submitted_at).isoformat(),
                     "supports": c.support_count,

@@ -6,7 +6,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +15,7 @@ from shequ.core.lookup import get_by_public_id
 from shequ.core.permissions import can
 from shequ.core.scoping import scope_of
 
-from .domain import OPEN_STATUSES
+from .domain import ESCALATABLE_STATUSES, OPEN_STATUSES, STAGE_LABELS, current_stage, deadline_field, end_of_day
 from .models import Case, CaseAssignment, CaseRequest, CaseTransition, Category, RoutingDecision
 from .permissions import (
     APPROVE_ROLES,
@@ -89,9 +90,34 @@ def get_case_by_tracking_number(number: str) -> Case | None:
     return Case.objects.filter(tracking_number=number).select_related("category").first()
 
 
+def running_deadline_q(*, after: datetime | None = None, before: datetime | None = None, stage: str = "") -> Q:
+    """Cases whose running stage deadline (`domain.running_deadline`) is at or after `after` and before `before`.
+
+    The deadline is the stage's, never `escalate_after`: an escalated case past its deadline still matches. With
+    `stage` ("accept", "dispatch", "resolve") only cases in that stage; suspended and closed cases never match.
+    """
+    q = Q(pk__in=[])
+    for status in sorted(ESCALATABLE_STATUSES):
+        field = deadline_field(status)
+        if field is None or (stage and current_stage(status) != stage):
+            continue
+        bounds = {f"{field}__gte": after} if after is not None else {}
+        if before is not None:
+            bounds[f"{field}__lt"] = before
+        q |= Q(status=status.value, **bounds)
+    return q
+
+
+def returned_q() -> Q:
+    """Cases whose latest step is a return (退单): waiting to be dispatched again."""
+    latest = CaseTransition.objects.filter(case=OuterRef("pk")).order_by("-at", "-id").values("event")[:1]
+    return Q(Exact(Subquery(latest), "return"))
+
+
 def queue(actor: Any, name: str) -> QuerySet[Case]:
-    """Work queues: to_accept, triage (category to confirm), to_dispatch, to_handle (held by me), overdue,
-    supervised, all."""
+    """Work queues: to_accept, triage (category to confirm), to_dispatch, returned (退单, to dispatch again),
+    to_handle (held by me), assisting, approvals, due_today (a stage deadline today), overdue (past a stage
+    deadline, escalated or not), supervised, all."""
     scope = scope_of(actor)
     base = cases_for(actor).select_related("category", "holder", "community")
     if name == "triage":
@@ -118,10 +144,29 @@ def queue(actor: Any, name: str) -> QuerySet[Case]:
         )
         return base.filter(Exists(pending))
     if name == "overdue":
-        return base.filter(status__in=[s.value for s in OPEN_STATUSES], escalate_after__lt=timezone.now())
+        return base.filter(running_deadline_q(before=timezone.now()))
+    if name == "due_today":
+        now = timezone.now()
+        return base.filter(running_deadline_q(after=now, before=end_of_day(timezone.localdate(now))))
+    if name == "returned":
+        return base.filter(scope.q("holder_path", roles=DISPATCH_ROLES), status="accepted").filter(returned_q())
     if name == "supervised":
         return base.filter(supervised=True, status__in=[s.value for s in OPEN_STATUSES])
     return base
+
+
+def answers_waiting_review(actor: Any) -> QuerySet[Case]:
+    """Cases whose grid worker's answer waits for the actor's review (答复待审核): those of the communities where
+    the actor may review answers (`cases.review_answer`), oldest deadline first."""
+    from .permissions import REVIEW_ANSWER_ROLES
+
+    scope = scope_of(actor)
+    return (
+        cases_for(actor)
+        .filter(scope.q("location_path", roles=REVIEW_ANSWER_ROLES), status="answer_review")
+        .select_related("category", "holder", "community")
+        .order_by("resolve_by", "id")
+    )
 
 
 def assignments_of(case: Case) -> QuerySet[CaseAssignment]:
@@ -141,6 +186,7 @@ def timeline(case: Case) -> QuerySet[CaseTransition]:
 
 
 DISPATCH_LEVELS = ("community", "grid", "micro_grid")
+COMPOUND_ONLY_KINDS = ("owners_committee",)  # units that serve exactly one compound
 TRANSFER_LEVELS = ("street", *DISPATCH_LEVELS)
 
 
@@ -159,7 +205,9 @@ class RoutingTargets:
     - transfer (转办): the case's street, or a community, grid or micro-grid of it, other than the holder;
     - units, for all three: the departments, property companies, owners' committees and organisations
       responsible for the case's place (the unit's most specific place counts: an area at or above the case's
-      micro-grid or community, the case's compound, the case's building).
+      micro-grid or community, the case's compound, the case's building). An owners' committee represents the
+      owners of one compound, so it is offered only for a case in that compound (`COMPOUND_ONLY_KINDS`): never
+      another compound's, nor one registered without its compound.
     """
 
     lead_areas: QuerySet[Any]
@@ -197,7 +245,9 @@ def routing_targets(case: Case) -> RoutingTargets:
         lead_areas=lead.order_by("path"),
         helper_areas=helpers.order_by("path"),
         transfer_areas=transfer.order_by("path"),
-        units=dispatchable_units(case.micro_grid or case.community, compound=case.compound, building=case.building),
+        units=dispatchable_units(
+            case.micro_grid or case.community, compound=case.compound, building=case.building
+        ).exclude(kind__in=COMPOUND_ONLY_KINDS, compound__isnull=True),
     )
 
 
@@ -366,12 +416,29 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+STAGE_TABS = ("due_today", "overdue")  # tabs that take `stage`: only the cases of that stage's deadline
+
+
+# The queue page opens on the first of these with work waiting (a department's officer on 待办理, a dispatcher on
+# 待受理), so nobody lands on an empty tab while work waits elsewhere; 待受理 when all are empty.
+DEFAULT_TAB_ORDER = ("to_accept", "triage", "to_dispatch", "returned", "to_handle", "approvals", "assisting")
+
+
+def default_tab(actor: Any) -> str:
+    """The first tab of `DEFAULT_TAB_ORDER` holding a case for `actor`."""
+    for tab in DEFAULT_TAB_ORDER:
+        if queue(actor, tab).exists():
+            return tab
+    return "to_accept"
+
+
 def select_queue(actor: Any, params: Mapping[str, Any]) -> QueueSelection:
-    """The queue page's selection from its GET parameters (an unknown tab falls back to 待受理, as on the page)."""
+    """The queue page's selection from its GET parameters (an unknown tab falls back to 待受理, as on the page;
+    `stage` narrows 今日到期 and 已超时 to one stage's deadline)."""
     from . import forms  # the filter form reads its choices through this module
     from .topics import on_topic
 
-    tab = params.get("tab") or "to_accept"
+    tab = params.get("tab") or default_tab(actor)
     if tab not in forms.QUEUE_TABS:
         tab = "to_accept"
     qs = queue(actor, tab)
@@ -379,6 +446,10 @@ def select_queue(actor: Any, params: Mapping[str, Any]) -> QueueSelection:
     filter_form.is_valid()
     data = filter_form.cleaned_data  # the valid fields only
     applied = {k: str(data[k]).strip() for k in filter_form.fields if data.get(k) and str(data[k]).strip()}
+    stage = params.get("stage") or ""
+    if tab in STAGE_TABS and stage in STAGE_LABELS:
+        applied["stage"] = stage  # kept in links and the export, like the form's filters
+        qs = qs.filter(running_deadline_q(stage=stage))
     if applied.get("status"):
         qs = qs.filter(status=applied["status"])
     if applied.get("text"):

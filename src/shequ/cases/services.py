@@ -57,6 +57,8 @@ class CaseInput:
     external_ref: str = ""  # e.g. the 12345 order number; unique per channel
     # Take a confident category suggestion as the category when none is given (hotline import, grid report).
     classify: bool = False
+    # A person must confirm the category even if one is given or suggested (a resident unsure of the topic).
+    triage: bool = False
 
 
 def _resolve_days(case_type: str, category: Category | None) -> int:
@@ -142,7 +144,7 @@ def case_submit(*, actor: Any, data: CaseInput, now: datetime | None = None) -> 
         data.reporter, data.anonymous = actor.resident, data.anonymous or actor.anonymous
     now = now or timezone.now()
     suggestion = suggest_category(data.title, data.description)
-    triage = needs_triage(suggestion, chosen=data.category)
+    triage = data.triage or needs_triage(suggestion, chosen=data.category)
     category = data.category or (suggestion.category if data.classify and not triage else None)
     resolve_days = _resolve_days(data.case_type, category)
     deadlines = domain.compute_deadlines(
@@ -484,19 +486,34 @@ def case_return(*, actor: Any, case: Case, reason: str) -> Case:
 
 @write_service("cases.handle")
 def case_resolve(*, actor: Any, case: Case, reply: str, now: datetime | None = None) -> Case:
-    """Resolve (办结) with the official reply to the reporter."""
+    """Resolve (办结) with the official reply to the reporter.
+
+    Where the case's community reviews a grid worker's answer (`review_services.answer_needs_review`), the
+    answer is held for that review instead (status 答复待审核) and the reporter sees nothing yet.
+    """
     require(actor, "cases.handle", case)
     if len((reply or "").strip()) < 5:
         raise invalid("reply", _("请填写答复意见（至少5个字）"), CaseError.REPLY_TOO_SHORT)
+    from .review_services import answer_needs_review
+
     with transaction.atomic():
+        if lock_case(case).status == Status.ANSWER_REVIEW:
+            # Only the community's review publishes a held answer (review_services.answer_review).
+            raise domain.InvalidTransition("a held answer is published by the community's review, not resolved again")
+        if answer_needs_review(case):
+            # The community reviews this answer first (答复待审核): it is kept on the step, not yet the reply.
+            return apply_event(case, Event.HOLD_ANSWER, actor, reply.strip(), now=now)
         return apply_event(
             case, Event.RESOLVE, actor, "", now=now, reply=reply.strip(), resolved_at=now or timezone.now()
         )
 
 
 @write_service("cases.rate", "cases.reopen")
-def case_rate(*, actor: Any, case: Case, satisfaction: str, reopen: bool = False) -> Case:
+def case_rate(
+    *, actor: Any, case: Case, satisfaction: str, reopen: bool = False, now: datetime | None = None
+) -> Case:
     """Record the reporter's rating; satisfied closes, unsatisfied with `reopen` sends the case back to work.
+    `now` dates the rating (a call-back recorded later, the demo); default: now.
 
     Requires `cases.rate`: the reporter rating their own case (portal), or the dispatcher recording it in a
     call-back. The case must still be resolved under the row lock; reopening also requires `cases.reopen`.
@@ -508,13 +525,14 @@ def case_rate(*, actor: Any, case: Case, satisfaction: str, reopen: bool = False
         locked = lock_case(case)
         if locked.status != Status.RESOLVED:
             raise invalid("satisfaction", _("办结后才能评价"), CaseError.NOT_YET_RESOLVED)
-        case.satisfaction, case.rated_at = satisfaction, timezone.now()
-        Case.objects.filter(pk=case.pk).update(satisfaction=satisfaction, rated_at=case.rated_at)
+        rated_at = now or timezone.now()
+        case.satisfaction, case.rated_at = satisfaction, rated_at
+        Case.objects.filter(pk=case.pk).update(satisfaction=satisfaction, rated_at=rated_at)
         audit.record(actor=actor, action="cases.rated", obj=case, after={"satisfaction": satisfaction})
         if satisfaction == domain.Satisfaction.UNSATISFIED and reopen:
             return case_reopen(actor=actor, case=case, reason=_("报告人不满意，申请重办"))
         return apply_event(
-            case, Event.CLOSE, actor, _("报告人评价：%(s)s") % {"s": satisfaction}, closed_at=timezone.now()
+            case, Event.CLOSE, actor, _("报告人评价：%(s)s") % {"s": satisfaction}, now=now, closed_at=rated_at
         )
 
 
@@ -709,6 +727,9 @@ def categories_seed(*, actor: Any = CATEGORIES_SEED) -> tuple[int, int]:
                     setattr(existing, k, v)
                 existing.save()
                 updated += 1
+        from .topics import topics_seed
+
+        topics_seed()  # the residents' community topics, once their categories exist (never overwritten)
         if created or updated:
             audit.record(
                 actor=actor,

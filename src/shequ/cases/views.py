@@ -1,13 +1,13 @@
 """Staff pages of cases: the work queues, the case page with its timeline and permitted actions, staff entry.
 
-Every case is fetched through the scoped selector (outside the scope answers 404, as missing does). Action
-forms are shown only when the actor may act and the transition table allows the event; the services check
-both again. The reporter's mobile is shown masked; a revealed number is rendered once in the POST response. A
-handling unit sees the reporter only as placeholders (`selectors.reporter_view`); where the reporter consented it
-may ask for name and number with a reason, also rendered once.
+Every case is fetched through the scoped selector (outside the scope answers 404, as missing does). The case
+page offers the actions of `next_steps` (the expected one as the primary button, the others in a menu); a
+destructive one runs only after a confirmation page; the services check permission and state again. The
+reporter's mobile is shown masked; a revealed number is rendered once in the POST response. A handling unit sees
+the reporter only as placeholders (`selectors.reporter_view`); where the reporter consented it may ask for name
+and number with a reason, also rendered once.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -27,23 +27,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shequ.core.actors import describe_labels
 from shequ.core.errors import InvalidTransition, NotFound, ValidationError
 from shequ.core.http import errors_to_form as _errors_to_form
-from shequ.core.http import filter_day
 from shequ.core.http import require_can as _require
 from shequ.core.http import scoped_view as _scoped
 from shequ.core.permissions import can
 from shequ.territory import selectors as territory_selectors
 
-from . import approvals, forms, selectors, services, triage
+from . import case_actions, forms, next_steps, selectors, services, triage
 from .domain import (
     CHANNEL_LABELS,
     EVENT_LABELS,
-    OPEN_STATUSES,
     SATISFACTION_LABELS,
+    STAGE_LABELS,
     STATUS_LABELS,
     TYPE_LABELS,
-    Event,
-    allowed_events,
+    current_stage,
     is_overdue,
+    running_deadline,
 )
 from .selectors import select_queue
 
@@ -68,15 +67,21 @@ class Row:
     overdue: bool
     suggestion: str = ""
     suggestion_percent: int | None = None
+    deadline: Any = None  # the running stage deadline (not the escalation check)
+    stage_label: str = ""
 
 
 def _row(case: Any, now: Any, *, with_suggestion: bool = False) -> Row:
     suggested = case.suggested_category if with_suggestion else None
+    deadline = running_deadline(case.status, case)
+    stage = current_stage(case.status)
     return Row(
         case=case,
+        deadline=deadline,
+        stage_label=str(STAGE_LABELS[stage]) if stage is not None else "",
         type_label=_label(TYPE_LABELS, case.case_type),
         status_label=_label(STATUS_LABELS, case.status),
-        overdue=case.status in OPEN_STATUSES and is_overdue(case.escalate_after, now),
+        overdue=is_overdue(deadline, now),
         suggestion=_category_path(suggested) if suggested is not None else "",
         suggestion_percent=round((case.suggestion_confidence or 0) * 100) if suggested is not None else None,
     )
@@ -91,6 +96,8 @@ def _filter_summary(selection: Any) -> list[str]:
     for name in ("status", "category", "community"):
         if applied.get(name):
             parts.append(f"{form.fields[name].label}：{form.choice_label(name, applied[name])}")
+    if applied.get("stage"):
+        parts.append(_("时限阶段：%(v)s") % {"v": _label(STAGE_LABELS, applied["stage"])})
     start, end = applied.get("submitted_from"), applied.get("submitted_to")
     if start or end:
         parts.append(_("提交日期：%(start)s 至 %(end)s") % {"start": start or _("不限"), "end": end or _("不限")})
@@ -234,133 +241,19 @@ def triage_bulk(request: HttpRequest) -> HttpResponse:
 # --- case page ---------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Action:
-    """One action as the case page offers it: a lifecycle event, or a step that keeps the status (event None)."""
-
-    event: Event | None
-    permission: str
-    form_class: type
-    label: Any
-    confirm: Any = ""
-    danger: bool = False
-    on_request: bool = False  # the permission is checked on the pending extension/suspension request
-    when: Callable[[Any], bool] | None = None
-
-
-def _no_pending_request(case: Any) -> bool:
-    return case.status in ("dispatched", "in_progress") and selectors.pending_request(case) is None
-
-
-def _is_open(case: Any) -> bool:
-    return case.status in {s.value for s in OPEN_STATUSES}
-
-
-def _may_triage(case: Any) -> bool:
-    """Triage while the case waits for it, and a category correction before dispatch."""
-    return case.needs_triage or case.status in ("submitted", "accepted")
-
-
-ACTIONS: dict[str, Action] = {
-    "triage": Action(None, "cases.dispatch", forms.TriageForm, gettext_lazy("分拣（确认分类）"), when=_may_triage),
-    "accept": Action(Event.ACCEPT, "cases.dispatch", forms.NoteForm, gettext_lazy("受理")),
-    "reject": Action(
-        Event.REJECT,
-        "cases.dispatch",
-        forms.RejectForm,
-        gettext_lazy("不予受理"),
-        confirm=gettext_lazy("确认不予受理该诉求？"),
-        danger=True,
-    ),
-    "dispatch": Action(
-        Event.DISPATCH,
-        "cases.dispatch",
-        forms.DispatchForm,
-        gettext_lazy("派单"),
-        when=lambda case: not case.needs_triage,
-    ),
-    "transfer": Action(
-        Event.TRANSFER,
-        "cases.dispatch",
-        forms.TransferForm,
-        gettext_lazy("转办"),
-        confirm=gettext_lazy("确认转办？诉求将交由所选单位办理。"),
-    ),
-    "start": Action(Event.START, "cases.handle", forms.EmptyForm, gettext_lazy("签收")),
-    "return": Action(
-        Event.RETURN,
-        "cases.handle",
-        forms.ReasonForm,
-        gettext_lazy("退单"),
-        confirm=gettext_lazy("确认退单？诉求将退回派单单位。"),
-        danger=True,
-    ),
-    "resolve": Action(Event.RESOLVE, "cases.handle", forms.ResolveForm, gettext_lazy("办结")),
-    "request": Action(
-        None, "cases.handle", forms.RequestChangeForm, gettext_lazy("申请延期/中止"), when=_no_pending_request
-    ),
-    "decide": Action(
-        None, "cases.approve_request", forms.DecideForm, gettext_lazy("审批延期/中止申请"), on_request=True
-    ),
-    "resume": Action(Event.RESUME, "cases.resume", forms.NoteForm, gettext_lazy("恢复办理")),
-    "assist": Action(None, "cases.assist", forms.NoteForm, gettext_lazy("协办意见"), when=_is_open),
-    # The staff call-back; rating a resolved case closes it (or reopens it on request when unsatisfied).
-    "rate": Action(Event.CLOSE, "cases.dispatch", forms.RateForm, gettext_lazy("回访评价")),
-    "reopen": Action(Event.REOPEN, "cases.dispatch", forms.ReasonForm, gettext_lazy("重办")),
-    "merge": Action(
-        Event.MERGE,
-        "cases.dispatch",
-        forms.MergeForm,
-        gettext_lazy("合并重复诉求"),
-        confirm=gettext_lazy("确认将本诉求合并到所填编号的诉求？合并后本诉求结束。"),
-        danger=True,
-    ),
-    "flag": Action(
-        None,
-        "cases.flag_malicious",
-        forms.ReasonForm,
-        gettext_lazy("提出恶意诉求标记"),
-        confirm=gettext_lazy("恶意诉求标记须由他人复核，确认提出？"),
-        danger=True,
-        when=lambda case: case.malicious_status not in ("proposed", "confirmed"),
-    ),
-    "review": Action(
-        None,
-        "cases.review_malicious",
-        forms.MaliciousReviewForm,
-        gettext_lazy("复核恶意诉求标记"),
-        when=lambda case: case.malicious_status == "proposed",
-    ),
-}
-
-
-def _make_form(name: str, request: HttpRequest, case: Any, data: Any = None) -> Any:
-    form_class = ACTIONS[name].form_class
-    prefix = name
-    if form_class in (forms.DispatchForm, forms.TransferForm):
-        return form_class(data, actor=request.user, case=case, prefix=prefix)
-    if form_class is forms.TriageForm:
-        return form_class(data, case=case, prefix=prefix)
-    return form_class(data, prefix=prefix)
-
-
 def _available_actions(request: HttpRequest, case: Any, bound: dict[str, Any]) -> list[dict[str, Any]]:
-    allowed = set(allowed_events(case.status))
-    pending = selectors.pending_request(case)
-    rows = []
-    for name, action in ACTIONS.items():
-        if action.event is not None and action.event not in allowed:
-            continue
-        if action.when is not None and not action.when(case):
-            continue
-        obj = pending if action.on_request else case
-        if obj is None or not can(request.user, action.permission, obj):
-            continue
-        form = bound.get(name) or _make_form(name, request, case)
-        rows.append(
-            {"name": name, "label": action.label, "form": form, "confirm": action.confirm, "danger": action.danger}
-        )
-    return rows
+    """The actions offered now (`next_steps`), the expected next one first, each with its own form."""
+    steps = next_steps.steps_for(request.user, case)
+    return [
+        {
+            "name": name,
+            "label": case_actions.ACTIONS[name].label,
+            "form": bound.get(name) or case_actions.make_form(name, request.user, case),
+            "primary": name == steps.primary,
+            "confirm": name in next_steps.DESTRUCTIVE,
+        }
+        for name in steps.names
+    ]
 
 
 MALICIOUS_LABELS = {
@@ -411,13 +304,16 @@ def _case_context(request: HttpRequest, case: Any, **extra: Any) -> dict[str, An
         "satisfaction_label": _label(SATISFACTION_LABELS, case.satisfaction),
         "category_path": _category_path(case.category),
         "reporter": selectors.reporter_view(user, case),
-        "actions": _available_actions(request, case, bound),
         "timeline": _timeline(case),
         "assignments": list(selectors.assignments_of(case)),
         "requests": list(selectors.requests_of(case)),
         "malicious_label": _label(MALICIOUS_LABELS, case.malicious_status),
         "suggestion": _suggestion_context(case),
     }
+    actions = _available_actions(request, case, bound)
+    context["actions"] = actions
+    context["primary_action"] = next((a for a in actions if a["primary"]), None)
+    context["menu_actions"] = [a for a in actions if not a["primary"]]
     context.update(extra)
     return context
 
@@ -496,104 +392,56 @@ def case_reporter_contact(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "cases/reporter_contact.html", {"case": case, "form": form}, status=status)
 
 
-def _target(targets: selectors.RoutingTargets, areas: Any, value: str) -> Any:
-    """Resolve a dispatch or transfer choice among the case's routing targets: "u:<id>" a unit outside the tree,
-    "a:<id>" one of `areas` (lead, helper or transfer areas); NotFound for anything else."""
-    from shequ.core.lookup import get_by_public_id
+def _refuse_unoffered(request: HttpRequest, action: str, case: Any) -> HttpResponse:
+    """An action the page does not offer now: 403 without its permission, else say why and change nothing."""
+    permission = next_steps.RULES[action].permission
+    obj = selectors.pending_request(case) if action == "decide" else case
+    _require(request, permission, obj)
+    if permission == next_steps.HOLD and not next_steps.holds(request.user, case):
+        holder = case.holder_unit or case.holder
+        messages.error(request, _("该诉求现由%(holder)s办理") % {"holder": holder.name})
+    else:
+        messages.error(request, _("当前状态不能执行该操作"))
+    return redirect("cases:case_detail", public_id=case.public_id)
 
-    kind, _sep, public_id = (value or "").partition(":")
-    if kind == "u":
-        return get_by_public_id(targets.units, public_id)
-    if kind != "a":
-        raise NotFound()
-    return get_by_public_id(areas, public_id)
 
-
-def _run(name: str, request: HttpRequest, case: Any, data: dict[str, Any]) -> str:
-    """Call the service behind action `name`; return the success message."""
-    actor = request.user
-    if name == "triage":
-        category = selectors.category_by_public_id(data["category"])
-        if category is None:
-            raise ValidationError({"category": _("请选择有效的分类")})
-        services.case_triage(actor=actor, case=case, category=category, note=data["note"])
-        return _("已确认分类：%(name)s") % {"name": category.name}
-    if name == "accept":
-        services.case_accept(actor=actor, case=case, note=data["note"])
-        return _("已受理")
-    if name == "reject":
-        services.case_reject(actor=actor, case=case, reason=data["reason"], where_instead=data["where_instead"])
-        return _("已不予受理")
-    if name == "dispatch":
-        targets = selectors.routing_targets(case)
-        target = _target(targets, targets.lead_areas, data["target"])
-        helpers = [_target(targets, targets.helper_areas, value) for value in data["helpers"]]
-        services.case_dispatch(actor=actor, case=case, target=target, helpers=helpers, note=data["note"])
-        return _("已派单至 %(unit)s") % {"unit": target.name}
-    if name == "transfer":
-        targets = selectors.routing_targets(case)
-        target = _target(targets, targets.transfer_areas, data["target"])
-        services.case_transfer(actor=actor, case=case, target=target, reason=data["reason"])
-        return _("已转办至 %(unit)s") % {"unit": target.name}
-    if name == "request":
-        approvals.case_request_change(
-            actor=actor, case=case, kind=data["kind"], days=data.get("days"), reason=data["reason"]
-        )
-        return _("申请已提交，等待上一级审批")
-    if name == "decide":
-        pending = selectors.pending_request(case)
-        if pending is None:
-            raise NotFound()
-        approvals.case_request_decide(
-            actor=actor, request=pending, approve=data["decision"] == "approve", note=data["note"]
-        )
-        return _("已审批")
-    if name == "resume":
-        approvals.case_resume(actor=actor, case=case, note=data["note"])
-        return _("已恢复办理")
-    if name == "assist":
-        services.case_assist(actor=actor, case=case, note=data["note"])
-        return _("已记录协办意见")
-    if name == "merge":
-        into = selectors.cases_for(actor).filter(tracking_number=data["into"].strip()).first()
-        if into is None:
-            raise ValidationError({"into": _("找不到该受理编号的诉求")})
-        services.case_merge(actor=actor, case=case, into=into, note=data["note"])
-        return _("已合并至 %(n)s") % {"n": into.tracking_number}
-    if name == "flag":
-        services.case_flag_malicious(actor=actor, case=case, reason=data["reason"])
-        return _("已提出恶意诉求标记，等待复核")
-    if name == "review":
-        services.case_review_malicious(actor=actor, case=case, confirm=data["decision"] == "confirm", note=data["note"])
-        return _("已复核")
-    if name == "start":
-        services.case_start(actor=actor, case=case)
-        return _("已签收")
-    if name == "return":
-        services.case_return(actor=actor, case=case, reason=data["reason"])
-        return _("已退单")
-    if name == "resolve":
-        services.case_resolve(actor=actor, case=case, reply=data["reply"])
-        return _("已办结")
-    if name == "rate":
-        services.case_rate(actor=actor, case=case, satisfaction=data["satisfaction"], reopen=data["reopen"])
-        return _("已记录回访评价")
-    services.case_reopen(actor=actor, case=case, reason=data["reason"])
-    return _("已重新办理")
+def _confirmation(request: HttpRequest, case: Any, action: str, form: Any) -> HttpResponse:
+    """The confirmation step of a destructive action: what will happen, with the entered values, posted again."""
+    hidden = [
+        (key, value)
+        for key in request.POST
+        if key not in ("csrfmiddlewaretoken", "confirmed")
+        for value in request.POST.getlist(key)
+    ]
+    context = {
+        "case": case,
+        "action": action,
+        "label": case_actions.ACTIONS[action].label,
+        "question": case_actions.ACTIONS[action].confirm,
+        "values": case_actions.shown_values(form),
+        "hidden": hidden,
+    }
+    return render(request, "cases/case_action_confirm.html", context)
 
 
 @never_cache
 @require_POST
 @_scoped
 def case_action(request: HttpRequest, public_id: str, action: str) -> HttpResponse:
-    """Run one lifecycle action; errors re-render the page, a state that forbids it answers with a message."""
-    if action not in ACTIONS:
+    """Run one action the case page offers now (`next_steps`). A destructive one first answers with a confirmation
+    page and runs only when that page is posted (confirmed=1). Errors re-render the case page; an action not
+    offered now answers with a message and changes nothing."""
+    if action not in case_actions.ACTIONS:
         raise NotFound()
     case = selectors.get_case_for(request.user, public_id)
-    form = _make_form(action, request, case, request.POST)
+    if action not in next_steps.steps_for(request.user, case):
+        return _refuse_unoffered(request, action, case)
+    form = case_actions.make_form(action, request.user, case, request.POST)
     if form.is_valid():
+        if action in next_steps.DESTRUCTIVE and request.POST.get("confirmed") != "1":
+            return _confirmation(request, case, action, form)
         try:
-            done = _run(action, request, case, form.cleaned_data)
+            done = case_actions.run(action, request.user, case, form.cleaned_data)
         except InvalidTransition:
             messages.error(request, _("当前状态不能执行该操作"))
             return redirect("cases:case_detail", public_id=case.public_id)
@@ -660,64 +508,6 @@ def case_create(request: HttpRequest) -> HttpResponse:
             return redirect("cases:case_detail", public_id=case.public_id)
     status = 400 if request.method == "POST" else 200
     return render(request, "cases/case_form.html", {"form": form}, status=status)
-
-
-# --- metrics -----------------------------------------------------------------------------------------------
-
-
-@_scoped
-@require_GET
-def case_metrics(request: HttpRequest) -> HttpResponse:
-    """Response, on-time and satisfaction rates and the level of resolution, per area and period."""
-    from datetime import timedelta
-
-    from .metrics import LEVELS
-    from .metrics import case_metrics as compute
-
-    _require(request, "cases.view")
-    roots = list(territory_selectors.top_areas_for(request.user))
-    areas = (
-        roots
-        + [
-            a
-            for a in territory_selectors.areas_for(request.user).filter(level__in=["street", "community"])
-            if a not in roots
-        ][:300]
-    )
-    chosen = next((a for a in areas if str(a.public_id) == request.GET.get("area")), roots[0] if roots else None)
-    today = timezone.localdate()
-    start = filter_day(request.GET.get("start")) if request.GET.get("start") else today - timedelta(30)
-    end = filter_day(request.GET.get("end")) if request.GET.get("end") else today
-    if start is None or end is None:
-        start, end = today - timedelta(30), today
-        messages.error(request, _("日期格式应为 年-月-日，已使用最近30天"))
-    if start > end:
-        start, end = end, start
-    result = compute(request.user, chosen, start, end) if chosen else None
-    level_labels = {
-        "micro_grid": _("微网格"),
-        "grid": _("网格"),
-        "community": _("社区"),
-        "street": _("街道"),
-        "district": _("区"),
-    }
-    levels = (
-        [(level_labels[lv], result.resolved_by_level.get(lv, 0), result.level_share(lv)) for lv in LEVELS]
-        if result
-        else []
-    )
-    return render(
-        request,
-        "cases/case_metrics.html",
-        {
-            "areas": areas,
-            "chosen": chosen,
-            "start": start,
-            "end": end,
-            "m": result,
-            "levels": levels,
-        },
-    )
 
 
 # --- 12345 hotline import ---------------------------------------------------------------------------------

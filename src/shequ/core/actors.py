@@ -223,8 +223,8 @@ def parse_label(label: str) -> tuple[Kind, str]:
 
 
 def _words(kind: Kind, ref: str, label: str, names: dict[Kind, dict[str, str]]) -> str:
-    if kind is Kind.STAFF:
-        return label or ref or str(KIND_LABELS[Kind.STAFF])
+    if kind is Kind.STAFF:  # named by username: the label (a row's ref is the user id)
+        return names.get(kind, {}).get(label) or label or ref or str(KIND_LABELS[Kind.STAFF])
     if kind is Kind.RESIDENT:
         if not ref:
             return str(_("匿名居民"))
@@ -248,9 +248,10 @@ def describe_labels(entries: Iterable[tuple[str, str, str]]) -> list[str]:
             k, r = parse_label(label)
             parsed.append((k, r, label[len("hotline:") :] if label.startswith("hotline:") else label))
     wanted: dict[Kind, set[str]] = {}
-    for k, r, _label in parsed:
-        if r and k in _NAMERS:
-            wanted.setdefault(k, set()).add(r)
+    for k, r, label in parsed:
+        key = label if k is Kind.STAFF else r
+        if key and k in _NAMERS:
+            wanted.setdefault(k, set()).add(key)
     names = {k: _NAMERS[k](refs) for k, refs in wanted.items()}
     return [_words(k, r, label, names) for k, r, label in parsed]
 

@@ -26,7 +26,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import connection, transaction
 
-from .actors import describe_labels, kind_of, label_of, ref_of, user_of
+from .actors import Kind, describe_labels, kind_of, label_of, parse_label, ref_of, user_of
 from .audit_keys import AuditKeyError, AuditKeyring, load_audit_keyring
 from .masking import mask_mapping, mask_text
 from .models import AuditRecord
@@ -74,6 +74,33 @@ def _actor_columns(actor: Any) -> dict[str, Any]:
 def actor_words(rows: list[AuditRecord]) -> list[str]:
     """How each row's actor reads on a page: a username, "居民 程*", "匿名居民", "自动升级"…"""
     return describe_labels([(r.actor_kind, r.actor_ref, r.actor_label) for r in rows])
+
+
+def object_type_words(object_type: str) -> str:
+    """The model's name in words for an object type such as "cases.case" ("诉求"); the code when unknown."""
+    from django.apps import apps
+
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name) if object_type else ""
+    except (LookupError, ValueError):
+        return object_type
+
+
+def annotate_words(rows: list[AuditRecord]) -> None:
+    """Set `actor_words`, `action_words` and `object_type_words` on each row for a page; the codes stay.
+
+    `actor_code` is the staff member's username where their name is shown; other actors' stored labels (a
+    resident's or a job's reference) are never shown raw.
+    """
+    from .audit_words import action_words
+
+    for row, words in zip(rows, actor_words(rows), strict=True):
+        kind = Kind(row.actor_kind) if row.actor_kind else parse_label(row.actor_label)[0]
+        staff_name = kind is Kind.STAFF and row.actor_label and row.actor_label != words
+        row.actor_words = words  # type: ignore[attr-defined]
+        row.actor_code = row.actor_label if staff_name else ""  # type: ignore[attr-defined]
+        row.action_words = action_words(row.action)  # type: ignore[attr-defined]
+        row.object_type_words = object_type_words(row.object_type)  # type: ignore[attr-defined]
 
 
 def record(

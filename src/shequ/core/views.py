@@ -5,6 +5,7 @@ from datetime import datetime, time
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Q
 from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import audit as audit_log
+from . import audit_words
 from .actors import KIND_LABELS, Kind
 from .audit_anchor import check_anchors, integrity_check
 from .http import filter_day
@@ -56,7 +58,9 @@ def audit_list(request: HttpRequest):
     if p.get("actor"):
         qs = qs.filter(actor_label__icontains=p["actor"])
     if p.get("action"):
-        qs = qs.filter(action__icontains=p["action"])
+        # A code ("accounts.login") or words ("登录"): auditors search either way.
+        by_words = audit_words.codes_matching(p["action"])
+        qs = qs.filter(Q(action__icontains=p["action"].strip()) | Q(action__in=by_words))
     if p.get("object"):
         qs = qs.filter(object_label__icontains=p["object"]) | qs.filter(object_id=p["object"])
     if p.get("since") and _parse_day(p["since"]):
@@ -67,8 +71,7 @@ def audit_list(request: HttpRequest):
         qs = qs.filter(actor_kind=p["kind"])
     page = Paginator(qs, 50).get_page(p.get("page"))
     rows = list(page.object_list)
-    for row, words in zip(rows, audit_log.actor_words(rows), strict=True):
-        row.actor_words = words  # type: ignore[attr-defined]
+    audit_log.annotate_words(rows)
     kinds = [(k.value, KIND_LABELS[k]) for k in Kind]
     return render(request, "core/audit_list.html", {"page": page, "rows": rows, "filters": p, "kinds": kinds})
 

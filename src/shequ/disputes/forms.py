@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shequ.cases.domain import STATUS_LABELS
+from shequ.core.widgets import IsoDateInput
 from shequ.registry import selectors as registry_selectors
 
 from .domain import (
@@ -105,7 +106,7 @@ class PartyForm(forms.Form):
 class SessionForm(forms.Form):
     held_on = forms.DateField(
         label=_("调解日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
         error_messages={"required": _("请填写调解日期"), "invalid": _("日期格式应为 年-月-日")},
     )
     place = forms.CharField(label=_("调解地点"), max_length=100, error_messages={"required": _("请填写调解地点")})
@@ -153,7 +154,7 @@ class AgreementForm(forms.Form):
 class VisitForm(forms.Form):
     visited_on = forms.DateField(
         label=_("回访日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
         error_messages={"required": _("请填写回访日期"), "invalid": _("日期格式应为 年-月-日")},
     )
     method = forms.ChoiceField(

@@ -31,6 +31,7 @@ class ReportForm(forms.Form):
     """A resident's report; the category, place and photos are checked by `cases.portal_services`."""
 
     category = forms.CharField(label=_("问题分类"), max_length=20, required=False)
+    topic = forms.CharField(label=_("话题"), max_length=40, required=False)
     case_type = forms.ChoiceField(label=_("诉求类型"), choices=_type_choices, required=False)
     description = forms.CharField(label=_("问题描述"), max_length=2000, widget=forms.Textarea)
     building = forms.CharField(label=_("地点"), max_length=40, required=False)

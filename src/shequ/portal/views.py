@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from shequ.cases import photo_services, public, public_map
+from shequ.cases import photo_services, photos, public, public_map, topics
 from shequ.cases import portal_services as cases
 from shequ.core import ratelimit
 from shequ.core.actors import ResidentActor
@@ -31,7 +31,7 @@ from shequ.core.masking import mask_mobile
 from shequ.core.middleware import client_ip
 from shequ.core.redaction import redact
 
-from . import selectors, services
+from . import held_photos, selectors, services
 from .forms import CodeForm, MobileForm, RateForm, ReportForm
 from .services import CodeRejected, RateLimited
 
@@ -204,19 +204,57 @@ def _add_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+def _topic_context(description: str, query: str, chosen: str) -> dict:
+    """The topic choices: suggested from the description, then search results or the featured short list."""
+    active = topics.active_topics()
+    suggested = topics.suggest_topics(description, active)
+    found = topics.search_topics(query, active) if query else [t for t in active if t.featured]
+    listed = suggested + [t for t in found if t not in suggested]
+    if chosen and chosen != topics.OTHER_TOPIC and all(t.code != chosen for t in listed):
+        listed += [t for t in active if t.code == chosen]
+    return {
+        "topics": listed,
+        "suggested_codes": [t.code for t in suggested],
+        "query": query,
+        "chosen": chosen,
+        "other_topic": topics.OTHER_TOPIC,
+        "searched": bool(query),
+    }
+
+
+def _hold_uploads(request: HttpRequest) -> list[str]:
+    """Clean and hold the photos of a failed try (each on its own); the refusals of the bad ones."""
+    good, refused = [], []
+    for upload in request.FILES.getlist("photos"):
+        try:
+            good.append(photos.clean_photo(upload))
+        except ValidationError as exc:
+            refused += exc.message_dict.get("photos", [])
+    held_photos.hold(request.session, good)
+    return refused
+
+
 @never_cache
 @resident_required
 def case_new(request: HttpRequest, resident: Any) -> HttpResponse:
-    """Report a problem: searchable category list, type, description, place, up to 9 photos, anonymous."""
+    """Report a problem in one's own words: the description first, then a topic (suggested from the text, a
+    short list, a search by name or synonym, or 其他 / 不确定), type, place, up to 9 photos, anonymous.
+
+    Without JavaScript the 查找 button posts the form back with the search (nothing is submitted); with it,
+    `report.js` asks `case_topics` while the resident types. A refused submission keeps the text, and the
+    photos it carried are held for the session (`held_photos`) and shown again to keep or drop.
+    """
     form = ReportForm(request.POST or None)
     photo_errors: list[str] = []
     status = 200
-    if request.method == "POST":
+    searching = request.method == "POST" and "search" in request.POST
+    if request.method == "POST" and not searching:
         ratelimit.enforce("portal.case_submit.ip", client_ip(request))
         ratelimit.enforce("portal.case_submit", f"resident:{resident.pk}")
         if form.is_valid():
             report = cases.PortalReport(
                 category_code=form.cleaned_data["category"],
+                topic=form.cleaned_data["topic"],
                 case_type=form.cleaned_data["case_type"],
                 description=form.cleaned_data["description"],
                 building=form.cleaned_data["building"],
@@ -225,37 +263,83 @@ def case_new(request: HttpRequest, resident: Any) -> HttpResponse:
             )
             try:
                 case = cases.report_submit(
-                    actor=ResidentActor(resident), report=report, uploads=request.FILES.getlist("photos")
+                    actor=ResidentActor(resident),
+                    report=report,
+                    uploads=request.FILES.getlist("photos"),
+                    held=held_photos.keep_only(request.session, request.POST.getlist("keep_photo")),
                 )
             except ValidationError as exc:
                 photo_errors = exc.message_dict.pop("photos", [])
                 _add_errors(form, exc)
             else:
+                held_photos.clear(request.session)
                 if case.anonymous:
                     return render(request, "portal/case_submitted.html", {"case": case})
                 messages.success(request, _("提交成功，受理编号：%(n)s") % {"n": case.tracking_number})
                 return redirect(f"{reverse('portal:case', args=[case.tracking_number])}?submitted=1")
+        else:
+            held_photos.keep_only(request.session, request.POST.getlist("keep_photo"))
         status = 400
-    query = request.GET.get("q", "").strip()[:30]
-    chosen = form["category"].value() or ""
-    categories = list(cases.leaf_categories(query)[: cases.LEAF_LIMIT])
-    if chosen and all(c.code != chosen for c in categories):
-        extra = cases.leaf_category(chosen)
-        if extra is not None:
-            categories.insert(0, extra)
+    if request.method == "POST":
+        refused = _hold_uploads(request)
+        photo_errors = photo_errors or refused
+        if searching:  # shown again as typed, without errors: nothing was submitted
+            form = ReportForm(initial=request.POST.dict())
+    query = (request.POST.get("q") or request.GET.get("q") or "").strip()[:30]
+    chosen = form["topic"].value() or ""
     context = {
         "form": form,
-        "query": query,
-        "categories": categories,
-        "chosen": chosen,
         "photo_errors": photo_errors,
+        "held": held_photos.held(request.session),
         "home_building": cases.home_building(resident),
         "other_buildings": cases.other_buildings(resident),
         "resident": resident,
         "anonymous_allowed": cases.anonymous_allowed(),
-        "max_photos": 9,
+        "max_photos": photos.MAX_PHOTOS,
+        **_topic_context(form["description"].value() or "", query, chosen),
     }
     return render(request, "portal/case_new.html", context, status=status)
+
+
+@never_cache
+@require_POST
+@resident_required
+def case_topics(request: HttpRequest, resident: Any) -> HttpResponse:
+    """The topic list of the report form for its description and search (a fragment for `report.js`)."""
+    description = request.POST.get("description", "")[:2000]
+    query = request.POST.get("q", "").strip()[:30]
+    context = _topic_context(description, query, request.POST.get("topic", "")[:40])
+    return render(request, "portal/_topics.html", context)
+
+
+@never_cache
+@resident_required
+def held_photo(request: HttpRequest, resident: Any, photo_id: str) -> HttpResponse:
+    """A photo held from the resident's failed try, to this session only."""
+    found = held_photos.content(request.session, photo_id)
+    if found is None:
+        raise Http404()
+    return _private_image(*found)
+
+
+def _private_image(data: bytes, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@never_cache
+@resident_required
+def case_photo(request: HttpRequest, resident: Any, tracking_number: str, photo_id: str) -> HttpResponse:
+    """A photo of one's own case: one's own, or an after-photo staff published (?thumb=1: small)."""
+    case = _own_case(resident, tracking_number)
+    try:
+        photo = cases.photo_for_reporter(case, photo_id)
+        data, content_type = photo_services.photo_content(photo, thumbnail=request.GET.get("thumb") == "1")
+    except (NotFound, OSError, ValueError):
+        raise Http404() from None
+    return _private_image(data, content_type)
 
 
 @never_cache
@@ -282,8 +366,12 @@ def case_detail(request: HttpRequest, resident: Any, tracking_number: str) -> Ht
 
 
 def _render_detail(request: HttpRequest, case: Any, rate_form: RateForm, status: int = 200) -> HttpResponse:
+    own_photos, after_photos = cases.photos_for_reporter(case)
     context = {
         "case": case,
+        "own_photos": own_photos,
+        "after_photos": after_photos,
+        "expected": cases.expected_answer(case),
         "status_label": cases.status_label(case.status),
         "timeline": cases.timeline_of(case),
         "can_rate": cases.can_rate(case),

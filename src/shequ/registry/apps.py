@@ -26,9 +26,12 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from shequ.core.actors import Kind, register_namer
+        from shequ.core.todos import register_todo
 
         from . import permissions  # noqa: F401  (registers actions)
         from .encryption import register_columns
+        from .todos import registry_todos
 
         register_columns()
         register_namer(Kind.RESIDENT, resident_names)
+        register_todo("registry", registry_todos)  # the home page's to-dos

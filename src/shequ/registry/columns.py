@@ -8,6 +8,9 @@ Reading, writing and formula safety of spreadsheets in general live in core.spre
   fatal; a field given twice is fatal; only 姓名 is a required column.
 - An ID or mobile number that Excel stored as a number beyond 15 digits (read as scientific notation by
   core.spreadsheets.cell_text) is reported on validation instead of being turned into a wrong number.
+- Enumerated columns (性别, 证件类型, 与户主关系, 居住类型, 采集依据, 关怀标签) accept their values and labels;
+  other common spellings (残疾 for 残疾人, 男性 for 男) come from the ValueAlias table that admins edit
+  (seeded by migration 0005), passed to validate_row as an ``Aliases`` map built by ``alias_map``.
 - PIPL §28 (sensitive personal information): an error never repeats an ID or mobile number in clear;
   ID and mobile cells are shown masked (domain.mask_document / mask_mobile) and every other value
   goes through the free-text masker, in case a number was typed into the wrong column.
@@ -18,7 +21,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
@@ -54,7 +57,6 @@ from shequ.registry.domain import (
     Gender,
     IdType,
     LegalBasis,
-    Relation,
     ResidenceType,
     decade_label,
     decade_of,
@@ -63,6 +65,8 @@ from shequ.registry.domain import (
 )
 
 __all__ = [
+    "ALIAS_COLUMNS",
+    "Aliases",
     "FIELDS",
     "FIELD_BY_KEY",
     "MAX_ROWS",
@@ -73,6 +77,8 @@ __all__ = [
     "RawRow",
     "RowResult",
     "map_header",
+    "alias_map",
+    "canonical_values",
     "match_header",
     "read_rows",
     "template_xlsx",
@@ -289,31 +295,38 @@ _DATE_COMPACT_RE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 _CARE_TAG_SEPARATORS_RE = re.compile(r"[、,，;；/\s]+")
 _SHOWN_VALUE_CHARS = 60
 
-_GENDERS = {"男": Gender.MALE, "男性": Gender.MALE, "M": Gender.MALE, "MALE": Gender.MALE}
-_GENDERS |= {"女": Gender.FEMALE, "女性": Gender.FEMALE, "F": Gender.FEMALE, "FEMALE": Gender.FEMALE}
-_RELATION_ALIASES = {
-    "本人": Relation.HEAD,
-    "妻": Relation.SPOUSE,
-    "妻子": Relation.SPOUSE,
-    "夫": Relation.SPOUSE,
-    "丈夫": Relation.SPOUSE,
-    "子": Relation.CHILD,
-    "女": Relation.CHILD,
-    "儿子": Relation.CHILD,
-    "女儿": Relation.CHILD,
-    "父亲": Relation.PARENT,
-    "母亲": Relation.PARENT,
-    "孙子": Relation.GRANDCHILD,
-    "孙女": Relation.GRANDCHILD,
-    "外孙": Relation.GRANDCHILD,
-    "外孙女": Relation.GRANDCHILD,
-    "祖父": Relation.GRANDPARENT,
-    "祖母": Relation.GRANDPARENT,
-    "外祖父": Relation.GRANDPARENT,
-    "外祖母": Relation.GRANDPARENT,
-    "兄弟": Relation.SIBLING,
-    "姐妹": Relation.SIBLING,
-}
+_GENDERS = {"男": Gender.MALE, "M": Gender.MALE, "MALE": Gender.MALE}
+_GENDERS |= {"女": Gender.FEMALE, "F": Gender.FEMALE, "FEMALE": Gender.FEMALE}
+
+# Columns whose other spellings may be listed in the ValueAlias table; the value an alias stands for is one
+# of canonical_values(column).
+ALIAS_COLUMNS = ("gender", "id_type", "relation", "residence_type", "legal_basis", "care_tags")
+Aliases = Mapping[str, Mapping[str, str]]  # column -> normalised alias -> canonical value
+
+
+def canonical_values(column: str) -> list[str]:
+    """The Chinese values an alias of `column` may stand for (as written in the template's dropdowns)."""
+    if column == "gender":
+        return ["男", "女"]
+    if column == "care_tags":
+        return [t.label for t in CARE_TAGS]
+    labels: dict[str, Mapping[Any, Any]] = {
+        "id_type": ID_TYPE_LABELS,
+        "relation": RELATION_LABELS,
+        "residence_type": RESIDENCE_TYPE_LABELS,
+        "legal_basis": LEGAL_BASIS_LABELS,
+    }
+    return _chinese_labels(labels[column]).split("、")
+
+
+def alias_map(rows: Iterable[tuple[str, str, str]]) -> dict[str, dict[str, str]]:
+    """Build the Aliases map validate_row takes from (column, alias, value) rows (ValueAlias)."""
+    out: dict[str, dict[str, str]] = {}
+    for column, alias, value in rows:
+        key = _normalise_choice(alias)
+        if key and column in ALIAS_COLUMNS:
+            out.setdefault(column, {})[key] = value
+    return out
 
 
 @lru_cache(maxsize=16)
@@ -329,8 +342,6 @@ def _choices(kind: str, language: str | None) -> dict[str, Enum]:
     for lang in {"zh-hans", language or "zh-hans"}:
         with translation.override(lang):
             lookup.update({_normalise_choice(str(label)): member for member, label in labels.items()})
-    if kind == "relation":
-        lookup.update(_RELATION_ALIASES)
     return lookup
 
 
@@ -389,9 +400,15 @@ def _messages(error: ValidationError) -> str:
 
 
 class _RowChecker:
-    def __init__(self, raw: Mapping[str, Any]) -> None:
+    def __init__(self, raw: Mapping[str, Any], aliases: Aliases) -> None:
         self.values = {key: cell_text(value) for key, value in raw.items()}
         self.errors: list[CellError] = []
+        self.aliases = aliases
+
+    def spelled(self, key: str, text: str | None = None) -> str:
+        """The cell (or `text`), replaced by the value it stands for when it is a listed alias of the column."""
+        text = self.get(key) if text is None else text
+        return self.aliases.get(key, {}).get(_normalise_choice(text), text) if text else text
 
     def get(self, key: str) -> str:
         return self.values.get(key, "")
@@ -409,7 +426,7 @@ class _RowChecker:
         self.errors.append(CellError(FIELD_BY_KEY[key].header, shown, str(message), key))
 
     def choice(self, key: str, default: Enum | None, message: Callable[[], str]) -> Any:
-        text = self.get(key)
+        text = self.spelled(key)
         if not text:
             return default
         found = _choices(key, translation.get_language()).get(_normalise_choice(text))
@@ -428,16 +445,19 @@ class _RowChecker:
         return text or None
 
 
-def validate_row(raw: Mapping[str, Any], *, today: datetime.date | None = None) -> RowResult:
+def validate_row(
+    raw: Mapping[str, Any], *, today: datetime.date | None = None, aliases: Aliases | None = None
+) -> RowResult:
     """Check one row (field key -> cell text) and return its normalised values or its cell errors.
 
-    ``today`` bounds birth dates (default: today's local date). The document type is inferred from the
-    number when the type cell is empty. A birth date or gender given next to a document must agree with
-    it; when left empty they are taken from the document. Empty residence type means 常住 and empty legal
-    basis 法定职责.
+    ``today`` bounds birth dates (default: today's local date). ``aliases`` (see alias_map) names other
+    spellings of enumerated values; a cell that is a listed alias is read as the value it stands for. The
+    document type is inferred from the number when the type cell is empty. A birth date or gender given next
+    to a document must agree with it; when left empty they are taken from the document. Empty residence type
+    means 常住 and empty legal basis 法定职责. An empty 姓名 is an error.
     """
     today = today or timezone.localdate()
-    row = _RowChecker(raw)
+    row = _RowChecker(raw, aliases or {})
     clean: dict[str, Any] = {}
 
     name = row.get("name")
@@ -451,13 +471,13 @@ def validate_row(raw: Mapping[str, Any], *, today: datetime.date | None = None) 
 
     gender: Gender | None = None
     if row.get("gender"):
-        gender = _GENDERS.get(_normalise_choice(row.get("gender")))
+        gender = _GENDERS.get(_normalise_choice(row.spelled("gender")))
         if gender is None:
             row.error("gender", gettext("性别应填写“男”或“女”"))
 
     document = None
     number = _unwrap_number(row.get("id_number"))
-    id_type_text = row.get("id_type")
+    id_type_text = row.spelled("id_type")
     if _SCIENTIFIC_RE.fullmatch(number):
         row.error("id_number", gettext("证件号码被 Excel 存成了数字，后几位已丢失；请将该列设为文本格式后重新填写"))
     else:
@@ -528,7 +548,7 @@ def validate_row(raw: Mapping[str, Any], *, today: datetime.date | None = None) 
     for label in _CARE_TAG_SEPARATORS_RE.split(row.get("care_tags")):
         if not label:
             continue
-        tag = CARE_TAG_BY_LABEL.get(unicodedata.normalize("NFKC", label))
+        tag = CARE_TAG_BY_LABEL.get(unicodedata.normalize("NFKC", row.spelled("care_tags", label)))
         if tag is None:
             unknown.append(label)
         elif tag.code not in codes:

@@ -2,23 +2,24 @@
 
 Rules encoded here:
 
-- An address (小区, 楼栋, 单元, 房号) is matched loosely: spaces and full-width forms are ignored, "1栋", "1" and
-  "第1单元" name the same place, a room "301" also finds dwelling "1-301". A key that fits several places is
-  reported as ambiguous, never guessed. A row with a partial address is invalid.
+- An address (小区, 楼栋, 单元, 房号) is matched by import_places, whose message names what the register holds
+  (the compound's buildings, the building's units, floors and rooms). A row with a partial address is invalid.
+- A row whose only problem is a dwelling missing from a known building, and which import_places could place
+  (WAITS_FOR_DWELLING), is staged invalid but keeps its encrypted values and address: once that dwelling is
+  created from the import (imports.import_create_dwellings) `recheck_waiting` classifies it again. Such a row
+  takes part in the file's duplicate and head-of-household checks as if it were valid.
 - Rows are classified in file order: invalid, duplicate_in_file (the same document twice in the file: the
-  later rows), elsewhere (registered in another community: reported without saying where), update
-  (registered in this community) or create. A withdrawn resident is never restored by an import. A household
-  has at most one 户主 in the file.
+  later rows, each naming the earlier one, "与第 N 行证件号码重复"), elsewhere (registered in another
+  community: reported without saying where), update (registered in this community) or create. A withdrawn
+  resident is never restored by an import. A household has at most one 户主 in the file.
 - Staged values are encrypted under ROW_PURPOSE; the reported values are masked.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from django.utils import timezone
@@ -26,103 +27,22 @@ from django.utils.translation import gettext as _
 
 from shequ.core import crypto
 from shequ.core.masking import mask_text
-from shequ.territory.models import Building, BuildingUnit, Dwelling
 
 from . import columns, encryption
 from .domain import IMPORT_APPLICABLE, IdType, LegalBasis, ResidentStatus, mask_document
-from .models import ImportBatch, Resident
+from .import_places import DwellingIndex
+from .models import ImportBatch, ImportRow, Resident, ValueAlias
 
 LOOKUP_CHUNK = 2000  # hashes or ids per IN (...) query
 ROW_PURPOSE = "registry.import.row"  # registered for key rotation in encryption.register_columns
+WAITS_FOR_DWELLING = "dwelling_missing"  # the `code` of a row error that creating a dwelling would resolve
 
 
 def msg_elsewhere() -> str:
     return _("该居民已在其他社区登记，请联系街道办事处")
 
 
-# --- address and household resolution -------------------------------------------------------------------
-
-_SPACES_RE = re.compile(r"\s+")
-_NUMBERED_RE = re.compile(r"(?:第)?0*(\d+)(?:栋|幢|号楼|号|楼|座|单元)?")
-
-
-def _norm(text: str | None) -> str:
-    return _SPACES_RE.sub("", unicodedata.normalize("NFKC", text or "")).upper()
-
-
-@lru_cache(maxsize=4096)
-def _place_keys(text: str | None) -> tuple[str, ...]:
-    """Ways a building or unit may be written: "1栋", "1", "第1单元" all give "1"; the name itself too."""
-    normalised = _norm(text)
-    keys = [normalised] if normalised else []
-    match = _NUMBERED_RE.fullmatch(normalised)
-    if match and match.group(1) not in keys:
-        keys.insert(0, match.group(1))
-    return tuple(keys)
-
-
-def _room_keys(text: str | None) -> list[str]:
-    """A room written "301" also finds dwelling "1-301" (the unit prefix used by many registers)."""
-    normalised = _norm(text)
-    keys = [normalised] if normalised else []
-    if "-" in normalised:
-        tail = normalised.rsplit("-", 1)[1]
-        if tail and tail not in keys:
-            keys.append(tail)
-    return keys
-
-
-class DwellingIndex:
-    """The community's dwellings by (小区, 楼栋, 单元, 房号), each part matched loosely.
-
-    Buildings are keyed by compound and number or name, units by building and number or name, dwellings by
-    unit (or, when no unit is written, by building) and room. A key that fits several places is AMBIGUOUS.
-    """
-
-    AMBIGUOUS = -1
-
-    def __init__(self, community_id: int) -> None:
-        self.buildings: dict[tuple[str, str], int] = {}
-        self.units: dict[tuple[int, str], int] = {}
-        self.by_unit: dict[tuple[int, str], int] = {}
-        self.by_building: dict[tuple[int, str], int] = {}
-        for pk, number, name, compound in Building.objects.filter(compound__community_id=community_id).values_list(
-            "id", "number", "name", "compound__name"
-        ):
-            for key in {str(number), *_place_keys(name)}:
-                self._add(self.buildings, (_norm(compound), key), pk)
-        for pk, building_id, number, name in BuildingUnit.objects.filter(
-            building__compound__community_id=community_id
-        ).values_list("id", "building_id", "number", "name"):
-            for key in {str(number), *_place_keys(name)}:
-                self._add(self.units, (building_id, key), pk)
-        for pk, unit_id, building_id, room in Dwelling.objects.filter(
-            building__compound__community_id=community_id
-        ).values_list("id", "unit_id", "building_id", "number"):
-            for key in _room_keys(room):
-                self._add(self.by_unit, (unit_id, key), pk)
-                self._add(self.by_building, (building_id, key), pk)
-
-    def _add(self, index: dict[Any, int], key: Any, pk: int) -> None:
-        found = index.get(key)
-        index[key] = pk if found in (None, pk) else self.AMBIGUOUS
-
-    def _first(self, index: dict[Any, int], keys: Iterable[Any]) -> int | None:
-        return next((index[k] for k in keys if k in index), None)
-
-    def find(self, compound: str | None, building: str | None, unit: str | None, room: str | None) -> int | None:
-        """The dwelling's id, AMBIGUOUS when several match, None when none does."""
-        c = _norm(compound)
-        building_id = self._first(self.buildings, [(c, k) for k in _place_keys(building)])
-        if building_id is None or building_id == self.AMBIGUOUS:
-            return building_id
-        rooms = _room_keys(room)
-        if not _norm(unit):
-            return self._first(self.by_building, [(building_id, r) for r in rooms])
-        unit_id = self._first(self.units, [(building_id, k) for k in _place_keys(unit)])
-        if unit_id is None or unit_id == self.AMBIGUOUS:
-            return unit_id
-        return self._first(self.by_unit, [(unit_id, r) for r in rooms])
+# --- address ------------------------------------------------------------------------------------------
 
 
 def _address_text(clean: dict[str, Any]) -> str:
@@ -136,15 +56,26 @@ def _address_text(clean: dict[str, Any]) -> str:
 class StagedRow:
     row_number: int
     outcome: str
-    errors: list[dict[str, str]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
     payload: dict[str, Any] | None = None
     id_hash: str = ""
     lookups: list[str] = field(default_factory=list)
     target_id: int | None = None
 
 
-def row_error(column: str, value: str, message: str, key: str = "") -> dict[str, str]:
+def row_error(column: str, value: str, message: str, key: str = "") -> dict[str, Any]:
     return {"column": column, "value": value, "message": message, "field": key}
+
+
+def waits_for_dwelling(errors: Iterable[dict[str, Any]]) -> bool:
+    """True when every problem of a row would be resolved by creating the dwelling it names."""
+    errors = list(errors)
+    return bool(errors) and all(e.get("code") == WAITS_FOR_DWELLING for e in errors)
+
+
+def value_aliases() -> columns.Aliases:
+    """The admins' table of other spellings (ValueAlias), as validate_row takes it."""
+    return columns.alias_map(ValueAlias.objects.values_list("column", "alias", "value"))
 
 
 def staged_payload(clean: dict[str, Any], given: set[str], dwelling_id: int | None) -> dict[str, Any]:
@@ -176,6 +107,7 @@ class Stager:
         self.community_id = batch.community_id
         self.today = timezone.localdate()
         self.dwellings = DwellingIndex(batch.community_id)
+        self.aliases = value_aliases()
         self.seen: dict[str, int] = {}  # document hash -> first row number
         self.heads: dict[str, int] = {}  # household number -> row number of its 户主
         self.counts: dict[str, int] = dict.fromkeys(
@@ -189,44 +121,41 @@ class Stager:
         for s in staged:
             if s.outcome in IMPORT_APPLICABLE:
                 self._check_head(s)
+            if s.outcome in IMPORT_APPLICABLE and s.errors:  # valid but for the missing dwelling: it waits
+                s.outcome, s.target_id = "invalid", None
             self.counts[s.outcome] += 1
         self.processed += len(chunk)
         return staged
 
     def _check(self, raw: columns.RawRow) -> StagedRow:
-        result = columns.validate_row(raw.values, today=self.today)
+        result = columns.validate_row(raw.values, today=self.today, aliases=self.aliases)
         errors = [row_error(e.column, e.value_masked, e.message, e.field) for e in result.errors]
         clean = result.clean
         dwelling_id = None
+        address: dict[str, str] | None = None
         if clean is not None and any(clean.get(k) for k in ("compound", "building", "unit", "room")):
-            address = mask_text(_address_text(clean))
+            shown = mask_text(_address_text(clean))
             if not (clean.get("compound") and clean.get("building") and clean.get("room")):
-                errors.append(row_error(_("住址"), address, _("地址不完整：请填写小区、楼栋和房号"), "room"))
+                errors.append(row_error(_("住址"), shown, _("地址不完整：请填写小区、楼栋和房号"), "room"))
             else:
-                dwelling_id = self.dwellings.find(
-                    clean["compound"], clean["building"], clean.get("unit"), clean["room"]
+                address = {k: clean.get(k) or "" for k in ("compound", "building", "unit", "room")}
+                located = self.dwellings.locate(
+                    clean["compound"], clean["building"], clean.get("unit"), clean["room"], address=shown
                 )
+                dwelling_id = located.dwelling_id
                 if dwelling_id is None:
-                    errors.append(
-                        row_error(
-                            _("住址"), address, _("地址在本社区找不到：%(address)s") % {"address": address}, "room"
-                        )
-                    )
-                elif dwelling_id == DwellingIndex.AMBIGUOUS:
-                    errors.append(
-                        row_error(
-                            _("住址"),
-                            address,
-                            _("地址对应多套房屋，请填写单元：%(address)s") % {"address": address},
-                            "room",
-                        )
-                    )
-                    dwelling_id = None
-        if errors or clean is None:
+                    error = row_error(_("住址"), shown, located.message, "room")
+                    if located.proposal is not None:
+                        error.update(code=WAITS_FOR_DWELLING, dwelling=located.proposal.as_json())
+                    errors.append(error)
+        if clean is None or (errors and not waits_for_dwelling(errors)):
             return StagedRow(raw.row_number, "invalid", errors)
         given = {k for k, v in raw.values.items() if v}
-        row = StagedRow(raw.row_number, "create", payload=staged_payload(clean, given, dwelling_id))
-        number = row.payload["id_number"] if row.payload else ""
+        payload = staged_payload(clean, given, dwelling_id)
+        if errors:  # waits for its dwelling: its address is kept to find that dwelling once created
+            payload["address"] = address
+        row = StagedRow(raw.row_number, "create", errors=errors, payload=payload)
+        number = payload["id_number"]
         if number:
             row.id_hash = crypto.keyed_hash(number, purpose=encryption.ID_PURPOSE)
             first = self.seen.get(row.id_hash)
@@ -236,7 +165,7 @@ class Stager:
                     row_error(
                         _("证件号码"),
                         mask_document(number),
-                        _("文件内证件号码重复（与第%(row)s行相同）") % {"row": first},
+                        _("与第 %(row)s 行证件号码重复") % {"row": first},
                         "id_number",
                     )
                 ]
@@ -288,6 +217,42 @@ class Stager:
                 "relation",
             )
         ]
+
+
+def recheck_waiting(batch: ImportBatch) -> list[tuple[int, StagedRow]]:
+    """Classify again the rows of `batch` that wait for a dwelling which now exists.
+
+    Returns (ImportRow id, its new classification: create, update, elsewhere or invalid when the resident
+    withdrew consent) for each such row; rows whose dwelling is still missing are left out. The duplicate and
+    head-of-household checks of the file were made at validation, where waiting rows took part.
+    """
+    stager = Stager(batch)
+    rows = (
+        ImportRow.objects.filter(batch=batch, outcome="invalid")
+        .exclude(payload_encrypted="")
+        .order_by("row_number")
+        .values_list("id", "row_number", "errors", "payload_encrypted")
+    )
+    found: list[tuple[int, StagedRow]] = []
+    for pk, row_number, errors, ciphertext in rows.iterator(chunk_size=LOOKUP_CHUNK):
+        if not waits_for_dwelling(errors or []):
+            continue
+        payload = json.loads(crypto.decrypt(ciphertext, purpose=ROW_PURPOSE))
+        address = payload.get("address") or {}
+        located = stager.dwellings.locate(
+            address.get("compound"), address.get("building"), address.get("unit"), address.get("room"), address=""
+        )
+        if located.dwelling_id is None:
+            continue
+        payload.pop("address", None)
+        payload["dwelling_id"] = located.dwelling_id
+        row = StagedRow(row_number, "create", payload=payload)
+        if payload["id_number"]:
+            row.id_hash = crypto.keyed_hash(payload["id_number"], purpose=encryption.ID_PURPOSE)
+            row.lookups = encryption.document_lookup_hashes(payload["id_number"])
+        found.append((pk, row))
+    stager._lookup_registered([r for _pk, r in found if r.lookups])
+    return found
 
 
 def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -1,4 +1,5 @@
-"""Spreadsheet import pages: upload, validation report with progress, confirmation, cancellation, exports.
+"""Spreadsheet import pages: upload, validation report with progress, confirmation, cancellation, exports, and
+the confirmation page of the dwellings an import would add to the register.
 
 Thin: every rule is in `imports` (services of the pipeline) and `selectors`. A batch outside the actor's
 import scope answers 404, exactly like a missing one.
@@ -66,8 +67,10 @@ class UploadForm(forms.Form):
 
 @_import_page
 def import_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.import_batches_for(request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "registry/import_list.html", {"page": page})
+    waiting = request.GET.get("status") == selectors.IMPORT_WAITING  # the home page's 待确认 link
+    batches = selectors.import_batches_for(request.user, status=selectors.IMPORT_WAITING if waiting else "")
+    page = Paginator(batches, 20).get_page(request.GET.get("page"))
+    return render(request, "registry/import_list.html", {"page": page, "waiting": waiting})
 
 
 class InMemoryUpload(MemoryFileUploadHandler):
@@ -130,6 +133,13 @@ def import_template(request: HttpRequest) -> HttpResponse:
 def _report_context(request: HttpRequest, batch) -> dict:
     counts = {o: 0 for o in ("create", "update", "invalid", "duplicate_in_file", "elsewhere")}
     counts.update(selectors.import_outcome_counts(batch))
+    missing = []
+    if (
+        batch.status == "validated"
+        and counts["invalid"]
+        and can(request.user, "registry.create_dwellings", batch.community)
+    ):
+        missing = import_report.missing_dwellings(batch)
     problems = Paginator(import_report.problem_rows(batch), PAGE_SIZE).get_page(request.GET.get("page"))
     updates = Paginator(import_report.update_rows(batch), PAGE_SIZE).get_page(request.GET.get("upage"))
     return {
@@ -144,6 +154,8 @@ def _report_context(request: HttpRequest, batch) -> dict:
         "problems": problems,
         "error_lines": import_report.error_lines(problems),
         "updates": updates,
+        "missing_dwellings": missing,
+        "waiting_rows": sum(len(m.rows) for m in missing),
     }
 
 
@@ -202,3 +214,25 @@ def import_errors_xlsx(request: HttpRequest, public_id: str) -> HttpResponse:
     import_report.errors_xlsx(batch, out)
     out.seek(0)
     return FileResponse(out, as_attachment=True, filename="导入问题清单.xlsx", content_type=XLSX)
+
+
+@_import_page
+def import_dwellings(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The dwellings rows wait for, each with its floor area, for confirmation; POST creates them."""
+    batch = selectors.get_import_batch_for(request.user, public_id)
+    if not can(request.user, "registry.create_dwellings", batch.community):
+        raise Http404()
+    errors: list[str] = []
+    posted: dict[str, str] = {}
+    if request.method == "POST":
+        posted = {k.removeprefix("area-"): v for k, v in request.POST.items() if k.startswith("area-")}
+        try:
+            created = imports.import_create_dwellings(actor=request.user, batch=batch, floor_areas=posted)
+        except ValidationError as exc:
+            errors = _messages_of(exc)
+        else:
+            messages.success(request, _("已新增 %(n)s 套房屋，等待这些房屋的行已重新校验") % {"n": len(created)})
+            return redirect("registry:import_detail", public_id=batch.public_id)
+    missing = import_report.missing_dwellings(batch) if batch.status == "validated" else []
+    rows = [{"item": m, "value": posted.get(m.key, m.suggested_area or "")} for m in missing]
+    return render(request, "registry/import_dwellings.html", {"batch": batch, "rows": rows, "errors": errors})

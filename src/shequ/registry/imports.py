@@ -27,6 +27,11 @@ Rules encoded here (issue 3 "Excel import"; PIPL §28, §51; DESIGN R11):
   SQL parameter rows of every INSERT/UPDATE, with the primary keys of new households and residents
   reserved beforehand (reserve_ids) so that every foreign key is known. The transaction then only runs
   `executemany` (measured in bench/bench_import.py: a fraction of a bare bulk_create of the same rows).
+- Missing dwellings (issue 13): rows that wait only for a dwelling absent from a known building are listed
+  for confirmation (import_report.missing_dwellings); a worker with registry.create_dwellings creates them
+  in one transaction with the re-check of those rows (import_matching.recheck_waiting) and the batch's
+  counts, audited once. The uploaded file is gone by then: only the waiting rows, which kept their
+  encrypted values, are classified again.
 - Crash recovery (issue 10): a worker holds its step under a Lease. `attempt` on the batch is the fencing
   token: raised when validation starts, at every confirmation and by every recovery. The worker refreshes
   `heartbeat_at` at least every HEARTBEAT_SECONDS while it works (each staged chunk; while preparing an apply)
@@ -45,6 +50,8 @@ import logging
 import os
 import time
 import traceback
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from functools import partial
 from pathlib import Path
 from typing import IO, Any
@@ -64,9 +71,9 @@ from shequ.core.masking import mask_text
 from shequ.core.permissions import require, write_service
 from shequ.core.scoping import scope_of
 from shequ.core.spreadsheets import SpreadsheetError, sniff_format
-from shequ.territory.models import Area
+from shequ.territory.models import Area, Dwelling
 
-from . import columns
+from . import columns, import_report
 from .domain import (
     IMPORT_APPLICABLE,
     IMPORT_BLOCKING,
@@ -74,7 +81,7 @@ from .domain import (
     import_can_confirm,
     next_import_status,
 )
-from .import_matching import ROW_PURPOSE, StagedRow, Stager, chunked
+from .import_matching import ROW_PURPOSE, StagedRow, Stager, chunked, recheck_waiting
 from .import_writers import ApplyPlan, ApplyRefused, execute, prepare_apply
 from .models import ImportBatch, ImportRow, Residence, ResidentTag
 from .permissions import IMPORT_ROLES
@@ -413,6 +420,99 @@ def _fail_validation(batch: ImportBatch, lease: Lease, message: str) -> ImportBa
                 after={"stage": "validation", "message": message},
             )
     return failed
+
+
+# --- dwellings missing from the register ---------------------------------------------------------------
+
+MAX_FLOOR_AREA = Decimal("9999999.99")  # Dwelling.floor_area: 9 digits, 2 decimals
+
+
+def _floor_area(given: Any, suggested: Decimal | None) -> Decimal | None:
+    if given in (None, ""):
+        return suggested
+    try:
+        area = Decimal(str(given).strip()).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        return None
+    return area if 0 < area <= MAX_FLOOR_AREA else None
+
+
+def _recount(batch: ImportBatch) -> None:
+    counts = dict(ImportRow.objects.filter(batch=batch).values_list("outcome").annotate(n=Count("id")).order_by())
+    batch.valid_rows = counts.get("create", 0) + counts.get("update", 0)
+    batch.invalid_rows = counts.get("invalid", 0) + counts.get("duplicate_in_file", 0)
+    batch.update_rows = counts.get("update", 0)
+    batch.elsewhere_rows = counts.get("elsewhere", 0)
+
+
+@write_service("registry.create_dwellings")
+def import_create_dwellings(
+    *, actor: Any, batch: ImportBatch, floor_areas: Mapping[str, Any] | None = None
+) -> list[Dwelling]:
+    """Create the dwellings that rows of a validated batch wait for, then classify those rows again.
+
+    Checks registry.create_dwellings on the batch's community. Locks the batch, which must be validated (no
+    confirmation can start meanwhile). The dwellings are those import_report.missing_dwellings lists now;
+    each takes the floor area given for its key in `floor_areas`, else its suggested one, and a missing or
+    non-positive area refuses the whole request, changing nothing. The dwellings, the re-checked rows and
+    the batch's counts are written in one transaction with one audit record.
+    """
+    require(actor, "registry.create_dwellings", batch.community)
+    given = floor_areas or {}
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().select_related("community").get(pk=batch.pk)
+        if locked.status != "validated":
+            raise ValidationError(
+                {"status": _("该批次当前状态（%(status)s）不能新增房屋") % {"status": locked.get_status_display()}}
+            )
+        missing = import_report.missing_dwellings(locked)
+        if not missing:
+            raise ValidationError({"dwellings": _("没有需要新增的房屋")})
+        areas = {m.key: _floor_area(given.get(m.key), m.suggested_area) for m in missing}
+        unset = [m.label for m in missing if areas[m.key] is None]
+        if unset:
+            raise ValidationError(
+                {"floor_area": [_("请填写大于 0 的面积：%(dwelling)s") % {"dwelling": label} for label in unset]}
+            )
+        created = Dwelling.objects.bulk_create(
+            [
+                Dwelling(
+                    building_id=m.proposal.building,
+                    unit_id=m.proposal.unit,
+                    floor=m.proposal.floor,
+                    number=m.proposal.number,
+                    floor_area=areas[m.key],
+                )
+                for m in missing
+            ]
+        )
+        rechecked = recheck_waiting(locked)
+        for pk, row in rechecked:
+            ImportRow.objects.filter(pk=pk).update(
+                outcome=row.outcome,
+                errors=row.errors,
+                target_id=row.target_id,
+                id_number_hash=row.id_hash,
+                payload_encrypted=crypto.encrypt(json.dumps(row.payload, ensure_ascii=False), purpose=ROW_PURPOSE)
+                if row.payload is not None
+                else "",
+            )
+        _recount(locked)
+        locked.save(update_fields=["valid_rows", "invalid_rows", "update_rows", "elsewhere_rows", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="registry.import_dwellings_created",
+            obj=locked,
+            after={
+                "dwellings": [
+                    {"dwelling": str(d.public_id), "place": m.label, "floor_area": str(d.floor_area)}
+                    for d, m in zip(created, missing, strict=True)
+                ],
+                "rows_rechecked": len(rechecked),
+                "valid_rows": locked.valid_rows,
+            },
+        )
+    return created
 
 
 # --- confirm and cancel ---------------------------------------------------------------------------------

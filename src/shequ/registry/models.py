@@ -341,3 +341,47 @@ class FullExportRequest(BaseModel):
 
     def __str__(self) -> str:
         return str(self.public_id)
+
+
+class ValueAlias(BaseModel):
+    """Another spelling of an enumerated import column's value (残疾 for 残疾人, 男性 for 男), edited by admins.
+
+    `value` is one of columns.canonical_values(column); the import reads a cell equal to `alias` (ignoring
+    spaces, width and case) as that value.
+    """
+
+    COLUMN_CHOICES = [
+        ("gender", _("性别")),
+        ("id_type", _("证件类型")),
+        ("relation", _("与户主关系")),
+        ("residence_type", _("居住类型")),
+        ("legal_basis", _("采集依据")),
+        ("care_tags", _("关怀标签")),
+    ]
+    column = models.CharField(_("列"), max_length=20, choices=COLUMN_CHOICES)
+    alias = models.CharField(_("其他写法"), max_length=50)
+    value = models.CharField(_("对应的值"), max_length=50)
+
+    class Meta:
+        verbose_name = _("导入值的其他写法")
+        verbose_name_plural = _("导入值的其他写法")
+        ordering = ["column", "alias"]
+        constraints = [models.UniqueConstraint(fields=["column", "alias"], name="value_alias_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.alias} → {self.value}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from .columns import canonical_values
+
+        self.alias = (self.alias or "").strip()
+        self.value = (self.value or "").strip()
+        if self.column and self.value not in canonical_values(self.column):
+            raise ValidationError(
+                {
+                    "value": _("应填写该列的标准值之一：%(values)s")
+                    % {"values": "、".join(canonical_values(self.column))}
+                }
+            )

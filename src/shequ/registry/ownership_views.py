@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from shequ.core.errors import NotFound, PermissionDenied, ValidationError
 from shequ.core.permissions import can
+from shequ.core.widgets import IsoDateInput
 from shequ.territory import selectors as territory_selectors
 
 from . import selectors, services
@@ -28,7 +29,7 @@ KIND_CHOICES = [
 
 
 class TransferForm(forms.Form):
-    on = forms.DateField(label=gettext_lazy("转移（登记）日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label=gettext_lazy("转移（登记）日期"), widget=IsoDateInput())
 
     def __init__(self, *args: Any, occupants: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

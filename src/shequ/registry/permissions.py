@@ -79,6 +79,11 @@ def can_import(actor: Any, obj: Any) -> Decision:
     return ALLOW if _covers(actor, obj, IMPORT_ROLES) else deny(_("只能向本人负责的社区导入居民"))
 
 
+@register("registry.create_dwellings", "从居民导入中新增登记中缺少的房屋（本社区已有的楼栋和单元内）")
+def can_create_dwellings(actor: Any, obj: Any) -> Decision:
+    return ALLOW if _covers(actor, obj, IMPORT_ROLES) else deny(_("您无权为该社区新增房屋"))
+
+
 @register("registry.manage_consent", "记录居民撤回同意，删除依同意采集的信息")
 def can_manage_consent(actor: Any, obj: Any) -> Decision:
     return ALLOW if _covers(actor, obj, REVEAL_IDENTITY_ROLES) else deny(_("您无权处理同意撤回"))

@@ -255,14 +255,19 @@ def earliest_facts(resident_ids: list[int]) -> dict[int, date]:
     return out
 
 
-def import_batches_for(actor: Any) -> QuerySet[ImportBatch]:
+def import_batches_for(actor: Any, *, status: str = "") -> QuerySet[ImportBatch]:
+    """Import batches of communities in the actor's import scope; with `status`, only those (e.g. "validated")."""
     paths = scope_of(actor).paths(roles=IMPORT_ROLES)
     if not paths:
         return ImportBatch.objects.none()
     q = Q()
     for p in paths:
         q |= Q(community__path__startswith=p)
-    return ImportBatch.objects.filter(q).select_related("community", "uploaded_by")
+    qs = ImportBatch.objects.filter(q).select_related("community", "uploaded_by")
+    return qs.filter(status=status) if status else qs
+
+
+IMPORT_WAITING = "validated"  # validated, waiting for the uploader's confirmation (待确认)
 
 
 def get_import_batch_for(actor: Any, public_id: Any) -> ImportBatch:

@@ -21,13 +21,15 @@ def _or_404(fn, *args):
 
 @login_required
 def browser(request: HttpRequest) -> HttpResponse:
-    """Territory browser: the actor's top nodes, expandable children (htmx), search."""
+    """Territory browser: the actor's top nodes with their counts, expandable children (htmx), search."""
     query = request.GET.get("q", "")
+    roots = selectors.top_areas_for(request.user)
     return render(
         request,
         "territory/browser.html",
         {
-            "roots": selectors.top_areas_for(request.user),
+            "roots": roots,
+            "root_counts": [(a, selectors.area_counts(request.user, a)) for a in roots],
             "query": query,
             "results": selectors.search_areas(request.user, query) if query else None,
         },

@@ -1,4 +1,8 @@
-"""Workbench context: the left menu by role and the scope indicator, on every page."""
+"""Workbench context: the left menu by role and the scope indicator, on every page.
+
+Grid and micro-grid workers find their phone work page (网格工作台) in the menu; API 文档 is listed only for the
+roles that use the API (`accounts.view_api_docs`).
+"""
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -9,10 +13,18 @@ from shequ.core.permissions import can
 from shequ.notifications.selectors import unread_count
 from shequ.territory.selectors import area_names_by_path
 
+from .views import has_phone_page, works_on_phone
+
 
 def _menu(request: HttpRequest) -> list[dict]:
     user = request.user
-    items = [{"label": _("工作台首页"), "url": reverse("web:home"), "key": "home"}]
+    grid = {"label": _("网格工作台"), "url": reverse("cases:grid_home"), "key": "grid"}
+    if works_on_phone(user):  # their home is the phone work page
+        items = [grid]
+    else:
+        items = [{"label": _("工作台首页"), "url": reverse("web:home"), "key": "home"}]
+        if has_phone_page(user):
+            items.append(grid)
     if can(user, "territory.view"):
         items.append({"label": _("辖区浏览"), "url": reverse("territory:browser"), "key": "territory"})
     if can(user, "registry.view"):

@@ -136,7 +136,56 @@ def test_same_building_and_category_add_their_boosts(world, categories):
     text = textsim.text_similarity("\n".join(NOISE), "\n".join(NOISE_AGAIN))
     (d,) = likely_duplicates(world["new"], now=NOW)
     assert d.score == round(min(1.0, text + 0.2), 2)
-    assert d.reasons[1:] == ["同一楼栋", "同一分类"]
+    assert d.reasons[1:] == ["同一楼栋", "同一分类", "7天内同一小区同一话题：噪音"]
+
+
+# --- same compound, same topic, within 7 days: offered whatever the wording -------------------------------------
+
+PARKING_A = ("小区门口车辆乱停", "晚上好多车停在小区大门口，进出很不方便")
+PARKING_B = ("消防车道被占", "二栋旁边的通道每天都被私家车挡住了")
+
+
+def _categorise(cases, code):
+    Case.objects.filter(pk__in=[c.pk for c in cases]).update(category=Category.objects.get(code=code))
+    for c in cases:
+        c.refresh_from_db()
+
+
+def test_same_compound_same_topic_within_seven_days_is_offered_despite_other_words(world, categories):
+    """Two reports about parking in compound1, three days apart, in different words (text similarity far below
+    min_text): offered, ranked by their (low) score, with the topic named in the reasons."""
+    submit = world["submit"]
+    older = submit(world["cw"], PARKING_A, building="b2", days_ago=3)
+    new = submit(world["cw"], PARKING_B, building="b1")
+    _categorise([older, new], "S01-01-001")  # 乱停乱放, topic 停车管理
+    text = textsim.text_similarity("\n".join(PARKING_A), "\n".join(PARKING_B))
+    assert text < DuplicateSettings().min_text
+    found = likely_duplicates(new, now=NOW)
+    assert [d.case.pk for d in found] == [older.pk]
+    (d,) = found
+    assert d.score == round(min(1.0, text + 0.1), 2)  # text similarity plus the category boost: still ranks
+    assert d.reasons[-2:] == ["同一分类", "7天内同一小区同一话题：停车管理"]
+
+
+def test_same_topic_is_not_enough_elsewhere_or_later(world, categories):
+    """The same topic in other words: not offered eight days apart, nor from another compound."""
+    submit = world["submit"]
+    late = submit(world["cw"], PARKING_A, building="b2", days_ago=8)
+    elsewhere = submit(world["cw2"], PARKING_A, building="b3", days_ago=1)
+    new = submit(world["cw"], PARKING_B, building="b1")
+    _categorise([late, elsewhere, new], "S01-01-001")
+    assert likely_duplicates(new, now=NOW) == []
+
+
+def test_a_near_identical_report_ranks_before_a_same_topic_one(world, categories):
+    """Both offered; the near-identical wording first."""
+    submit = world["submit"]
+    other_words = submit(
+        world["cw"], ("楼下跳舞声音吵", "晚上有人在空地上放音乐，吵得孩子睡不着"), building="b2", days_ago=1
+    )
+    _categorise([world["new"], world["earlier"], other_words], "S01-02-002")
+    found = likely_duplicates(world["new"], now=NOW)
+    assert [d.case.pk for d in found] == [world["earlier"].pk, other_words.pk]
 
 
 def test_old_closed_merged_and_invisible_cases_are_not_suggested(world):
@@ -228,3 +277,14 @@ def test_merge_across_communities_shows_a_chinese_error(client, world):
     response = client.post(_merge_url(world["new"], world["elsewhere"]), follow=True)
     assert "未能合并：只能合并同一社区的诉求" in response.content.decode()
     assert Case.objects.get(pk=world["new"].pk).status == "submitted"
+
+
+def test_without_a_category_the_topic_comes_from_the_text(world, categories):
+    """Two uncategorised reports whose words name the same topic (乱停车, 违停: 停车管理) are offered."""
+    submit = world["submit"]
+    older = submit(world["cw"], ("门口乱停车", "每天晚上有人乱停车，大门进不去"), building="b2", days_ago=2)
+    new = submit(world["cw"], ("车辆违停", "二栋旁边违停严重，消防通道被挡"), building="b1")
+    assert Case.objects.filter(pk__in=[older.pk, new.pk], category__isnull=False).count() == 0
+    found = likely_duplicates(new, now=NOW)
+    assert [d.case.pk for d in found] == [older.pk]
+    assert found[0].reasons[-1] == "7天内同一小区同一话题：停车管理"

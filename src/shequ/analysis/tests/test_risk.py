@@ -5,6 +5,8 @@ import pytest
 from django.urls import reverse
 
 from shequ.accounts.tests.factories import staff
+from shequ.analysis import services as services_analysis
+from shequ.analysis.permissions import RECOMPUTE_JOB
 from shequ.analysis.risk import RiskFacts, RiskWeights, find_escalation_words, score
 from shequ.analysis.warnings import warnings_for
 from shequ.cases import services
@@ -102,8 +104,8 @@ def world(calendar):
 
 
 def test_escalating_repeat_case_is_listed_with_its_reasons(world):
-    """Only the case with escalation words and two earlier reports by the same resident reaches 40 points (the calm case
-    on the same building adds a same-place repeat)."""
+    """Only the case with escalation words and two earlier reports by the same resident reaches the default 60
+    points (the calm case on the same building adds a same-place repeat)."""
     found = warnings_for(world["cw"])
     assert [(w.case.pk, w.score, w.reasons) for w in found] == [
         (
@@ -125,13 +127,15 @@ def test_other_community_worker_does_not_see_the_warning(world):
 
 
 def test_page_renders_for_staff_and_is_refused_to_a_department_officer(client, world):
-    """The page lists the case with reasons and the threshold; the empty state shows in c2; 403 for a department."""
+    """Once recomputed, the page lists the case with reasons and the threshold; the empty state shows in c2; 403
+    for a department."""
+    services_analysis.warnings_recompute(actor=RECOMPUTE_JOB)
     client.force_login(world["cw"])
     response = client.get(WARNINGS)
     body = response.content.decode()
     assert response.status_code == 200
     assert world["hot"].tracking_number in body and "含敏感词：上访、集体、市里（+40分）" in body
-    assert "预警阈值：40 分" in body and world["calm"].tracking_number not in body
+    assert "预警阈值：60 分" in body and world["calm"].tracking_number not in body
     client.force_login(staff("community_worker", world["t"]["c2"]))
     response = client.get(WARNINGS)
     assert response.status_code == 200 and "暂无达到预警阈值的诉求。" in response.content.decode()

@@ -114,6 +114,13 @@ def in_progress_case(t: dict[str, Any] | None = None, actor: Any = None, *, hand
     return services.case_start(actor=handler or handler_of(_target(t, kw)), case=case)
 
 
+def no_answer_review(community: Any) -> None:
+    """Let `community` publish grid workers' answers without review (its setting: no type reviewed)."""
+    from shequ.cases.models import CommunityCaseSettings
+
+    CommunityCaseSettings.objects.update_or_create(community=community, defaults={"review_answers_for": []})
+
+
 def resolved_case(
     t: dict[str, Any] | None = None,
     actor: Any = None,
@@ -124,12 +131,18 @@ def resolved_case(
     resolved_at: datetime | None = None,
     **kw: Any,
 ) -> Case:
-    """A dispatched case its handler has (started, unless `started=False`, and) resolved with `reply`."""
+    """A dispatched case its handler has (started, unless `started=False`, and) resolved with `reply`; an answer
+    held for the community's review (答复待审核) is approved by the community, so the case stands resolved."""
     case = dispatched_case(t, actor, **kw)
     handler = handler or handler_of(_target(t, kw))
     if started:
         services.case_start(actor=handler, case=case)
-    return services.case_resolve(actor=handler, case=case, reply=reply, now=resolved_at)
+    case = services.case_resolve(actor=handler, case=case, reply=reply, now=resolved_at)
+    if case.status == "answer_review":  # the community reviews this answer (complaints by default): approve it
+        from shequ.cases.review_services import answer_review
+
+        case = answer_review(actor=dispatcher_of(case.community), case=case, approve=True, now=resolved_at)
+    return case
 
 
 def _target(t: dict[str, Any] | None, kw: dict[str, Any]) -> Any:

@@ -97,13 +97,13 @@ def test_an_anonymous_report_keeps_no_link_to_the_resident(t):
 
 
 def test_the_timeline_names_residents_in_words(t):
-    """A named resident shows as "居民 程*", an anonymous one as "匿名居民", staff by username."""
+    """A named resident shows as "居民 程*", an anonymous one as "匿名居民", staff by name."""
     resident = make_resident(t["c1"], name="程建华")
     named = _report(t, ResidentActor(resident))
     anonymous = _report(t, ResidentActor(resident, anonymous=True), anonymous=True)
     cw = staff("community_worker", t["c1"])
     services.case_accept(actor=cw, case=named)
-    assert [s["actor_label"] for s in _timeline(named)] == ["居民 程*", cw.get_username()]
+    assert [s["actor_label"] for s in _timeline(named)] == ["居民 程*", cw.display_name]
     assert [s["actor_label"] for s in _timeline(anonymous)] == ["匿名居民"]
     CaseTransition.objects.filter(case=named, event="submit").update(actor_label=f"resident:{resident.public_id}")
     assert _timeline(named)[0]["actor_label"] == "居民 程*"  # an old row, translated on display

@@ -23,6 +23,7 @@ from shequ.cases.domain import (
     ESCALATES_TO,
     ESCALATION_LADDER,
     EVENT_LABELS,
+    INTERNAL_EVENTS,
     OPEN_STATUSES,
     SATISFIED_VALUES,
     STAGE_DEADLINE_FIELDS,
@@ -47,6 +48,7 @@ from shequ.cases.domain import (
     level_above,
     next_escalation_check,
     next_status,
+    reporter_status,
     running_deadline,
 )
 from shequ.core import errors
@@ -100,7 +102,7 @@ def test_next_status_matches_table_for_every_pair(status: Status, event: Event) 
 
 
 def test_table_is_exactly_the_designed_lifecycle() -> None:
-    """The table holds exactly the designed 31 transitions, so an accidental edit fails here."""
+    """The table holds exactly the designed 38 transitions, so an accidental edit fails here."""
     s, e = Status, Event
     expected = {
         (s.SUBMITTED, e.ACCEPT): s.ACCEPTED,
@@ -134,15 +136,24 @@ def test_table_is_exactly_the_designed_lifecycle() -> None:
         (s.ACCEPTED, e.ESCALATE): s.ACCEPTED,
         (s.DISPATCHED, e.ESCALATE): s.DISPATCHED,
         (s.IN_PROGRESS, e.ESCALATE): s.IN_PROGRESS,
+        (s.DISPATCHED, e.HOLD_ANSWER): s.ANSWER_REVIEW,
+        (s.IN_PROGRESS, e.HOLD_ANSWER): s.ANSWER_REVIEW,
+        (s.ANSWER_REVIEW, e.RESOLVE): s.RESOLVED,
+        (s.ANSWER_REVIEW, e.REVISE_ANSWER): s.IN_PROGRESS,
+        (s.ANSWER_REVIEW, e.WITHDRAW): s.WITHDRAWN,
+        (s.ANSWER_REVIEW, e.MERGE): s.MERGED,
+        (s.ANSWER_REVIEW, e.ESCALATE): s.ANSWER_REVIEW,
     }
     assert TRANSITIONS == expected
-    assert len(TRANSITIONS) == 31
+    assert len(TRANSITIONS) == 38
 
 
 def test_escalate_never_changes_status() -> None:
     """ESCALATE is a self-loop wherever it is allowed: only the holder moves."""
     escalations = {source: target for (source, event), target in TRANSITIONS.items() if event is Event.ESCALATE}
-    assert escalations == {s: s for s in (Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS)}
+    assert escalations == {
+        s: s for s in (Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS, Status.ANSWER_REVIEW)
+    }
 
 
 def test_escalate_allowed_exactly_where_a_stage_deadline_runs() -> None:
@@ -192,6 +203,7 @@ def test_allowed_events_of_in_progress() -> None:
         Event.SUSPEND,
         Event.MERGE,
         Event.ESCALATE,
+        Event.HOLD_ANSWER,
     ]
 
 
@@ -238,6 +250,7 @@ def test_status_sets_partition_statuses() -> None:
         Status.DISPATCHED,
         Status.IN_PROGRESS,
         Status.SUSPENDED,
+        Status.ANSWER_REVIEW,
     }
     assert TERMINAL_STATUSES == {Status.CLOSED, Status.NOT_ACCEPTED, Status.WITHDRAWN, Status.MERGED}
     assert not OPEN_STATUSES & TERMINAL_STATUSES
@@ -340,7 +353,13 @@ def test_escalates_to_is_the_ladder_one_rung_up() -> None:
 
 def test_escalatable_statuses_are_those_with_a_running_deadline() -> None:
     """Exactly the statuses the table lets escalate, and those with a current stage."""
-    assert ESCALATABLE_STATUSES == {Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS}
+    assert ESCALATABLE_STATUSES == {
+        Status.SUBMITTED,
+        Status.ACCEPTED,
+        Status.DISPATCHED,
+        Status.IN_PROGRESS,
+        Status.ANSWER_REVIEW,
+    }
     assert ESCALATABLE_STATUSES == {s for s in Status if (s, Event.ESCALATE) in TRANSITIONS}
     assert ESCALATABLE_STATUSES < OPEN_STATUSES
 
@@ -605,3 +624,11 @@ def test_is_overdue() -> None:
     # 2025-10-28 16:00 UTC is 2025-10-29 00:00 in Shanghai: already overdue.
     assert is_overdue(deadline, datetime(2025, 10, 28, 16, 0, tzinfo=UTC))
     assert not is_overdue(None, at(2030, 1, 1))
+
+
+def test_a_held_answer_looks_in_progress_to_the_reporter() -> None:
+    """答复待审核 is shown to the reporter as 办理中; its two steps are internal; other statuses are unchanged."""
+    assert reporter_status("answer_review") is Status.IN_PROGRESS
+    assert reporter_status(Status.RESOLVED) is Status.RESOLVED
+    assert INTERNAL_EVENTS == {Event.HOLD_ANSWER, Event.REVISE_ANSWER}
+    assert str(STATUS_LABELS[Status.ANSWER_REVIEW]) == "答复待审核"

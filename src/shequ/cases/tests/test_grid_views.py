@@ -2,12 +2,15 @@
 (channel grid, in the chosen building; resolved in one go only for an actor who may accept), a department
 officer refused, and a light page."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
 from shequ.accounts.models import RoleAssignment
 from shequ.accounts.tests.factories import staff
-from shequ.cases.models import Case, CaseTransition
+from shequ.cases import services
+from shequ.cases.models import Case, CaseTransition, CommunityCaseSettings
 from shequ.cases.tests.factories import dispatched_case
 from shequ.territory.tests.factories import make_tree
 
@@ -55,7 +58,7 @@ def test_page_lists_only_my_micro_grid_cases(client, t):
     client.force_login(staff("micro_grid_worker", t["m121"]))
     response = client.get(HOME)
     assert response.context["cards"] == []
-    assert "目前没有待您办理的诉求。" in response.content.decode()
+    assert "目前没有符合条件的诉求。" in response.content.decode()
 
 
 def test_start_then_resolve_through_the_quick_actions(client, t):
@@ -179,3 +182,97 @@ def test_page_weight_is_small(client, t):
     client.force_login(staff("micro_grid_worker", t["m111"]))
     response = client.get(HOME)
     assert response.status_code == 200 and len(response.content) < 30 * 1024
+
+
+def _png(name="spot.png"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 30), (30, 120, 200)).save(buf, format="PNG")
+    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")
+
+
+def test_default_filter_shows_the_grids_open_work_by_deadline(client, t):
+    """The grid worker holds nothing, yet the default tab (我的网格) lists the grid's open cases, earliest
+    running deadline first, with the place, the stage deadline and a link to the full case; 我承办的 is empty
+    and the status filter narrows the list."""
+    late = _dispatched(t, "晚到期", "m111")
+    early = _dispatched(t, "早到期", "m112", building="b2")
+    Case.objects.filter(pk=early.pk).update(resolve_by=late.resolve_by - timedelta(days=2))
+    client.force_login(staff("grid_worker", t["g11"]))
+    response = client.get(HOME)
+    assert [c["case"].title for c in response.context["cards"]] == ["早到期", "晚到期"]
+    body = response.content.decode()
+    assert "锦苑小区 2栋" in body and reverse("cases:case_detail", args=[early.public_id]) in body
+    assert "办理 <time" in body and reverse("cases:case_queue") in body
+    assert [c["case"].title for c in client.get(HOME, {"scope": "mine"}).context["cards"]] == []
+    assert client.get(HOME, {"status": "in_progress"}).context["cards"] == []
+    assert len(client.get(HOME, {"status": "dispatched"}).context["cards"]) == 2
+
+
+def test_quick_report_with_a_photo_and_a_building(client, t):
+    """The photo is attached to the new case and shown on the card as a thumbnail; a bad file writes nothing."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shequ.cases.models import CasePhoto
+
+    client.force_login(staff("micro_grid_worker", t["m111"]))
+    post = {"building": t["b1"].public_id, "case_type": "help", "description": "楼道灯坏了，晚上看不见路"}
+    bad = SimpleUploadedFile("x.png", b"not an image", content_type="image/png")
+    response = client.post(REPORT, {**post, "photos": [bad]})
+    assert response.status_code == 400 and Case.objects.count() == 0
+    response = client.post(REPORT, {**post, "photos": [_png()]})
+    assert response.status_code == 302
+    case = Case.objects.get()
+    photo = CasePhoto.objects.get(case=case)
+    assert photo.kind == "report"
+    accepted = services.case_accept(actor=staff("community_worker", t["c1"]), case=case)
+    services.case_dispatch(actor=staff("community_worker", t["c1"]), case=accepted, target=t["m111"])
+    body = client.get(HOME).content.decode()
+    assert reverse("cases:photo_file", args=[photo.public_id]) + "?thumb=1" in body
+
+
+def test_quick_report_place_is_checked(client, t):
+    """No building and no position, a half position or one off the globe: 400 and nothing written."""
+    client.force_login(staff("micro_grid_worker", t["m111"]))
+    post = {"case_type": "help", "description": "楼道灯坏了"}
+    response = client.post(REPORT, post)
+    assert response.status_code == 400 and "请选择楼栋，或允许获取手机位置" in response.content.decode()
+    assert client.post(REPORT, {**post, "lat": "30.6"}).status_code == 400
+    assert client.post(REPORT, {**post, "lat": "130.6", "lng": "104.0"}).status_code == 400
+    assert Case.objects.count() == 0
+
+
+def test_review_page_approves_a_held_answer(client, t):
+    """A complaint answered from the card waits; the community worker approves it on the review page."""
+    case = _dispatched(t, "楼道堆物", "m111")
+    Case.objects.filter(pk=case.pk).update(case_type="complaint")
+    client.force_login(staff("micro_grid_worker", t["m111"]))
+    response = client.post(_action(case, "resolve"), {"reply": "已清理楼道杂物"}, follow=True)
+    assert "社区审核后向居民公开" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == "answer_review"
+    assert (
+        client.post(reverse("cases:answer_review_decide", args=[case.public_id]), {"decision": "approve"}).status_code
+        == 403
+    )
+    client.force_login(staff("community_worker", t["c1"]))
+    page = client.get(reverse("cases:answer_reviews")).content.decode()
+    assert "已清理楼道杂物" in page
+    client.post(reverse("cases:answer_review_decide", args=[case.public_id]), {"decision": "approve"})
+    case.refresh_from_db()
+    assert (case.status, case.reply) == ("resolved", "已清理楼道杂物")
+
+
+def test_settings_page_for_the_secretary_only(client, t):
+    """The secretary saves the setting; a community worker gets 403."""
+    client.force_login(staff("community_worker", t["c1"]))
+    assert client.get(reverse("cases:review_settings")).status_code == 403
+    client.force_login(staff("community_secretary", t["c1"]))
+    url = reverse("cases:review_settings")
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"case_types": ["complaint", "report"]}).status_code == 302
+    assert CommunityCaseSettings.objects.get(community=t["c1"]).review_answers_for == ["complaint", "report"]

@@ -9,7 +9,7 @@ from django.db import close_old_connections, connection
 from shequ.accounts.tests.factories import staff
 from shequ.cases import selectors, services, sweep
 from shequ.cases.models import Case, CaseTransition
-from shequ.cases.tests.factories import submitted_case
+from shequ.cases.tests.factories import no_answer_review, submitted_case
 from shequ.core import calendar
 from shequ.core.actors import COMMAND_LINE
 from shequ.core.errors import InvalidTransition, NotFound, PermissionDenied, ValidationError
@@ -45,6 +45,7 @@ def test_intake_places_the_case_and_sets_the_accept_deadline(t):
 
 def test_full_lifecycle_with_timeline_and_audit(t):
     """Accept → dispatch to the micro-grid → start → resolve with a reply → satisfied rating closes it."""
+    no_answer_review(t["c1"])  # the community publishes answers without review
     cw = staff("community_worker", t["c1"])
     mg = staff("micro_grid_worker", t["m111"])
     case = submitted_case(t, cw)
@@ -202,6 +203,7 @@ def test_categories_seed_is_idempotent():
 
 def test_reopen_only_within_the_period_and_rating_by_the_dispatcher(t, clock):
     """The handling micro-grid worker cannot record the rating; a closed case reopens within 15 days only."""
+    no_answer_review(t["c1"])  # the community publishes answers without review
     cw = staff("community_worker", t["c1"])
     mg = staff("micro_grid_worker", t["m111"])
     case = submitted_case(t, cw)

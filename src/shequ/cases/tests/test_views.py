@@ -9,7 +9,7 @@ from django.urls import reverse
 from shequ.accounts.tests.factories import staff
 from shequ.cases import services, sweep
 from shequ.cases.models import Case, CaseTransition
-from shequ.cases.tests.factories import submitted_case
+from shequ.cases.tests.factories import no_answer_review, submitted_case
 from shequ.territory.tests.factories import make_tree
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("calendar")]
@@ -58,7 +58,7 @@ def test_queue_tabs_list_exactly_the_right_cases(client, t, clock):
         "to_accept": {"待受理", "超时未受理"},
         "to_dispatch": {"待派单"},
         "to_handle": {"已派单"},
-        "overdue": {"超时未受理"},
+        "overdue": {"超时未受理", "已升级"},  # past a stage deadline, escalated or not
         "supervised": {"已升级"},
         "all": {"已升级", "待受理", "超时未受理", "待派单", "已派单"},
     }
@@ -115,6 +115,7 @@ def test_complainant_is_hidden_from_the_handling_unit_and_shown_to_the_community
 
 def test_full_journey_through_the_post_actions(client, t):
     """Accept → dispatch to m111 → start (m111 worker) → resolve → satisfied call-back: closed, 6 timeline rows."""
+    no_answer_review(t["c1"])  # the community publishes answers without review
     cw = staff("community_worker", t["c1"])
     mg = staff("micro_grid_worker", t["m111"])
     case = _submit(t, cw, "楼道堆放杂物")
@@ -167,11 +168,12 @@ def test_action_not_allowed_in_the_state_shows_the_message_and_changes_nothing(c
 
 
 def test_action_validation_error_rerenders_the_page(client, t):
-    """A rejection without a reason re-renders the page with the field errors; nothing changes."""
+    """A (confirmed) rejection without a reason re-renders the page with the field errors; nothing changes."""
     cw = staff("community_worker", t["c1"])
     case = _submit(t, cw, "楼道堆放杂物")
     client.force_login(cw)
-    response = client.post(_action(case, "reject"), {"reject-reason": "不", "reject-where_instead": "12345"})
+    data = {"reject-reason": "不", "reject-where_instead": "12345", "confirmed": "1"}
+    response = client.post(_action(case, "reject"), data)
     assert response.status_code == 400
     form = next(a["form"] for a in response.context["actions"] if a["name"] == "reject")
     assert form.errors == {"reason": ["请填写不予受理的理由和建议的办理渠道"]}

@@ -282,10 +282,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"mask_personal": {"()": "shequ.core.masking.MaskPersonalFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal"]}},
+    "formatters": {"brief": {"format": "[%(asctime)s] %(levelname)s %(name)s: %(message)s", "datefmt": "%H:%M:%S"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_personal"], "formatter": "brief"},
+    },
     "root": {"handlers": ["console"], "level": "INFO"},
     # fontTools logs every table it subsets (agreement PDFs) at INFO.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # The worker's log: huey's run_huey adds a handler of its own to a "huey" logger without one, and the
+        # record then reached the root handler as well, so every worker line printed twice.
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # SMS gateway for residents' login codes and staff notifications: a dotted path to a backend (see

@@ -41,6 +41,17 @@ from shequ.core.tests.audit_guards import drop_guards, install_guards
 SWEEP = system_job("test.sweep", "测试升级")
 
 
+@pytest.fixture(autouse=True)
+def _restore_namers():
+    """Tests here register their own namers; put the apps' back so later tests see real names."""
+    from shequ.core import actors
+
+    saved = dict(actors._NAMERS)
+    yield
+    actors._NAMERS.clear()
+    actors._NAMERS.update(saved)
+
+
 def _resident(pk=7):
     return SimpleNamespace(pk=pk, public_id=uuid.UUID(int=pk))
 
@@ -161,6 +172,7 @@ def test_audit_rows_store_kind_and_reference_and_render_in_words():
     assert describe_actor(SWEEP) == "测试升级"
 
 
+@pytest.mark.django_db  # staff read as their names (accounts registers that namer)
 def test_rows_from_before_kinds_are_translated_on_display():
     register_namer(Kind.RESIDENT, lambda refs: {r: "居民 王*" for r in refs})
     rid = str(uuid.UUID(int=5))

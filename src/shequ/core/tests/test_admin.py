@@ -85,8 +85,10 @@ def test_system_admin_reaches_admin_index(admin_client):
     assert response.status_code == 200
     apps = {app["app_label"]: sorted(m["object_name"] for m in app["models"]) for app in response.context["app_list"]}
     assert apps == {
+        "cases": ["CommunityTopic"],
         "core": ["CalendarDay", "CalendarYear"],
         "organisations": ["Unit"],
+        "registry": ["ValueAlias"],
         "territory": ["Area", "Building", "Compound"],
     }
 

@@ -341,9 +341,9 @@ def test_documented_application_role_can_write_and_seal_but_not_rewrite_or_empty
         cur.execute("SET ROLE shequ_app_test")
         try:
             cur.execute(
-                "INSERT INTO core_auditrecord (created_at, actor_label, action, object_type, object_id, "
-                "object_label, ip, prev_hash, hash, key_id, canon_version) "
-                "VALUES (now(), 'app', 'x', '', '', '', '', '', '', 'a1', 2)"
+                "INSERT INTO core_auditrecord (created_at, actor_label, actor_kind, actor_ref, action, object_type, "
+                "object_id, object_label, ip, prev_hash, hash, key_id, canon_version) "
+                "VALUES (now(), 'app', '', '', 'x', '', '', '', '', '', '', 'a1', 3)"
             )
             cur.execute(
                 "UPDATE core_auditrecord SET seq = 1, prev_hash = %s, hash = 'h' WHERE id = %s",

@@ -114,12 +114,27 @@ def test_audit_list_filters(auditor_client, entries, params, expected):
 
 
 def test_audit_list_renders_rows(auditor_client, entries):
-    """Each row shows the actor, the action and the object; unsealed rows are marked pending."""
+    """Each row shows the actor, the action in words with its code beside, and the object; unsealed rows are
+    marked pending."""
     body = auditor_client.get(reverse("core:audit_list"), {"action": "accounts.user_created"}).content.decode()
-    assert "<code>accounts.user_created</code>" in body
+    assert '<span class="audit-words">创建账号</span> <code class="muted small">accounts.user_created</code>' in body
     assert "李娜（li.na）" in body
     assert "待封存" in body
     assert "2026-03-15 23:59:59" in body
+
+
+def test_audit_list_filters_by_words_and_names_staff(auditor_client, entries, tree):
+    """The action filter takes words too ("登录" finds accounts.login); staff read as their name, username beside."""
+    staff("community_worker", tree["c1"], username="zhang", display_name="张伟")
+    response = auditor_client.get(reverse("core:audit_list"), {"action": "登录"})
+    assert _shown(response) == [entries["r1"].pk]
+    body = response.content.decode()
+    assert '<td>张伟 <code class="muted small">zhang</code></td>' in body
+    AuditRecord.objects.create(actor_label="zhang", action="accounts.locked", object_type="accounts.user")
+    body = auditor_client.get(reverse("core:audit_list"), {"action": "accounts.locked"}).content.decode()
+    assert '<td>账号 <code class="muted small">accounts.user</code></td>' in body
+    unknown = auditor_client.get(reverse("core:audit_list"), {"action": "territory.divisions_imported"})
+    assert '<span class="audit-words">导入行政区划</span>' in unknown.content.decode()
 
 
 def test_audit_list_paginates_by_50_and_keeps_filters(auditor_client):

@@ -77,7 +77,7 @@ def test_risk_colour_is_set_with_reason_and_history_is_audited(w, case, clock):
 
 
 def test_risk_history_names_who_graded_in_words(w, case, clock):
-    """The history shows the staff member's username, and older rows' labels in words, never a raw label."""
+    """The history shows the staff member's name, and older rows' labels in words, never a raw label."""
     AuditRecord.objects.create(
         actor_label="system",
         action="disputes.risk_set",
@@ -89,7 +89,7 @@ def test_risk_history_names_who_graded_in_words(w, case, clock):
     services.dispute_set_risk(actor=w["cw1"], case=case, colour="yellow", reason="邻里之间一般性纠纷")
     history = selectors.risk_history(case)
     assert [(h["actor"], h["after"]["colour"]) for h in history] == [
-        (w["cw1"].username, "yellow"),
+        (w["cw1"].display_name, "yellow"),
         ("系统", "blue"),
     ]
 

@@ -27,8 +27,11 @@ GPS_IFD = 0x8825
 
 @pytest.fixture(autouse=True)
 def _setup(settings, tmp_path, calendar, categories):
-    """Official calendar, the shipped category tree and a temporary media directory for every test."""
+    """Official calendar, the shipped category tree with its community topics and a temporary media directory."""
+    from shequ.cases.topics import topics_seed
+
     settings.MEDIA_ROOT = tmp_path / "media"
+    topics_seed()
 
 
 @pytest.fixture
@@ -67,18 +70,25 @@ def staff_resolve(tree, case, reply="已联系车主挪车，并在通道口设�
     case_services.case_dispatch(actor=worker, case=case, target=tree["m111"])
     case_services.case_start(actor=worker, case=case)
     case_services.case_resolve(actor=worker, case=case, reply=reply)
+    if case.status == "answer_review":  # the community reviews complaints' answers first (issue 13)
+        from shequ.cases import review_services
+
+        review_services.answer_review(actor=worker, case=case, approve=True)
     return case
 
 
 def test_report_page_has_search_draft_script_and_is_light(signed_in):
-    """The report page filters categories server-side and loads the tiny draft script (a static file, for the CSP);
-    it stays small."""
+    """The report page asks for the description first, searches topics server-side and loads the draft and
+    report scripts (static files, for the CSP); it stays small."""
     page = signed_in.get(reverse("portal:case_new"), {"q": "停车"})
     body = page.content.decode()
     assert page.status_code == 200
-    assert 'value="S01-01-001"' in body and "乱停乱放" in body
-    assert "噪音" not in body.split('id="report"')[1].split("</fieldset>")[0]
+    assert body.index('id="description"') < body.index('name="topic"')
+    topics = body.split('id="topics"')[1].split("</fieldset>")[0]
+    assert 'value="parking"' in topics and "停车管理" in topics
+    assert "噪音" not in topics
     assert '<script src="/static/portal/draft.js"></script>' in body
+    assert '<script src="/static/portal/report.js"></script>' in body
     assert "我家所在楼栋（锦苑小区 1栋）" in body
     assert len(page.content) < 30_000
 
@@ -198,10 +208,10 @@ def test_nine_png_photos_are_kept_as_png(signed_in):
 
 
 def test_missing_category_is_refused(signed_in):
-    """Without a category nothing is created and the resident is asked to choose one."""
+    """Without a topic nothing is created and the resident is asked to choose one (or 其他 / 不确定)."""
     response = report(signed_in, category="")
     assert response.status_code == 400
-    assert "请选择问题分类。" in response.content.decode()
+    assert "请选择话题，或选择“其他 / 不确定”。" in response.content.decode()
     assert Case.objects.count() == 0
 
 

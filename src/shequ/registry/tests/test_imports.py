@@ -277,21 +277,22 @@ def test_duplicate_in_file_names_the_first_row(upload):
         {
             "column": "证件号码",
             "value": ID_HEAD[:4] + "*" * 10 + ID_HEAD[-4:],
-            "message": "文件内证件号码重复（与第2行相同）",
+            "message": "与第 2 行证件号码重复",
             "field": "id_number",
         }
     ]
 
 
 def test_unknown_address_is_an_error(upload):
-    """An address that is not a dwelling of the batch's community is reported, with the address as typed."""
+    """An address that is not a dwelling of the batch's community is reported, with the address as typed and
+    the buildings the compound has."""
     upload(xlsx([row("孙八", ID_OTHER, compound="锦苑小区", building="9栋", unit="1单元", room="101")]))
     batch = only_batch()
     assert errors_of(batch, 2) == [
         {
             "column": "住址",
             "value": "锦苑小区 9栋 1单元 101",
-            "message": "地址在本社区找不到：锦苑小区 9栋 1单元 101",
+            "message": "楼栋在该小区找不到：锦苑小区 9栋 1单元 101；该小区的楼栋有：1栋、2栋",
             "field": "room",
         }
     ]
@@ -721,7 +722,7 @@ def test_report_and_error_export_never_show_a_clear_id_or_mobile(client, upload,
     assert [c.value for c in sheet[1]] == ["行号", "列", "内容（已脱敏）", "问题"]
     masked = {n: n[:4] + "*" * 10 + n[-4:] for n in (ID_HEAD, ID_OTHER, wrong)}
     assert [[c.value for c in r] for r in sheet.iter_rows(min_row=2)] == [
-        [3, "证件号码", masked[ID_HEAD], "文件内证件号码重复（与第2行相同）"],
+        [3, "证件号码", masked[ID_HEAD], "与第 2 行证件号码重复"],
         [4, "证件号码", masked[ID_OTHER], "该居民已在其他社区登记，请联系街道办事处"],
         [5, "证件号码", masked[wrong], "身份证号码校验位错误"],
         [5, "手机号码", "*" * 10, "手机号码应为11位数字，以13–19开头"],
@@ -730,7 +731,7 @@ def test_report_and_error_export_never_show_a_clear_id_or_mobile(client, upload,
     for clear in (ID_HEAD, ID_OTHER, wrong, ID_SPOUSE, MOBILE_HEAD, MOBILE_OTHER, "1391234567", "12345678901"):
         assert clear not in page
         assert clear not in xml
-    assert "文件内证件号码重复（与第2行相同）" in page
+    assert "与第 2 行证件号码重复" in page
     assert masked[ID_HEAD] in page and masked[ID_HEAD] in xml  # digits are written literally in the sheet XML
 
 

@@ -76,10 +76,10 @@ def test_building_page_lists_dwellings_with_area(client, t):
     assert "1-301" in body and "89.50" in body
 
 
-def test_home_shows_counts_of_scope(client, t):
-    """The workbench home shows the actor's area with counts."""
+def test_browser_shows_counts_of_scope(client, t):
+    """The territory browser (not the home page) shows the actor's area with counts."""
     client.force_login(staff("street_officer", t["s2"]))
-    roots = client.get(reverse("web:home")).context["roots"]
+    roots = client.get(reverse("territory:browser")).context["root_counts"]
     assert [(a.code, c.communities, c.buildings, c.dwellings) for a, c in roots] == [(t["s2"].code, 1, 1, 1)]
 
 
@@ -87,5 +87,6 @@ def test_department_officer_home_has_no_territory(client, t):
     """A department officer (outside the tree) gets an empty workbench, not the district."""
     client.force_login(staff("department_officer", t["district"]))
     response = client.get(reverse("web:home"))
-    assert response.status_code == 200 and response.context["roots"] == []
-    assert client.get(reverse("territory:browser")).context["roots"].count() == 0
+    assert response.status_code == 200 and "root_counts" not in response.context
+    browser = client.get(reverse("territory:browser")).context
+    assert (browser["roots"].count(), browser["root_counts"]) == (0, [])

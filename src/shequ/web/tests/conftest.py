@@ -36,6 +36,15 @@ def browser():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture
+def desk(browser, flushable_audit):
+    """A page on a 1366×768 desktop in Chinese, the office workers' screen (phones: see test_browser_cases)."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
 # Every page the journeys open runs under the enforced Content-Security-Policy; a violation (an inline script,
 # handler or style, an eval) shows in Chromium's console as "Refused to … Content Security Policy …".
 _csp_violations: list[str] = []

@@ -22,16 +22,17 @@ def _login(page, live_server, username):
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(lambda u: "/accounts/login/" not in u)  # the home page, or a grid worker's phone page
 
 
 def test_community_worker_browses_to_a_compound(page, live_server):
-    """A community worker logs in, opens their community from the workbench and reaches a compound page."""
+    """A community worker logs in, opens their community from the territory page and reaches a compound page."""
     t = make_tree()
     staff("community_worker", t["c1"], username="cw")
     _login(page, live_server, "cw")
     assert "社区工作者" in page.inner_text("body")
-    page.click(f"a[href='/territory/areas/{t['c1'].public_id}/']")
+    page.click("nav.sidebar >> text=辖区浏览")
+    page.click(f"#area-counts a[href='/territory/areas/{t['c1'].public_id}/']")
     page.wait_for_url(f"**/territory/areas/{t['c1'].public_id}/")
     assert "洗面桥社区" in page.inner_text("h1")
     page.click("text=锦苑小区")

@@ -15,6 +15,7 @@ from shequ.accounts.tests.factories import staff
 from shequ.cases import services as case_services
 from shequ.cases.domain import Satisfaction, Status
 from shequ.cases.models import Case
+from shequ.cases.tests.factories import no_answer_review
 from shequ.core import calendar
 from shequ.portal.sms import LocmemBackend, get_backend
 from shequ.portal.tests.test_portal import MOBILE, register
@@ -73,10 +74,19 @@ def seeded(settings, tmp_path):
     calendar.invalidate()
 
 
+def _open_action(page, name):
+    """Open the action's form: the expected step is shown at once, the others sit in the "其他操作" menu."""
+    if page.is_visible(f"#action-{name}"):
+        return
+    page.click("#action-menu > summary")
+    page.click(f"#menu-{name} > summary")
+
+
 def test_resident_reports_on_a_phone_grid_worker_resolves_resident_rates(
     contexts, live_server, outbox, seeded, tmp_path
 ):
     t = make_tree()
+    no_answer_review(t["c1"])  # this journey's community publishes grid workers' answers without review
     cw = staff("community_worker", t["c1"], username="cw")
     staff("micro_grid_worker", t["m111"], username="mg")
     household = registry.household_create(actor=cw, community=t["c1"], number="H-0101", dwelling=t["d1"])
@@ -100,13 +110,12 @@ def test_resident_reports_on_a_phone_grid_worker_resolves_resident_rates(
     assert "您好，张建国" in phone.inner_text("h1")
     phone.click("a:has-text('我要反映')")
     phone.wait_for_url(f"{url}/portal/cases/new/")
+    phone.fill("#description", DESCRIPTION)  # the description first, then a topic (issue 13)
     phone.fill("#q", "停车")
     phone.click("button:has-text('查找')")
-    phone.wait_for_url("**/portal/cases/new/?q=*")
-    phone.check("input[name=category][value='S01-01-001']")
-    phone.fill("#description", DESCRIPTION)
+    phone.check("#topics input[name=topic][value='parking']")
     phone.set_input_files("#photos", str(photo))
-    phone.click("#report button[type=submit]")
+    phone.click("#report button[type=submit]:has-text('提交')")
     phone.wait_for_url("**/portal/cases/*/?submitted=1")
     case = Case.objects.get()
     body = phone.inner_text("body")
@@ -121,9 +130,19 @@ def test_resident_reports_on_a_phone_grid_worker_resolves_resident_rates(
     desk.goto(f"{url}/cases/")
     desk.click(f"a:has-text('{case.tracking_number}')")
     desk.wait_for_url(f"**/cases/{case.public_id}/")
+    # The resident's topic (停车) is not a leaf category: the expected step is triage, a person confirms it.
+    assert "下一步：分拣（确认分类）" in desk.inner_text("#next-step")
+    select = "#action-triage select[name='triage-category']"
+    if not desk.input_value(select):
+        desk.select_option(select, index=1)
+    with desk.expect_navigation():
+        desk.click("#action-triage button[type=submit]")
+    assert "下一步：受理" in desk.inner_text("#next-step")
+    _open_action(desk, "accept")
     with desk.expect_navigation():
         desk.click("#action-accept button[type=submit]")
     assert "已受理" in desk.inner_text("body")
+    _open_action(desk, "dispatch")
     desk.select_option("#action-dispatch select[name='dispatch-target']", f"a:{t['m111'].public_id}")
     with desk.expect_navigation():
         desk.click("#action-dispatch button[type=submit]")
@@ -135,9 +154,11 @@ def test_resident_reports_on_a_phone_grid_worker_resolves_resident_rates(
     grid.goto(f"{url}/cases/?tab=to_handle")
     grid.click(f"a:has-text('{case.tracking_number}')")
     grid.wait_for_url(f"**/cases/{case.public_id}/")
+    _open_action(grid, "start")
     with grid.expect_navigation():
         grid.click("#action-start button[type=submit]")
     assert "已签收" in grid.inner_text("body")
+    _open_action(grid, "resolve")
     grid.fill("#action-resolve textarea[name='resolve-reply']", REPLY)
     with grid.expect_navigation():
         grid.click("#action-resolve button[type=submit]")
@@ -188,7 +209,7 @@ def test_the_report_survives_a_failed_submission_on_a_weak_signal(contexts, live
     from playwright.sync_api import Error as PlaywrightError
 
     with pytest.raises(PlaywrightError):  # the POST never arrives: the browser shows its own network error
-        phone.click("#report button[type=submit]")
+        phone.click("#report button[type=submit]:has-text('提交')")
         phone.wait_for_url("**/portal/cases/*/?submitted=1", timeout=3_000)
     phone.unroute("**/portal/cases/new/**")
     assert Case.objects.count() == 0

@@ -135,6 +135,22 @@ def test_demo_district():
     from shequ.analysis.hotspots import hotspots_for
 
     assert any("噪音" in h.message for h in hotspots_for(User.objects.get(username="community1")))
+    # Every street has cases, and cases that arrived today: each leader sees a living district.
+    from django.utils import timezone
+
+    streets = Area.objects.filter(level="street")
+    with_cases = set(Case.objects.values_list("community__parent", flat=True))
+    today = set(
+        Case.objects.filter(submitted_at__date=timezone.localdate()).values_list("community__parent", flat=True)
+    )
+    assert set(streets.values_list("pk", flat=True)) <= with_cases & today
+    # The warnings are stored; the default threshold lists a minority of the open cases.
+    from shequ.analysis.selectors import listed_warnings
+    from shequ.cases.domain import OPEN_STATUSES
+
+    open_cases = Case.objects.filter(status__in=[s.value for s in OPEN_STATUSES]).count()
+    listed = listed_warnings(RoleAssignment.objects.filter(role="district_officer").first().user).count()
+    assert 0 < listed < open_cases / 2, (listed, open_cases)
 
     # demo_users: CSV with the exact header and one row per staff account.
     out = io.StringIO()

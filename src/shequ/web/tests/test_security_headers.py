@@ -165,8 +165,8 @@ def test_schema_and_docs_are_404_for_anyone_who_does_not_use_the_api(client, tre
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/api/docs/", "/api/schema/"])
 def test_schema_and_docs_answer_staff_who_use_the_api(client, tree, path):
-    """An account to which a token was issued reads both, over its browser session or with the token itself."""
-    user = staff("community_worker", tree["c1"], username="api-user")
+    """A district officer to whom a token was issued reads both, over its browser session or with the token."""
+    user = staff("district_officer", tree["district"], username="api-user")
     key, _ = accounts_services.token_issue(actor=user)
     assert client.get(path, HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
     client.force_login(user)
@@ -175,8 +175,8 @@ def test_schema_and_docs_answer_staff_who_use_the_api(client, tree, path):
 
 @pytest.mark.django_db
 def test_the_menu_offers_api_docs_only_to_staff_who_use_the_api(client, tree):
-    """The workbench menu lists API 文档 once a token was issued to the account, not before."""
-    user = staff("community_worker", tree["c1"], username="menu-user")
+    """The workbench menu lists API 文档 once a token was issued to a district officer, not before."""
+    user = staff("district_officer", tree["district"], username="menu-user")
     client.force_login(user)
     assert reverse("api-docs") not in client.get(reverse("web:home")).content.decode()
     accounts_services.token_issue(actor=user)

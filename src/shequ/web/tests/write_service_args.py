@@ -167,6 +167,12 @@ def _csv(_w: World) -> io.BytesIO:
     return io.BytesIO("姓名,证件号码\n赵六,\n".encode())
 
 
+def _warning(w: World) -> Any:
+    from shequ.analysis.models import Warning
+
+    return Warning.objects.create(case=w.case, district=w["district"], score=50, reasons=[])
+
+
 # Parameter name -> how to build it.
 DEFAULTS: dict[str, Callable[[World], Any]] = {
     "case": lambda w: w.case,
@@ -259,6 +265,10 @@ DEFAULTS: dict[str, Callable[[World], Any]] = {
     "collection": lambda w: {"type": "FeatureCollection", "features": []},
     "micro_grid": lambda w: w["m112"],
     "records": lambda w: [],
+    # analysis
+    "warning": _once("warning", _warning),
+    "district": lambda w: w["district"],
+    "threshold": lambda w: 50,
 }
 
 
@@ -332,7 +342,12 @@ ARGUMENTS: dict[str, dict[str, Callable[[World], Any]]] = {
     "shequ.cases.approvals.case_request_change": {"kind": lambda w: "extend", "days": lambda w: 3},
     "shequ.cases.photo_services.photos_upload": {"kind": lambda w: "before"},
     "shequ.cases.onsite.case_resolve_on_the_spot": {"data": _case_input},
+    "shequ.cases.onsite.case_report_on_patrol": {"data": _case_input},
     "shequ.cases.services.case_submit": {"data": _case_input},
+    "shequ.cases.review_services.review_settings_update": {
+        "community": lambda w: w["c1"],
+        "case_types": lambda w: ["complaint", "help"],
+    },
     "shequ.cases.portal_services.report_submit": {"report": _portal_report},
     "shequ.disputes.services.party_add": {"data": _party},
     "shequ.disputes.services.session_add": {"data": _session},
@@ -382,6 +397,10 @@ READS_ONLY: dict[str, str] = {
     "shequ.cases.portal_services.anonymous_allowed": "reads a setting",
     "shequ.cases.portal_services.can_rate": "looks at the case status",
     "shequ.cases.portal_services.can_withdraw": "looks at the case status",
+    "shequ.cases.portal_services.expected_answer": "reads the case's running deadline",
+    "shequ.cases.portal_services.photo_for_reporter": "reads one photo of the resident's own case",
+    "shequ.cases.portal_services.photos_for_reporter": "reads the photos of the resident's own case",
+    "shequ.cases.portal_services.topic_by_code": "reads a community topic",
     "shequ.cases.portal_services.case_of": "reads one of the resident's own cases",
     "shequ.cases.portal_services.cases_of": "a queryset of the resident's own cases",
     "shequ.cases.portal_services.home_building": "reads the resident's dwelling",
@@ -397,6 +416,9 @@ READS_ONLY: dict[str, str] = {
     "shequ.cases.public.public_cases_in_community": "reads public cases of a community",
     "shequ.cases.public.public_cases_in_compound": "reads public cases of a compound",
     "shequ.cases.public.support_counts": "counts supports",
+    "shequ.cases.review_services.answer_needs_review": "reads the community's review setting",
+    "shequ.cases.review_services.held_answer": "reads the step holding an answer",
+    "shequ.cases.review_services.review_types_of": "reads the community's review setting",
     "shequ.cases.reminders.dedupe_key": "formats a key",
     "shequ.cases.reminders.due_soon": "a queryset of cases near their deadline",
     "shequ.cases.transitions.lock_case": "SELECT ... FOR UPDATE of a case, inside the caller's transaction",

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from shequ.accounts import demo as accounts_demo
+from shequ.analysis import demo as analysis_demo
 from shequ.cases import demo as cases_demo
 from shequ.core import audit
 from shequ.core import demo as core_demo
@@ -24,6 +25,7 @@ STEPS: tuple[tuple[str, Callable[[DemoContext], None]], ...] = (
     ("registry", registry_demo.seed),  # residents, households, ownerships
     ("cases", cases_demo.seed),  # categories, cases in every state, unit work
     ("disputes", disputes_demo.seed),  # mediation files of the dispute cases
+    ("analysis", analysis_demo.seed),  # the stored warnings of the open cases
 )
 
 

@@ -48,6 +48,9 @@ urlpatterns = [
     path("cases/", include("shequ.analysis.urls")),  # the warning list and the merge of a likely duplicate
     path("cases/", include("shequ.cases.urls")),
     path("disputes/", include("shequ.disputes.urls")),
+    path("deliberation/", include("shequ.deliberation.urls")),
+    path("votes/", include("shequ.votes.urls")),
+    path("notices/", include("shequ.notices.urls")),
     path("portal/", include("shequ.portal.urls")),
     path("open311/v2/", include("shequ.open311.urls")),
     path("api/v1/", include(api_v1)),

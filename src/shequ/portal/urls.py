@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -23,4 +23,6 @@ urlpatterns = [
     path("compound/map.json", views.compound_map_data, name="compound_map_data"),
     path("compound/<str:tracking_number>/photos/<uuid:photo_id>/", views.compound_photo, name="compound_photo"),
     path("compound/<str:tracking_number>/support/", views.case_support, name="case_support"),
+    path("votes/", include("shequ.portal.vote_urls")),
+    path("notices/", include("shequ.portal.notice_urls")),
 ]

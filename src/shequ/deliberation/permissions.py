@@ -1,0 +1,1 @@
+"""Registered actions of deliberation (see docs/permissions.md)."""

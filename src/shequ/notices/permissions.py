@@ -1,0 +1,1 @@
+"""Registered actions of notices (see docs/permissions.md)."""

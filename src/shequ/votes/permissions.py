@@ -1,0 +1,1 @@
+"""Registered actions of votes (see docs/permissions.md)."""

@@ -62,6 +62,7 @@ bench: deps
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_cases.py
 	$(PY) bench/bench_classifier.py
+	$(PY) bench/bench_tally.py
 
 lint:
 	$(VENV)/bin/ruff check src bench

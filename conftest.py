@@ -93,6 +93,13 @@ def _own_audit_anchor_file(settings, tmp_path):
     settings.SHEQU_AUDIT_ANCHOR_FILE = str(tmp_path / "audit-anchors.jsonl")
 
 
+@pytest.fixture(autouse=True)
+def _own_media_root(settings, tmp_path):
+    """Each test stores its uploads (sealed ballot scans, photos, import files) in its own folder: sealed files
+    left in a shared folder name keys of other tests' keyrings, and key rotation looks at every sealed file."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _flush_past_truncate_guard():
     """Let the test runner's flush (TRUNCATE on PostgreSQL) empty the audit table between transactional tests.

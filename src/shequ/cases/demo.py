@@ -157,9 +157,7 @@ def _one_case(rng, cats, worker, buildings, now, *, channel="", stage=None, exte
         return case  # an answer the community reviews first (答复待审核) is not rated yet
     satisfaction = rng.choice(["satisfied", "satisfied", "basically", "unsatisfied"])
     rated = min(resolved + timedelta(days=rng.randint(1, 3)), now)  # the call-back, spread over the weeks
-    cases.case_rate(
-        actor=worker, case=case, satisfaction=satisfaction, reopen=satisfaction == "unsatisfied", now=rated
-    )
+    cases.case_rate(actor=worker, case=case, satisfaction=satisfaction, reopen=satisfaction == "unsatisfied", now=rated)
     return case
 
 

@@ -509,9 +509,7 @@ def case_resolve(*, actor: Any, case: Case, reply: str, now: datetime | None = N
 
 
 @write_service("cases.rate", "cases.reopen")
-def case_rate(
-    *, actor: Any, case: Case, satisfaction: str, reopen: bool = False, now: datetime | None = None
-) -> Case:
+def case_rate(*, actor: Any, case: Case, satisfaction: str, reopen: bool = False, now: datetime | None = None) -> Case:
     """Record the reporter's rating; satisfied closes, unsatisfied with `reopen` sends the case back to work.
     `now` dates the rating (a call-back recorded later, the demo); default: now.
 

@@ -394,6 +394,9 @@ class SealedFiles:
     label: str
     purpose: str
     paths: Callable[[], Iterable[Path]]
+    # Files kept for good (a vote's ballot scans) are re-sealed under the active key by a rotation; temporary
+    # ones (an import's upload, a held photo) are left to expire and only block `drop-old` until they do.
+    reseal: bool = False
 
 
 @dataclass(frozen=True)

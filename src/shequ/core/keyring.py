@@ -36,7 +36,9 @@ from .crypto import (
     load_keyring,
     mac_with,
     new_key,
+    open_bytes,
     reload_interval,
+    seal_bytes,
     sealed_files,
     write_keyring_file,
 )
@@ -160,6 +162,37 @@ def _rehash_values(ring: Keyring) -> dict[str, int]:
     return done
 
 
+def _reseal_files(ring: Keyring) -> dict[str, int]:
+    """Re-seal under the active key every kept file (SealedFiles.reseal) that an old key of the ring sealed.
+
+    Each file is written to a temporary name beside it and moved over it (os.replace), so a reader sees the old
+    or the new file, never half of one; a file deleted meanwhile is skipped."""
+    done: dict[str, int] = {}
+    key = ring.active_key
+    for files in sealed_files():
+        if not files.reseal:
+            continue
+        n = 0
+        for path in files.paths():
+            try:
+                blob = path.read_bytes()
+            except FileNotFoundError:
+                continue
+            key_id, _sep, body = blob.partition(b"$")
+            old_id = key_id.decode(errors="replace")
+            if old_id == ring.active:
+                continue
+            if old_id not in ring.keys:
+                raise KeyringError(f"{files.label}: {path.name} is sealed with key {old_id!r}, not in the keyring")
+            data = open_bytes(ring.keys[old_id], body, files.purpose)
+            tmp = path.with_name(path.name + ".rotating")
+            tmp.write_bytes(key.key_id.encode() + b"$" + seal_bytes(key, data, files.purpose))
+            os.replace(tmp, path)
+            n += 1
+        done[files.label] = n
+    return done
+
+
 def sweep(ring: Keyring, *, batch_size: int = 2000, settle_since: float | None = None) -> dict[str, int]:
     """Bring every registered column under the active key, pass after pass until a pass rewrites nothing.
 
@@ -170,7 +203,7 @@ def sweep(ring: Keyring, *, batch_size: int = 2000, settle_since: float | None =
     rewritten = {f"{c.model_label}.{c.field}": 0 for c in encrypted_columns()}
     for _ in range(MAX_SWEEP_PASSES):
         changed = 0
-        for label, n in _rehash_values(ring).items():
+        for label, n in (*_rehash_values(ring).items(), *_reseal_files(ring).items()):
             rewritten[label] = rewritten.get(label, 0) + n
             changed += n
         for col in encrypted_columns():

@@ -25,4 +25,5 @@ urlpatterns = [
     path("compound/<str:tracking_number>/support/", views.case_support, name="case_support"),
     path("votes/", include("shequ.portal.vote_urls")),
     path("notices/", include("shequ.portal.notice_urls")),
+    path("proposals/", include("shequ.portal.proposal_urls")),
 ]

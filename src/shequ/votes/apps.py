@@ -8,4 +8,9 @@ class VotesConfig(AppConfig):
     verbose_name = _("业主共同决定")
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401  (registers actions)
+        from shequ.core.todos import register_todo
+
+        from . import permissions, scans  # noqa: F401  (registers actions; the sealed scans with the keyring)
+        from .todos import vote_todos
+
+        register_todo("votes", vote_todos)  # the home page's to-dos

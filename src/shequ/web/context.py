@@ -32,6 +32,12 @@ def _menu(request: HttpRequest) -> list[dict]:
     if can(user, "cases.view"):
         items.append({"label": _("诉求办理"), "url": reverse("cases:case_queue"), "key": "cases"})
         items.append({"label": _("矛盾纠纷调解"), "url": reverse("disputes:dispute_list"), "key": "disputes"})
+    if can(user, "notices.view"):
+        items.append({"label": _("公示公告"), "url": reverse("notices:notice_list"), "key": "notices"})
+    if can(user, "deliberation.view"):
+        items.append({"label": _("议事协商"), "url": reverse("deliberation:proposal_list"), "key": "deliberation"})
+    if can(user, "votes.view"):
+        items.append({"label": _("业主表决"), "url": reverse("votes:vote_list"), "key": "votes"})
     if can(user, "registry.import"):
         items.append({"label": _("居民信息导入"), "url": reverse("registry:import_list"), "key": "registry_import"})
     if can(user, "accounts.view_users"):

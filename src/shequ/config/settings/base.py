@@ -327,6 +327,8 @@ SHEQU_IMPORT_STALE_AFTER = timedelta(minutes=float(os.environ.get("SHEQU_IMPORT_
 SHEQU_IMPORT_MAX_RECOVERIES = int(os.environ.get("SHEQU_IMPORT_MAX_RECOVERIES", "3"))
 # Below this confidence of the category suggestion a case without a chosen category goes to triage (待分拣).
 SHEQU_CLASSIFIER_MIN_CONFIDENCE = float(os.environ.get("SHEQU_CLASSIFIER_MIN_CONFIDENCE", "0.6"))
+# The shortest period of a public notice (公示), in calendar days with both ends included (notices app).
+SHEQU_NOTICE_MIN_DAYS = int(os.environ.get("SHEQU_NOTICE_MIN_DAYS", "5"))
 # Disclosure in bulk (registry.disclosures): per user and day, values revealed in clear, elderly birthday lists
 # shown or exported, and full (unmasked) export requests; a full export lists at most SHEQU_FULL_EXPORT_MAX_ROWS
 # residents and is downloadable once, within SHEQU_FULL_EXPORT_DOWNLOAD_HOURS of its approval. Reaching

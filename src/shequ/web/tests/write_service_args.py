@@ -337,6 +337,40 @@ def _request_input(_w: World) -> Any:
     return RequestInput(service_code="99", lat="30.64", long="104.04", description="路灯不亮")
 
 
+def _notice(w: World) -> Any:
+    from shequ.notices.models import Notice
+
+    today = timezone.localdate()
+    return Notice.objects.create(
+        community=w["c1"],
+        area_path=w["c1"].path,
+        kind="resolution",
+        title="关于增设充电桩的决议公示",
+        body="经居民议事会讨论，决定增设充电桩。",
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=6),
+        status="published",
+        published_at=timezone.now(),
+    )
+
+
+def _objection(w: World) -> Any:
+    from shequ.notices.models import Objection
+
+    notice = _once("notice", _notice)(w)
+    return Objection.objects.create(
+        notice=notice, resident=w["zsf"], text="充电桩离单元门太近", channel="portal", received_on=notice.starts_on
+    )
+
+
+_NOTICE_CONTENT: dict[str, Callable[[World], Any]] = {
+    "kind": lambda w: "resolution",
+    "body": lambda w: "经居民议事会讨论，决定增设充电桩。",
+    "starts_on": _today,
+    "ends_on": lambda w: timezone.localdate() + dt.timedelta(days=6),
+}
+
+
 # Service -> {parameter: builder} where the parameter name is not enough (the rest come from DEFAULTS).
 ARGUMENTS: dict[str, dict[str, Callable[[World], Any]]] = {
     "shequ.cases.approvals.case_request_change": {"kind": lambda w: "extend", "days": lambda w: 3},
@@ -352,6 +386,18 @@ ARGUMENTS: dict[str, dict[str, Callable[[World], Any]]] = {
     "shequ.disputes.services.party_add": {"data": _party},
     "shequ.disputes.services.session_add": {"data": _session},
     "shequ.disputes.services.visit_add": {"data": _visit},
+    "shequ.notices.services.notice_draft_create": _NOTICE_CONTENT,
+    "shequ.notices.services.notice_draft_update": {**_NOTICE_CONTENT, "notice": _once("notice", _notice)},
+    "shequ.notices.services.notice_publish": _NOTICE_CONTENT,
+    "shequ.notices.services.notice_publish_draft": {"notice": _once("notice", _notice)},
+    "shequ.notices.services.notice_withdraw": {"notice": _once("notice", _notice)},
+    "shequ.notices.services.objection_file": {"notice": _once("notice", _notice)},
+    "shequ.notices.services.objection_record": {
+        "notice": _once("notice", _notice),
+        "channel": lambda w: "phone",
+        "received_on": _today,
+    },
+    "shequ.notices.services.objection_answer": {"objection": _once("objection", _objection), "answer": _text},
     "shequ.open311.services.api_client_set_rate_limit": {"name": lambda w: w.disabled_client.name},
     "shequ.open311.services.request_submit": {"data": _request_input},
     "shequ.registry.services.ownership_transfer": {"owners": _owners},
@@ -423,6 +469,8 @@ READS_ONLY: dict[str, str] = {
     "shequ.cases.reminders.due_soon": "a queryset of cases near their deadline",
     "shequ.cases.transitions.lock_case": "SELECT ... FOR UPDATE of a case, inside the caller's transaction",
     "shequ.cases.transitions.parent_at_level_above": "walks the area tree",
+    # notices
+    "shequ.notices.services.min_days": "reads a setting",
     "shequ.cases.triage.case_triage_bulk_preview": "plans a bulk triage without writing (scoped read, `can` only)",
     # notifications
     "shequ.notifications.services.preference_of": "reads a preference (unsaved default when none)",
@@ -475,3 +523,169 @@ WRITES_WITHOUT_ACTOR: dict[str, str] = {
     "shequ.registry.imports.delete_upload": "cleanup step of the marked import services and worker",
     "shequ.registry.imports.wipe_payloads": "cleanup step of the import worker after applying a batch",
 }
+
+
+# --- deliberation: objects of community c1, built directly (no actor check while building) ---------------------
+
+
+def _body(w: World) -> Any:
+    from shequ.deliberation.models import BodyRules
+    from shequ.organisations.models import Unit
+
+    body = Unit.objects.create(kind="residents_council", name="测试议事会", area=w["c1"])
+    BodyRules.objects.create(body=body)
+    return body
+
+
+def _membership(w: World) -> Any:
+    from shequ.deliberation.models import Membership
+
+    body = _once("body", _body)(w)
+    return Membership.objects.create(
+        body=body, resident=w["zsf"], name="张三丰", role="chair", term_start=dt.date(2024, 1, 1)
+    )
+
+
+def _meeting(w: World) -> Any:
+    from shequ.deliberation.models import Meeting
+
+    return Meeting.objects.create(
+        body=_once("body", _body)(w), title="议事会议", held_at=timezone.now(), place="议事厅"
+    )
+
+
+def _resolution(w: World) -> Any:
+    from shequ.deliberation.models import Resolution
+
+    meeting = _once("meeting", _meeting)(w)
+    return Resolution.objects.create(
+        meeting=meeting, title="决议", text="同意", members=1, present=1, yes=1, no=0, abstain=0,
+        quorum_met=True, passed=True, explanation="通过",
+    )  # fmt: skip
+
+
+def _proposal(w: World) -> Any:
+    from shequ.deliberation.models import Proposal
+
+    return Proposal.objects.create(
+        community=w["c1"], title="增设充电桩", description="小区增设电动车充电桩", source="resident",
+        author_resident=w["zsf"], support_threshold=10, submitted_at=timezone.now(),
+    )  # fmt: skip
+
+
+def _proposal_comment(w: World) -> Any:
+    from shequ.deliberation.models import ProposalComment
+
+    return ProposalComment.objects.create(
+        proposal=_once("proposal", _proposal)(w), author_resident=w["zsf"], text="支持"
+    )
+
+
+def _meeting_request(w: World) -> Any:
+    from shequ.deliberation.models import MeetingRequest
+
+    return MeetingRequest.objects.create(community=w["c1"], basis="residents", subject="停车管理", entitled=10)
+
+
+def _deliberation_arguments() -> dict[str, dict[str, Callable[[World], Any]]]:
+    from shequ.deliberation import services as s
+
+    body = {"body": _once("body", _body)}
+    meeting = {"meeting": _once("meeting", _meeting)}
+    proposal = {"proposal": _once("proposal", _proposal)}
+    request = {"request": _once("meeting_request", _meeting_request)}
+    return {
+        "shequ.deliberation.services.body_create": {"kind": lambda w: "residents_council"},
+        "shequ.deliberation.services.body_rules_update": {**body, "data": lambda w: s.RulesInput()},
+        "shequ.deliberation.services.member_add": {
+            **body,
+            "data": lambda w: s.MemberInput(role="member", term_start=dt.date(2024, 1, 1), name="赵六"),
+        },
+        "shequ.deliberation.services.member_leave": {"membership": _once("membership", _membership)},
+        "shequ.deliberation.services.group_create": {"data": lambda w: s.GroupInput(name="第一居民小组")},
+        "shequ.deliberation.services.meeting_create": {
+            **body,
+            "data": lambda w: s.MeetingInput(title="议事会议", held_at=timezone.now(), place="议事厅"),
+        },
+        "shequ.deliberation.services.agenda_add": meeting,
+        "shequ.deliberation.services.attendance_record": {**meeting, "present_ids": lambda w: []},
+        "shequ.deliberation.services.minutes_save": {**meeting, "minutes": _text},
+        "shequ.deliberation.services.resolution_record": {
+            **meeting,
+            "data": lambda w: s.ResolutionInput(title="决议", text="同意", votes={}),
+        },
+        "shequ.deliberation.services.resolution_publish": {"resolution": _once("resolution", _resolution)},
+        "shequ.deliberation.services.meeting_request_open": {"basis": lambda w: "residents", "subject": _text},
+        "shequ.deliberation.services.meeting_request_support": {**request, "resident": lambda w: w["lisi"]},
+        "shequ.deliberation.services.meeting_request_convene": request,
+        "shequ.deliberation.services.residents_meeting_record": {
+            "data": lambda w: s.ResidentsMeetingInput(
+                held_on=timezone.localdate(), subject="停车管理", basis="residents", present=1, yes=1
+            )
+        },
+        "shequ.deliberation.proposal_services.proposal_support": proposal,
+        "shequ.deliberation.proposal_services.proposal_comment": proposal,
+        "shequ.deliberation.proposal_services.comment_hide": {"comment": _once("comment", _proposal_comment)},
+        "shequ.deliberation.proposal_services.proposal_decline": proposal,
+        "shequ.deliberation.proposal_services.proposal_defer": proposal,
+        "shequ.deliberation.proposal_services.proposal_withdraw": proposal,
+        "shequ.deliberation.proposal_services.progress_add": proposal,
+        "shequ.deliberation.proposal_services.proposal_complete": proposal,
+    }
+
+
+ARGUMENTS.update(_deliberation_arguments())
+
+
+# --- votes: an opened vote of compound1 (c1), built through its services as c1's community worker ---------------
+
+
+def _vote(w: World) -> Any:
+    from shequ.votes import services as votes
+
+    item = votes.ItemInput(kind="ordinary", title="续聘物业服务企业")
+    vote = votes.vote_create(
+        actor=w["registrar1"],
+        compound=w["compound1"],
+        title="业主表决",
+        description="",
+        closes_at=timezone.now() + dt.timedelta(days=14),
+        items=[item],
+    )
+    return votes.vote_open(actor=w["registrar1"], vote=vote)
+
+
+def _vote_owner(w: World) -> Any:
+    return _once("vote", _vote)(w).owners.order_by("pk").first()
+
+
+def _paper_ballot(w: World) -> Any:
+    from shequ.votes import services as votes
+
+    owner = _once("vote_owner", _vote_owner)(w)
+    return votes.paper_enter(actor=w["registrar1"], owner=owner, choices={1: "agree"}, upload=_png(w))
+
+
+def _votes_arguments() -> dict[str, dict[str, Callable[[World], Any]]]:
+    from shequ.votes import services as votes
+
+    vote = {"vote": _once("vote", _vote)}
+    owner = {"owner": _once("vote_owner", _vote_owner), "choices": lambda w: {1: "agree"}}
+    ballot = {"ballot": _once("paper_ballot", _paper_ballot)}
+    return {
+        "shequ.votes.services.vote_create": {
+            "closes_at": lambda w: timezone.now() + dt.timedelta(days=14),
+            "items": lambda w: [votes.ItemInput(kind="ordinary", title="续聘物业服务企业")],
+        },
+        "shequ.votes.services.vote_open": vote,
+        "shequ.votes.services.vote_close": vote,
+        "shequ.votes.services.ballot_cast": owner,
+        "shequ.votes.services.ballot_change": owner,
+        "shequ.votes.services.proxy_register": {"owner": owner["owner"], "proxy": lambda w: w["lisi"]},
+        "shequ.votes.services.paper_enter": owner,
+        "shequ.votes.services.paper_confirm": ballot,
+        "shequ.votes.services.paper_reject": ballot,
+    }
+
+
+ARGUMENTS.update(_votes_arguments())

@@ -10,10 +10,13 @@ from shequ.cases import demo as cases_demo
 from shequ.core import audit
 from shequ.core import demo as core_demo
 from shequ.core.demo import DemoContext
+from shequ.deliberation import demo as deliberation_demo
 from shequ.disputes import demo as disputes_demo
+from shequ.notices import demo as notices_demo
 from shequ.organisations import demo as organisations_demo
 from shequ.registry import demo as registry_demo
 from shequ.territory import demo as territory_demo
+from shequ.votes import demo as votes_demo
 
 # Each app seeds its own part of the demo (`<app>/demo.py`, `seed(ctx)`), lowest layer first: a step may use
 # what the steps before it made, never what comes after.
@@ -24,6 +27,9 @@ STEPS: tuple[tuple[str, Callable[[DemoContext], None]], ...] = (
     ("organisations", organisations_demo.seed),  # departments and organisations; their accounts join them
     ("registry", registry_demo.seed),  # residents, households, ownerships
     ("cases", cases_demo.seed),  # categories, cases in every state, unit work
+    ("notices", notices_demo.seed),  # public notices with objections, answered and waiting
+    ("votes", votes_demo.seed),  # owners' votes: one closed and published, one open with a live tally
+    ("deliberation", deliberation_demo.seed),  # a residents' council and supervisory board, proposals, a meeting
     ("disputes", disputes_demo.seed),  # mediation files of the dispute cases
     ("analysis", analysis_demo.seed),  # the stored warnings of the open cases
 )

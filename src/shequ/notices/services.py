@@ -153,7 +153,7 @@ def notice_draft_create(
 
 
 def _lock(notice: Notice) -> Notice:
-    return Notice.objects.select_for_update().select_related("compound", "building").get(pk=notice.pk)
+    return Notice.objects.select_for_update(of=("self",)).select_related("compound", "building").get(pk=notice.pk)
 
 
 @write_service("notices.publish")

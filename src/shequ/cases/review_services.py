@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.core import audit
+from shequ.core.actors import user_of
 from shequ.core.errors import ValidationError
 from shequ.core.permissions import require, write_service
 
@@ -88,7 +89,7 @@ def review_settings_update(*, actor: Any, community: Any, case_types: list[str])
         row, _created = CommunityCaseSettings.objects.select_for_update().get_or_create(community=community)
         row.review_answers_for = wanted
         row.updated_at = timezone.now()
-        row.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+        row.updated_by = user_of(actor)
         row.save()
         audit.record(
             actor=actor,

@@ -5,8 +5,11 @@ from rest_framework.routers import DefaultRouter
 
 from shequ.accounts import api as accounts_api
 from shequ.core import views as core_views
+from shequ.deliberation import api as deliberation_api
+from shequ.notices import api as notices_api
 from shequ.registry import api as registry_api
 from shequ.territory import api as territory_api
+from shequ.votes import api as votes_api
 from shequ.web.api_docs import ApiDocsView, ApiSchemaView
 
 from .admin_site import install_admin_policy
@@ -27,6 +30,14 @@ router.register("buildings", territory_api.BuildingViewSet, basename="building")
 router.register("dwellings", territory_api.DwellingViewSet, basename="dwelling")
 router.register("residents", registry_api.ResidentViewSet, basename="resident")
 router.register("households", registry_api.HouseholdViewSet, basename="household")
+router.register("notices", notices_api.NoticeViewSet, basename="notice")
+router.register("objections", notices_api.ObjectionViewSet, basename="objection")
+router.register("votes", votes_api.VoteViewSet, basename="vote")
+router.register("bodies", deliberation_api.BodyViewSet, basename="body")
+router.register("proposals", deliberation_api.ProposalViewSet, basename="proposal")
+router.register("meetings", deliberation_api.MeetingViewSet, basename="meeting")
+router.register("residents-groups", deliberation_api.GroupViewSet, basename="residents-group")
+router.register("meeting-requests", deliberation_api.MeetingRequestViewSet, basename="meeting-request")
 
 api_v1 = [
     path("auth/token/", accounts_api.obtain_token, name="api-token"),

@@ -62,6 +62,23 @@ def api_validation_error(exc: DjangoValidationError) -> exceptions.ValidationErr
     )
 
 
+def require_api(request: Any, action_name: str, obj: Any = None) -> None:
+    """403 unless the caller may do `action_name` (on `obj`, or anywhere), before the body is looked at."""
+    from .permissions import can
+
+    decision = can(request.user, action_name, obj)
+    if not decision:
+        raise exceptions.PermissionDenied(decision.reason)
+
+
+def call_service(fn: Any, **kwargs: Any) -> Any:
+    """Call a write service; its field errors answer 400 in DRF's shape, codes kept."""
+    try:
+        return fn(**kwargs)
+    except DjangoValidationError as exc:
+        raise api_validation_error(exc) from exc
+
+
 def _flat_codes(codes: Any) -> list[str]:
     if isinstance(codes, dict):
         return [c for value in codes.values() for c in _flat_codes(value)]

@@ -309,3 +309,11 @@ class MeetingRequestSerializer(serializers.Serializer):
 
     def get_supporters(self, obj: Any) -> int:
         return selectors.supporter_count(obj)
+
+
+class SupporterCreateSerializer(serializers.Serializer):
+    """One supporter of a request: a resident (aged 18 or over) of the community, or for a request on the basis of
+    groups one of its residents' groups."""
+
+    resident = serializers.UUIDField(required=False, allow_null=True, help_text=_("居民 id（按居民或户提议时）"))
+    group = serializers.UUIDField(required=False, allow_null=True, help_text=_("居民小组 id（按居民小组提议时）"))

@@ -41,13 +41,27 @@ def _community_staff(actor: Any, obj: Any) -> bool:
     return bool(path) and scope.covers(path, COMMUNITY_ROLES)
 
 
+# Who reads notices with the objectors' names: the staff who work with residents in the territory (system and
+# security administrators, auditors and department or organisation staff do not). The selectors scope by these.
+VIEW_ROLES = frozenset(
+    {
+        "micro_grid_worker",
+        "grid_worker",
+        "community_worker",
+        "community_secretary",
+        "street_officer",
+        "district_officer",
+    }
+)
+
+
 @register("notices.view", "查看本辖区的公示和居民异议")
 def can_view(actor: Any, obj: Any) -> Decision:
     scope = scope_of(actor)
     if obj is None:
-        return ALLOW if scope.paths() else deny(_("您无权查看公示"))
+        return ALLOW if scope.paths(VIEW_ROLES) else deny(_("您无权查看公示"))
     path = _path(obj)
-    return ALLOW if path and scope.covers(path) else deny(_("您无权查看该公示"))
+    return ALLOW if path and scope.covers(path, VIEW_ROLES) else deny(_("您无权查看该公示"))
 
 
 @register("notices.publish", "起草、发布和更正本社区的公示（社区工作者、社区党组织书记）")

@@ -16,7 +16,7 @@ from shequ.territory import selectors as territory_selectors
 from . import notice_pdf
 from .domain import KIND_LABELS, Kind, ObjectionStatus, Phase, Status, period_days
 from .models import Notice, Objection
-from .permissions import COMMUNITY_ROLES
+from .permissions import COMMUNITY_ROLES, VIEW_ROLES
 
 # --- staff ---------------------------------------------------------------------------------------------------
 
@@ -24,7 +24,7 @@ from .permissions import COMMUNITY_ROLES
 def notices_for(actor: Any) -> QuerySet[Notice]:
     """Notices of the communities in the actor's territorial scope, with their open objection count."""
     return (
-        Notice.objects.filter(scope_of(actor).q("area_path"))
+        Notice.objects.filter(scope_of(actor).q("area_path", VIEW_ROLES))
         .select_related("community", "compound", "building", "published_by")
         .annotate(open_objections=Count("objections", filter=Q(objections__status=ObjectionStatus.OPEN)))
     )
@@ -71,7 +71,7 @@ def search(actor: Any, f: NoticeFilters, *, today: date) -> QuerySet[Notice]:
 
 def objections_for(actor: Any) -> QuerySet[Objection]:
     """Objections to the notices of the actor's scope."""
-    return Objection.objects.filter(scope_of(actor).q("notice__area_path")).select_related(
+    return Objection.objects.filter(scope_of(actor).q("notice__area_path", VIEW_ROLES)).select_related(
         "notice", "notice__community", "resident", "answered_by", "recorded_by"
     )
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shequ.core import crypto
+from shequ.core.actors import user_of
 
 from . import encryption, selectors
 from .domain import IMPORT_APPLICABLE, IdType, LegalBasis, ResidentStatus, mask_document
@@ -296,7 +297,8 @@ def prepare_apply(batch: ImportBatch, *, actor: Any, beat: Callable[[], None] = 
         changed_rows=_update_statement(ImportRow, ("outcome", "errors", "target")),
     )
     today, now = timezone.localdate(), timezone.now()
-    user_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    user = user_of(actor)
+    user_id = user.pk if user is not None else None
     community_id = batch.community_id
     decided = _decide(batch, plan, beat)
     # Households: reuse the community's; the missing ones are created at their head's (else first) dwelling.

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from shequ.core import audit
-from shequ.core.actors import system_job
+from shequ.core.actors import system_job, user_of
 from shequ.core.errors import FieldErrors, PermissionDenied, ValidationError, invalid
 from shequ.core.permissions import require, write_service
 from shequ.core.validators import validate_mobile, validate_uscc
@@ -213,7 +213,7 @@ def _probe(data: ResidentInput) -> Resident:
 
 
 def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+    return user_of(actor)
 
 
 @write_service("registry.edit")

@@ -5,8 +5,10 @@ Plain serializers (not ModelSerializer) so that no model field reaches the API u
 electorate's owners and dwellings are never listed (the pages do not publish them either).
 """
 
+import json
 from typing import Any
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
@@ -240,11 +242,17 @@ class PaperBallotSerializer(serializers.Serializer):
     """A signed paper ballot: the owner's dwelling as the vote names it, the answers, and the scan."""
 
     dwelling = serializers.CharField(max_length=100, help_text=gettext_lazy("房屋，如 1栋1单元1-301"))
-    choices = serializers.JSONField(binary=True, help_text=CHOICES_HELP)
+    choices = serializers.CharField(
+        max_length=10000, help_text=format_lazy("{}{}", gettext_lazy("JSON 对象文本。"), CHOICES_HELP)
+    )
     scan = serializers.FileField(help_text=gettext_lazy("纸质选票扫描件（JPEG、PNG 或 PDF，不超过 10 MB）"))
 
-    def validate_choices(self, value: Any) -> dict[int, Any]:
-        return _check_choices(value)
+    def validate_choices(self, value: str) -> dict[int, Any]:
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            raise serializers.ValidationError(_("须为 JSON 对象")) from None
+        return _check_choices(parsed)
 
 
 class BallotRefSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ an endpoint added without its row here fails the suite.
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +21,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from drf_spectacular.generators import EndpointEnumerator, SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from rest_framework.schemas.generators import is_api_view
@@ -35,6 +37,7 @@ from shequ.registry.models import Household, Resident
 from shequ.registry.tests.factories import make_resident, valid_id
 from shequ.territory import services as territory_services
 from shequ.territory.models import Area, Building, BuildingUnit, Compound, Dwelling
+from shequ.web.tests.api_matrix_governance import build_governance, governance_state, scan_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -162,6 +165,7 @@ def build_world() -> dict[str, Any]:
         kind = "department" if role == "department_officer" else "property_company"
         works_for = unit(kind, f"单位{role}", w[area]) if with_unit else None
         w["user", role] = staff(role, w[area], username=role, unit=works_for)
+    build_governance(w, CLUSTERS)
     return w
 
 
@@ -216,6 +220,7 @@ class Call:
     url: str
     body: dict[str, Any] | None
     status: int
+    format: str = "json"  # multipart for an upload
 
 
 @dataclass(frozen=True)
@@ -224,6 +229,7 @@ class Row:
 
     call: Callable[[dict[str, Any], str, str, str], Call]
     collection: str | None = None  # a list whose ids must be exactly the role's scope
+    governance: tuple[str, frozenset[str]] | None = None  # (kind, readers) of a list scoped by community
 
 
 def _anonymous(role: str, status: int) -> int:
@@ -321,6 +327,180 @@ MATRIX: dict[str, Row] = {
 # Endpoints the schema leaves out on purpose (the router's index of the collections).
 UNDOCUMENTED = {"GET /api/v1/"}
 
+# Owners' votes, deliberation and public notices are scoped by community: staff see them when their subtree
+# holds the community (votes/permissions.py, deliberation/permissions.py, notices/permissions.py).
+COMMUNITY_STAFF = {"community_worker", "community_secretary"}
+COMMUNITY_READERS = COMMUNITY_STAFF | {"street_officer", "district_officer"}
+# Staff who work with residents (not the system admin); below a community (grids) no notice is in scope.
+NOTICE_READERS = TERRITORY_READERS - {"system_admin"}
+
+
+def covers_community(w: dict[str, Any], role: str, cluster: str) -> bool:
+    spec = ROLES[role]
+    return spec is not None and w[cluster].parent.parent.path.startswith(w[spec[0]].path)
+
+
+def _gov_list(kind: str, readers: set[str]) -> Row:
+    def call(w, role, cluster, scope):
+        return Call("get", f"/api/v1/{kind}/", None, _anonymous(role, 200 if role in readers else 403))
+
+    return Row(call, governance=(kind, frozenset(readers)))
+
+
+def _gov_retrieve(kind: str, readers: set[str], key: str | None = None, suffix: str = "") -> Row:
+    def call(w, role, cluster, scope):
+        visible = role in readers and covers_community(w, role, cluster)
+        url = f"/api/v1/{kind}/{w[cluster, key or kind].public_id}/{suffix}"
+        return Call("get", url, None, _anonymous(role, 200 if visible else 404))
+
+    return Row(call)
+
+
+def _gov_write(kind: str, key: str, suffix: str, readers: set[str], doers: set[str], success: int, body: Any) -> Row:
+    """A POST on one object: 404 unless the caller sees it, 403 unless they may do it, else `success`."""
+
+    def call(w, role, cluster, scope):
+        if not (role in readers and covers_community(w, role, cluster)):
+            status = 404
+        else:
+            status = success if role in doers else 403
+        data, fmt = body(w, cluster)
+        return Call("post", f"/api/v1/{kind}/{w[cluster, key].public_id}/{suffix}", data, _anonymous(role, status), fmt)
+
+    return Row(call)
+
+
+def _gov_create(kind: str, body: Callable[[dict[str, Any], str], dict[str, Any]]) -> Row:
+    """A new object for the cluster's community: 403 for a role that is community staff nowhere, 400 ("not
+    found") for a community outside the caller's, else 201."""
+
+    def call(w, role, cluster, scope):
+        if role not in COMMUNITY_STAFF:
+            status = 403
+        else:
+            status = 201 if covers_community(w, role, cluster) else 400
+        return Call("post", f"/api/v1/{kind}/", body(w, cluster), _anonymous(role, status))
+
+    return Row(call)
+
+
+def _notice_body(w, cluster):
+    today = timezone.localdate()
+    return {
+        "community": str(w[cluster, "compounds"].community.public_id),
+        "compound": str(w[cluster, "compounds"].public_id),
+        "kind": "other",
+        "title": "停水公示",
+        "body": "下周二小区全天停水，请提前储水",
+        "starts_on": today.isoformat(),
+        "ends_on": (today + timedelta(days=6)).isoformat(),
+    }
+
+
+def _proposal_body(w, cluster):
+    community = w[cluster, "compounds"].community
+    return {"community": str(community.public_id), "title": "改造场地", "description": "更换器材", "source": "staff"}
+
+
+def _json(data: dict[str, Any] | None = None) -> Callable[[dict[str, Any], str], tuple[Any, str]]:
+    return lambda w, cluster: (data, "json")
+
+
+def _paper_body(w, cluster):
+    return {"dwelling": w[cluster, "label"], "choices": json.dumps({"1": "agree"}), "scan": scan_upload()}, "multipart"
+
+
+def _ballot_body(w, cluster):
+    return {"ballot": str(w[cluster, "ballots"].public_id)}, "json"
+
+
+def _supporter_body(w, cluster):
+    return {"resident": str(w[cluster, "residents"].public_id)}, "json"
+
+
+def _resolution_body(w, cluster):
+    return {"title": "增设充电桩", "text": "同意增设", "votes": {str(w[cluster, "member"].public_id): "yes"}}, "json"
+
+
+MATRIX.update(
+    {
+        "GET /api/v1/notices/": _gov_list("notices", NOTICE_READERS),
+        "POST /api/v1/notices/": _gov_create("notices", _notice_body),
+        "GET /api/v1/notices/{id}/": _gov_retrieve("notices", NOTICE_READERS),
+        "POST /api/v1/notices/{id}/publish/": _gov_write(
+            "notices", "draft_notices", "publish/", NOTICE_READERS, COMMUNITY_STAFF, 200, _json()
+        ),
+        "POST /api/v1/notices/{id}/withdraw/": _gov_write(
+            "notices", "notices", "withdraw/", NOTICE_READERS, COMMUNITY_STAFF, 200, _json({"reason": "内容有误重发"})
+        ),
+        "POST /api/v1/objections/{id}/answer/": _gov_write(
+            "objections", "objections", "answer/", NOTICE_READERS, COMMUNITY_STAFF, 200, _json({"answer": "已核实更正"})
+        ),
+        "GET /api/v1/votes/": _gov_list("votes", COMMUNITY_READERS),
+        "GET /api/v1/votes/{id}/": _gov_retrieve("votes", COMMUNITY_READERS),
+        "GET /api/v1/votes/{id}/published/": _gov_retrieve("votes", COMMUNITY_READERS, "closed_votes", "published/"),
+        "POST /api/v1/votes/{id}/open/": _gov_write(
+            "votes", "draft_votes", "open/", COMMUNITY_READERS, COMMUNITY_STAFF, 200, _json()
+        ),
+        # Before its deadline: the community's staff get 400 (past the permission), the street and district 403.
+        "POST /api/v1/votes/{id}/close/": _gov_write(
+            "votes", "votes", "close/", COMMUNITY_READERS, COMMUNITY_STAFF, 400, _json()
+        ),
+        "POST /api/v1/votes/{id}/paper/": _gov_write(
+            "votes", "paper_votes", "paper/", COMMUNITY_READERS, COMMUNITY_STAFF, 201, _paper_body
+        ),
+        "POST /api/v1/votes/{id}/confirm-paper/": _gov_write(
+            "votes", "votes", "confirm-paper/", COMMUNITY_READERS, COMMUNITY_STAFF, 200, _ballot_body
+        ),
+        "GET /api/v1/bodies/": _gov_list("bodies", COMMUNITY_READERS),
+        "GET /api/v1/bodies/{id}/": _gov_retrieve("bodies", COMMUNITY_READERS),
+        "GET /api/v1/proposals/": _gov_list("proposals", COMMUNITY_READERS),
+        "POST /api/v1/proposals/": _gov_create("proposals", _proposal_body),
+        "GET /api/v1/proposals/{id}/": _gov_retrieve("proposals", COMMUNITY_READERS),
+        "GET /api/v1/meetings/": _gov_list("meetings", COMMUNITY_READERS),
+        "GET /api/v1/meetings/{id}/": _gov_retrieve("meetings", COMMUNITY_READERS),
+        "POST /api/v1/meetings/{id}/resolutions/": _gov_write(
+            "meetings", "meetings", "resolutions/", COMMUNITY_READERS, COMMUNITY_STAFF, 201, _resolution_body
+        ),
+        "GET /api/v1/residents-groups/": _gov_list("residents-groups", COMMUNITY_READERS),
+        "GET /api/v1/residents-groups/{id}/": _gov_retrieve("residents-groups", COMMUNITY_READERS),
+        "GET /api/v1/meeting-requests/": _gov_list("meeting-requests", COMMUNITY_READERS),
+        "GET /api/v1/meeting-requests/{id}/": _gov_retrieve("meeting-requests", COMMUNITY_READERS),
+        "POST /api/v1/meeting-requests/{id}/supporters/": _gov_write(
+            "meeting-requests",
+            "meeting-requests",
+            "supporters/",
+            COMMUNITY_READERS,
+            COMMUNITY_STAFF,
+            200,
+            _supporter_body,
+        ),
+    }
+)
+# The writes of the operations above, with the status that means "written" (any other answer writes nothing).
+GOVERNANCE_WRITES = {
+    "POST /api/v1/notices/": 201,
+    "POST /api/v1/notices/{id}/publish/": 200,
+    "POST /api/v1/notices/{id}/withdraw/": 200,
+    "POST /api/v1/objections/{id}/answer/": 200,
+    "POST /api/v1/votes/{id}/open/": 200,
+    "POST /api/v1/votes/{id}/paper/": 201,
+    "POST /api/v1/votes/{id}/confirm-paper/": 200,
+    "POST /api/v1/proposals/": 201,
+    "POST /api/v1/meetings/{id}/resolutions/": 201,
+    "POST /api/v1/meeting-requests/{id}/supporters/": 200,
+}
+
+
+def _governance_ids(w: dict[str, Any], kind: str, readers: frozenset[str], role: str) -> set[str]:
+    """The ids a governance list must answer `role`: every object of the clusters whose community it sees."""
+    out: set[str] = set()
+    for m in CLUSTERS:
+        if role in readers and covers_community(w, role, m):
+            out |= w[m, "all", kind] if (m, "all", kind) in w else {str(w[m, kind].public_id)}
+    return out
+
+
 # --- completeness ---------------------------------------------------------------------------------
 
 
@@ -408,10 +588,11 @@ def test_access(world, operation, role, scope):
     call = MATRIX[operation].call(w, role, cluster, scope)
     before = _state()
     client = client_for(w, role)
+    governance_before = governance_state()
     if call.method == "get":
         response = client.get(call.url)
     else:
-        response = client.post(call.url, call.body, format="json")
+        response = client.post(call.url, call.body, format=call.format)
     assert response.status_code == call.status, response.content.decode()[:300]
 
     wrote = operation == "POST /api/v1/residents/" and call.status == 201
@@ -442,6 +623,11 @@ def test_access(world, operation, role, scope):
         assert _ids(response) == expected_found
     if operation == "GET /api/v1/me/" and call.status == 200:
         assert response.json()["id"] == str(w["user", role].public_id)
+    written = GOVERNANCE_WRITES.get(operation) == call.status
+    assert (governance_state() != governance_before) == written  # a refusal writes nothing, audit included
+    if row.governance and call.status == 200:
+        kind, readers = row.governance
+        assert _ids(response) == _governance_ids(w, kind, readers, role)
 
 
 def _areas_in_scope(w: dict[str, Any], role: str) -> set[str]:

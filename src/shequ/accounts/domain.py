@@ -30,6 +30,7 @@ class Role(StrEnum):
     DISTRICT_OFFICER = "district_officer"
     DEPARTMENT_OFFICER = "department_officer"
     ORG_STAFF = "org_staff"
+    PARTY_ORGANISER = "party_organiser"
     AUDITOR = "auditor"
     SECURITY_ADMIN = "security_admin"
     SYSTEM_ADMIN = "system_admin"
@@ -62,6 +63,8 @@ ROLE_SPECS: dict[Role, RoleSpec] = {
             territorial=False,
         ),
         RoleSpec(Role.ORG_STAFF, _("组织工作人员"), ALL_LEVELS, territorial=False),
+        # Holds a Party organisation's unit: sees that organisation and those below it, their members included.
+        RoleSpec(Role.PARTY_ORGANISER, _("党务工作者"), ALL_LEVELS, territorial=False),
         RoleSpec(Role.AUDITOR, _("审计管理员"), (Level.CITY, Level.DISTRICT), territorial=False, requires_2fa=True),
         RoleSpec(
             Role.SECURITY_ADMIN,

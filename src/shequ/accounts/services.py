@@ -420,7 +420,8 @@ def user_create(
     return user, temp
 
 
-UNIT_ROLES = frozenset({Role.DEPARTMENT_OFFICER.value, Role.ORG_STAFF.value})
+UNIT_ROLES = frozenset({Role.DEPARTMENT_OFFICER.value, Role.ORG_STAFF.value, Role.PARTY_ORGANISER.value})
+PARTY_UNIT_KINDS = frozenset({"party_committee", "party_general_branch", "party_branch", "party_group"})
 
 
 @write_service("accounts.assign_role", "accounts.manage_user")
@@ -432,9 +433,11 @@ def assignment_add(*, actor: User, user: User, role: str, area: Any, unit: Any =
     """
     require(actor, "accounts.manage_user", user)
     require(actor, "accounts.assign_role", area)
+    if role == Role.PARTY_ORGANISER.value and (unit is None or unit.kind not in PARTY_UNIT_KINDS):
+        raise ValidationError({"unit": _("党务工作者须指定所在的党组织")})
     if unit is not None:
         if role not in UNIT_ROLES:
-            raise ValidationError({"unit": _("只有职能部门工作人员和组织工作人员可以指定所属单位")})
+            raise ValidationError({"unit": _("只有职能部门工作人员、组织工作人员和党务工作者可以指定所属单位")})
         if unit.area_id != area.pk:
             raise ValidationError({"unit": _("所属单位必须位于所选辖区")})
     with transaction.atomic():

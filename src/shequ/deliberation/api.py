@@ -2,8 +2,9 @@
 
 Reads: bodies with their members, terms and rules; proposals; meetings with their agenda and resolutions;
 residents' groups; residents' meeting requests. Writes go through the services, which check the permission
-again: a proposal recorded by the community's staff, a meeting's resolution, a supporter of a meeting request.
-Residents submit and support proposals on the portal, not here.
+again: a proposal recorded by the community's staff, a staff comment on a proposal and the hiding of a comment
+with a reason, a meeting's resolution, a supporter of a meeting request. Residents submit, support and comment on
+proposals on the portal, not here.
 """
 
 from typing import Any
@@ -121,6 +122,55 @@ class ProposalViewSet(_ScopedViewSet):
         )
         detail = selectors.get_proposal_for(user, proposal.public_id)
         return Response(serializers.ProposalDetailSerializer(detail).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        responses={200: serializers.ProposalCommentSerializer(many=True), 403: DENIED, 404: NOT_FOUND},
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=serializers.CommentCreateSerializer,
+        responses={201: serializers.ProposalCommentSerializer, 400: BAD_BODY, 403: DENIED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def comments(self, request: Request, id: str) -> Response:  # noqa: A002
+        """GET: the proposal's comments, oldest first, hidden ones too (with the reason). POST: comment as the
+        community's staff while the proposal is discussed or waits for its meeting (else 400)."""
+        proposal = selectors.get_proposal_for(request.user, id)
+        if request.method == "GET":
+            require_api(request, "deliberation.view", proposal)
+            page = self.paginate_queryset(
+                selectors.comments_of(proposal, include_hidden=True).order_by("created_at", "id")
+            )
+            return self.get_paginated_response(serializers.ProposalCommentSerializer(page, many=True).data)
+        require_api(request, "deliberation.comment", proposal)
+        params = serializers.CommentCreateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        comment = call_service(
+            proposal_services.proposal_comment,
+            actor=request.user,
+            proposal=proposal,
+            text=params.validated_data["text"],
+        )
+        shown = selectors.get_comment(proposal, comment.public_id)
+        return Response(serializers.ProposalCommentSerializer(shown).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=serializers.CommentHideSerializer,
+        responses={200: serializers.ProposalCommentSerializer, 400: BAD_BODY, 403: DENIED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], url_path="hide-comment")
+    def hide_comment(self, request: Request, id: str) -> Response:  # noqa: A002
+        """Hide a comment of the proposal with a reason, as the page does: it is kept and staff still see it,
+        residents no longer do. A comment not of this proposal is 404."""
+        proposal = selectors.get_proposal_for(request.user, id)
+        require_api(request, "deliberation.moderate", proposal)
+        params = serializers.CommentHideSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        d = params.validated_data
+        comment = selectors.get_comment(proposal, d["comment"])
+        hidden = call_service(proposal_services.comment_hide, actor=request.user, comment=comment, reason=d["reason"])
+        return Response(serializers.ProposalCommentSerializer(selectors.get_comment(proposal, hidden.public_id)).data)
 
 
 @_documented(serializers.MeetingSerializer, serializers.MeetingDetailSerializer)

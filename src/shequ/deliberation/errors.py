@@ -28,3 +28,4 @@ class DeliberationError(ErrorCode):
     NOT_ADULT = "deliberation.not_adult", _("只有十八周岁以上的居民可以提议召开居民会议")
     SUPPORT_DUPLICATE = "deliberation.support_duplicate", _("已记录该提议人")
     BASIS_MISMATCH = "deliberation.basis_mismatch", _("提议人与提议主体不符")
+    COMMENT_HIDDEN = "deliberation.comment_hidden", _("该意见已隐藏")

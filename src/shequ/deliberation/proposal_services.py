@@ -167,6 +167,8 @@ def comment_hide(*, actor: Any, comment: ProposalComment, reason: str) -> Propos
     raise_errors(errors)
     with transaction.atomic():
         locked = ProposalComment.objects.select_for_update().get(pk=comment.pk)
+        if locked.hidden_at is not None:  # the first reason stays: a second hide would rewrite the record
+            raise invalid("comment", _("该意见已隐藏"), Err.COMMENT_HIDDEN)
         locked.hidden_at, locked.hidden_reason, locked.hidden_by = timezone.now(), reason, user_of(actor)
         locked.save(update_fields=["hidden_at", "hidden_reason", "hidden_by", "updated_at"])
         audit.record(

@@ -139,7 +139,7 @@ class ProgressSerializer(serializers.Serializer):
 
 
 class ProposalDetailSerializer(ProposalSerializer):
-    """A proposal with its text, the decision and its progress (comments stay on the pages)."""
+    """A proposal with its text, the decision and its progress (its comments: …/comments/)."""
 
     description = serializers.CharField()
     status_reason = serializers.CharField()
@@ -171,6 +171,38 @@ class ProposalCreateSerializer(serializers.Serializer):
     description = StrictCharField(max_length=4000)
     source = serializers.ChoiceField(choices=STAFF_SOURCES, help_text=_("member 议事会成员，party 党组织，staff 社区"))
     body = serializers.UUIDField(required=False, allow_null=True, help_text=_("提交给的议事机构 id（可选）"))
+
+
+class ProposalCommentSerializer(serializers.Serializer):
+    """A comment on a proposal as staff see it: hidden ones too, with the reason (residents no longer see them).
+    The author is told as the page tells it, 居民 or 社区, never by name."""
+
+    id = serializers.UUIDField(source="public_id")
+    text = serializers.CharField()
+    author = serializers.SerializerMethodField(help_text=_("resident 居民 / staff 社区"))
+    author_label = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    hidden = serializers.SerializerMethodField(help_text=_("是否已隐藏"))
+    hidden_at = serializers.DateTimeField(allow_null=True)
+    hidden_reason = serializers.CharField(help_text=_("隐藏原因"))
+
+    def get_author(self, obj: Any) -> str:
+        return "staff" if obj.author_user_id else "resident"
+
+    def get_author_label(self, obj: Any) -> str:
+        return str(_("社区") if obj.author_user_id else _("居民"))
+
+    def get_hidden(self, obj: Any) -> bool:
+        return obj.hidden_at is not None
+
+
+class CommentCreateSerializer(serializers.Serializer):
+    text = StrictCharField(max_length=1000, help_text=_("意见（不超过1000字）"))
+
+
+class CommentHideSerializer(serializers.Serializer):
+    comment = serializers.UUIDField(help_text=_("意见 id"))
+    reason = StrictCharField(max_length=200, help_text=_("隐藏原因（不超过200字，居民看不到）"))
 
 
 # --- meetings ------------------------------------------------------------------------------------------------------

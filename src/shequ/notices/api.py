@@ -1,7 +1,8 @@
 """REST endpoints for public notices (公示) and objections, scoped exactly as the pages (outside the scope: 404).
 
 Reads: the list with the page's filters, and a notice with its objections and their answers. Writes go through
-the services (which check the permission again): a draft, its publication, a withdrawal, an objection's answer.
+the services (which check the permission again): a draft, its publication, a withdrawal, an objection a resident
+gave on paper, by phone or in person (recorded by staff), an objection's answer.
 A caller whose role allows an action nowhere, or not on that notice, gets 403 before its body is read.
 """
 
@@ -18,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from shequ.core.api import call_service, require_api
+from shequ.registry import selectors as registry_selectors
 from shequ.territory import selectors as territory_selectors
 
 from . import selectors, serializers, services
@@ -139,6 +141,37 @@ class NoticeViewSet(viewsets.GenericViewSet):
             services.notice_withdraw, actor=request.user, notice=notice, reason=params.validated_data["reason"]
         )
         return _detail(self._notice(request, id))
+
+    @extend_schema(
+        request=serializers.ObjectionRecordSerializer,
+        responses={201: serializers.ObjectionSerializer, 400: BAD_BODY, 403: DENIED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"])
+    def objections(self, request: Request, id: str) -> Response:  # noqa: A002
+        """Record an objection a resident living in the notice's area gave on paper, by phone or in person, on
+        the day it was received (within the period, not in the future). A resident outside your scope is "not
+        found" (400)."""
+        notice = self._notice(request, id)
+        require_api(request, "notices.record_objection", notice)
+        params = serializers.ObjectionRecordSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        d = params.validated_data
+        resident = registry_selectors.residents_for(request.user).filter(public_id=d["resident"]).first()
+        if resident is None:
+            raise ApiValidationError({"resident": [_("居民不存在或不在您的辖区内")]})
+        objection = call_service(
+            services.objection_record,
+            actor=request.user,
+            notice=notice,
+            resident=resident,
+            text=d["text"],
+            channel=d["channel"],
+            received_on=d["received_on"],
+        )
+        return Response(
+            serializers.ObjectionSerializer(selectors.get_objection_for(request.user, objection.public_id)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ObjectionViewSet(viewsets.GenericViewSet):

@@ -179,3 +179,14 @@ class WithdrawSerializer(serializers.Serializer):
 
 class AnswerSerializer(serializers.Serializer):
     answer = StrictCharField(max_length=MAX_TEXT, help_text=_("答复内容（至少5个字）"))
+
+
+class ObjectionRecordSerializer(serializers.Serializer):
+    """An objection a resident of the notice's area gave on paper, by phone or in person, recorded by staff."""
+
+    resident = serializers.UUIDField(help_text=_("异议人（居民 id）"))
+    channel = serializers.ChoiceField(
+        choices=[c.value for c in Channel if c is not Channel.PORTAL], help_text=_("paper 书面，phone 电话，visit 来访")
+    )
+    received_on = serializers.DateField(help_text=_("收到日期（在公示期内，不晚于今天）"))
+    text = StrictCharField(max_length=MAX_TEXT, help_text=_("异议内容（至少5个字）"))

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core.models import BaseModel
 
+PARTY_KINDS = frozenset({"party_committee", "party_general_branch", "party_branch", "party_group"})
+
 
 class Unit(BaseModel):
     """A unit outside the territory tree: a department, a property company, an owners' committee, an organisation.
@@ -18,6 +20,11 @@ class Unit(BaseModel):
     """
 
     KIND_CHOICES = [
+        ("party_committee", _("党委")),
+        ("party_general_branch", _("党总支")),
+        ("party_branch", _("党支部")),
+        ("party_group", _("党小组")),
+        ("residents_committee", _("居民委员会")),
         ("department", _("职能部门")),
         ("property_company", _("物业服务企业")),
         ("owners_committee", _("业主委员会")),
@@ -27,6 +34,7 @@ class Unit(BaseModel):
         ("supervisory_board", _("监事会")),
         ("social_org", _("社会组织")),
         ("social_enterprise", _("社区社会企业")),
+        ("resident_unit", _("驻区单位")),
         ("other", _("其他单位")),
     ]
 

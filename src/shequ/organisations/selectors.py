@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from shequ.core.lookup import get_by_public_id
 
-from .models import Unit
+from .models import PARTY_KINDS, Unit
 
 
 def units() -> QuerySet[Unit]:
@@ -22,7 +22,9 @@ def dispatchable_units(area: Any, *, compound: Any = None, building: Any = None)
     ancestors = _path_prefixes(area.path)
     in_compound = Q(compound__isnull=True) | Q(compound=compound) if compound is not None else Q(compound__isnull=True)
     in_building = Q(building__isnull=True) | Q(building=building) if building is not None else Q(building__isnull=True)
-    return units().filter(in_compound, in_building, area__path__in=ancestors).order_by("kind", "name")
+    # Party organisations lead; they are not handling units a case is dispatched to.
+    found = units().filter(in_compound, in_building, area__path__in=ancestors).exclude(kind__in=PARTY_KINDS)
+    return found.order_by("kind", "name")
 
 
 def _path_prefixes(path: str) -> list[str]:

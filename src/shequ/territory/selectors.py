@@ -182,3 +182,13 @@ def areas_under(area: Area) -> QuerySet[Area]:
     """The area and its subtree, unscoped: for choosing a unit to work with (a neighbouring community that
     helps, a transfer target), never for browsing their data."""
     return Area.objects.filter(path__startswith=area.path)
+
+
+def compounds_under(area: Area) -> QuerySet[Compound]:
+    """Compounds of the communities in `area`'s subtree, unscoped: for figures such as coverage shares."""
+    return Compound.objects.filter(community__path__startswith=area.path)
+
+
+def micro_grids_under(area: Area) -> QuerySet[Area]:
+    """Micro-grids in `area`'s subtree (the area itself when it is one), unscoped: for coverage shares."""
+    return Area.objects.filter(path__startswith=area.path, level=Level.MICRO_GRID)

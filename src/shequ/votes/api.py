@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from shequ.core.api import call_service, require_api
 from shequ.core.errors import NotFound
+from shequ.registry import selectors as registry_selectors
 
 from . import counting, selectors, serializers, services
 from .domain import ItemKind
@@ -41,6 +42,31 @@ def detail_data(vote: Any) -> dict[str, Any]:
         "published": getattr(vote, "publication", None) is not None,
     }
     return serializers.VoteDetailSerializer(vote, context=context).data
+
+
+def _item_inputs(compound: Any, rows: list[dict[str, Any]]) -> list[services.ItemInput]:
+    """The items as the service takes them; a consent's dwellings by label, as on the page (400 for a label
+    the compound does not have)."""
+    items, unknown = [], []
+    for n, row in enumerate(rows, start=1):
+        affected: list[Any] = []
+        if row["kind"] == ItemKind.CONSENT:
+            affected, missing = selectors.dwellings_by_label(compound, row.get("affected", []))
+            if missing:
+                unknown.append(_("第 %(n)s 项：本小区没有房屋 %(labels)s") % {"n": n, "labels": "、".join(missing)})
+        items.append(
+            services.ItemInput(
+                kind=row["kind"],
+                title=row["title"],
+                text=row.get("text", ""),
+                seats=row.get("seats"),
+                candidates=row.get("candidates", []),
+                affected=affected,
+            )
+        )
+    if unknown:
+        raise ApiValidationError({"items": unknown})
+    return items
 
 
 class VoteViewSet(viewsets.GenericViewSet):
@@ -69,6 +95,35 @@ class VoteViewSet(viewsets.GenericViewSet):
         require_api(request, "votes.view")
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(serializers.VoteSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=serializers.VoteCreateSerializer,
+        responses={201: serializers.VoteDetailSerializer, 400: BAD_BODY, 403: DENIED},
+    )
+    def create(self, request: Request) -> Response:
+        """Draft a vote of the owners of a compound of your community, with its items (open it with …/open/).
+
+        400 names the field: a compound outside your communities is "not found"; the deadline must lie ahead;
+        an item's problem is listed under `items` ("第 2 项：…")."""
+        require_api(request, "votes.manage")
+        params = serializers.VoteCreateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        d = params.validated_data
+        compound = selectors.compounds_for(request.user).filter(public_id=d["compound"]).first()
+        if compound is None:
+            raise ApiValidationError({"compound": [_("小区不存在或不在您的辖区内")]})
+        require_api(request, "votes.manage", compound)
+        vote = call_service(
+            services.vote_create,
+            actor=request.user,
+            compound=compound,
+            title=d["title"],
+            description=d["description"],
+            closes_at=d["closes_at"],
+            verifiable=d["verifiable"],
+            items=_item_inputs(compound, d["items"]),
+        )
+        return Response(detail_data(self._vote(request, str(vote.public_id))), status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={200: serializers.VoteDetailSerializer, 404: NOT_FOUND})
     def retrieve(self, request: Request, id: str) -> Response:  # noqa: A002
@@ -164,3 +219,53 @@ class VoteViewSet(viewsets.GenericViewSet):
         require_api(request, "votes.confirm_paper", ballot)
         confirmed = call_service(services.paper_confirm, actor=request.user, ballot=ballot)
         return Response(serializers.BallotSerializer(selectors.get_ballot_of(vote, confirmed.public_id)).data)
+
+    @extend_schema(
+        request=serializers.PaperRejectSerializer,
+        responses={200: serializers.BallotSerializer, 400: BAD_BODY, 403: DENIED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], url_path="reject-paper")
+    def reject_paper(self, request: Request, id: str) -> Response:  # noqa: A002
+        """Reject a pending paper ballot of the vote that does not match its scan, with a reason; it is kept
+        (rejected) and the owner may vote again. The staff member who entered it may not (403); a ballot not of
+        this vote is 404."""
+        vote = self._vote(request, id)
+        require_api(request, "votes.enter_paper", vote)
+        params = serializers.PaperRejectSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        d = params.validated_data
+        ballot = selectors.get_ballot_of(vote, d["ballot"])
+        require_api(request, "votes.confirm_paper", ballot)
+        rejected = call_service(services.paper_reject, actor=request.user, ballot=ballot, reason=d["reason"])
+        return Response(serializers.BallotSerializer(selectors.get_ballot_of(vote, rejected.public_id)).data)
+
+    @extend_schema(
+        request={"multipart/form-data": serializers.ProxyCreateSerializer},
+        responses={201: serializers.ProxySerializer, 400: BAD_BODY, 403: DENIED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def proxies(self, request: Request, id: str) -> Response:  # noqa: A002
+        """Register an owner's written authorisation of a resident, with its scan (multipart); the proxy may then
+        cast the owner's ballot on the portal. One proxy per owner, and none once the owner has voted.
+
+        The owner is named by a dwelling as the vote's electorate lists it, the proxy by the mobile number the
+        register holds (as on the page)."""
+        vote = self._vote(request, id)
+        require_api(request, "votes.register_proxy", vote)
+        params = serializers.ProxyCreateSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        d = params.validated_data
+        errors: dict[str, list[str]] = {}
+        try:
+            owner = selectors.owner_by_dwelling(vote, d["dwelling"])
+        except NotFound:
+            errors["dwelling"] = [_("本次表决的业主名册中没有该房屋")]
+        proxy = registry_selectors.find_by_mobile(request.user, d["mobile"]).first()
+        if proxy is None:
+            errors["mobile"] = [_("没有找到登记了该手机号码的居民")]
+        if errors:
+            raise ApiValidationError(errors)
+        authorisation = call_service(
+            services.proxy_register, actor=request.user, owner=owner, proxy=proxy, upload=d["scan"]
+        )
+        return Response(serializers.ProxySerializer(authorisation).data, status=status.HTTP_201_CREATED)

@@ -14,8 +14,10 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from shequ.core.api import StrictCharField
+
 from .counting import ItemResult
-from .domain import KIND_LABELS, fraction_text
+from .domain import KIND_LABELS, ItemKind, fraction_text
 from .rules import STATUS_LABELS, BallotStatus, Status
 
 CHOICES_HELP = gettext_lazy(
@@ -259,6 +261,10 @@ class BallotRefSerializer(serializers.Serializer):
     ballot = serializers.UUIDField(help_text=gettext_lazy("纸质选票 id"))
 
 
+class PaperRejectSerializer(BallotRefSerializer):
+    reason = StrictCharField(max_length=200, help_text=gettext_lazy("退回理由（不超过200字）"))
+
+
 class BallotSerializer(serializers.Serializer):
     """A ballot as staff see it (the owner's dwelling; its answers on the pages)."""
 
@@ -269,3 +275,67 @@ class BallotSerializer(serializers.Serializer):
     status = serializers.CharField(help_text=" / ".join(s.value for s in BallotStatus))
     cast_at = serializers.DateTimeField()
     confirmed_at = serializers.DateTimeField(allow_null=True)
+    reject_reason = serializers.CharField(help_text=gettext_lazy("退回理由（已退回的纸质选票）"))
+
+
+class ItemCreateSerializer(serializers.Serializer):
+    """One item of a new vote, as the page takes it: candidates and seats for an election, the affected dwellings
+    (by label) for a consent."""
+
+    kind = serializers.ChoiceField(
+        choices=[k.value for k in ItemKind], help_text="ordinary / special / election / consent"
+    )
+    title = StrictCharField(max_length=200, help_text=gettext_lazy("事项（不超过200字）"))
+    text = StrictCharField(required=False, allow_blank=True, max_length=4000, help_text=gettext_lazy("事项说明"))
+    seats = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=50, help_text=gettext_lazy("应选人数（选举）")
+    )
+    candidates = serializers.ListField(
+        child=StrictCharField(max_length=50),
+        required=False,
+        max_length=50,
+        help_text=gettext_lazy("候选人姓名（选举）"),
+    )
+    affected = serializers.ListField(
+        child=StrictCharField(max_length=100),
+        required=False,
+        max_length=3000,
+        help_text=gettext_lazy("有利害关系的房屋（同意事项），如 1栋1单元1-301"),
+    )
+
+
+class VoteCreateSerializer(serializers.Serializer):
+    """A new vote, saved as a draft (open it with …/open/): a compound of your community and up to 20 items."""
+
+    compound = serializers.UUIDField(help_text=gettext_lazy("小区 id"))
+    title = StrictCharField(max_length=100)
+    description = StrictCharField(required=False, allow_blank=True, max_length=4000, default="")
+    closes_at = serializers.DateTimeField(help_text=gettext_lazy("截止时间（须晚于现在）"))
+    verifiable = serializers.BooleanField(
+        required=False, default=True, help_text=gettext_lazy("发放回执码并在结束后公布")
+    )
+    items = ItemCreateSerializer(many=True, help_text=gettext_lazy("表决事项，按顺序编号"))
+
+
+class ProxyCreateSerializer(serializers.Serializer):
+    """An owner's written authorisation of a resident, as the page takes it: the owner's dwelling, the proxy's
+    registered mobile, and the scan."""
+
+    dwelling = serializers.CharField(max_length=100, help_text=gettext_lazy("委托人房屋，如 1栋1单元1-301"))
+    mobile = serializers.CharField(max_length=20, help_text=gettext_lazy("代理人手机号码（须已在居民信息中登记）"))
+    scan = serializers.FileField(help_text=gettext_lazy("书面委托书扫描件（JPEG、PNG 或 PDF，不超过 10 MB）"))
+
+
+class ProxyResidentSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    name = serializers.CharField()
+
+
+class ProxySerializer(serializers.Serializer):
+    """A registered proxy: the owner's dwellings and the resident who may cast their ballot."""
+
+    id = serializers.UUIDField(source="public_id")
+    vote = serializers.UUIDField(source="vote.public_id")
+    dwelling = serializers.CharField(source="owner.label")
+    proxy = ProxyResidentSerializer(help_text=gettext_lazy("代理人"))
+    registered_at = serializers.DateTimeField(source="created_at")

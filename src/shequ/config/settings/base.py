@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "shequ.notices",
     "shequ.votes",
     "shequ.deliberation",
+    "shequ.party",
     "shequ.analysis",
     "shequ.disputes",
     "shequ.open311",

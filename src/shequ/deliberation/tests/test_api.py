@@ -1,6 +1,7 @@
 """The REST API of deliberation: bodies with members, terms and rules; proposals; meetings with resolutions;
-residents' groups and meeting requests, scoped as the pages; a proposal recorded by staff and a resolution
-recorded through the services. Every endpoint: one success and one denial; a refusal writes nothing."""
+residents' groups and meeting requests, scoped as the pages; a proposal recorded by staff, its comments (listed,
+added by staff, hidden with a reason) and a resolution recorded through the services. Every endpoint: one success
+and one denial; a refusal writes nothing."""
 
 import datetime
 
@@ -11,7 +12,7 @@ from shequ.accounts.tests.factories import staff
 from shequ.core.actors import ResidentActor
 from shequ.core.models import AuditRecord
 from shequ.deliberation import proposal_services, selectors, services
-from shequ.deliberation.models import Proposal, RequestSupport, Resolution
+from shequ.deliberation.models import Proposal, ProposalComment, RequestSupport, Resolution
 from shequ.deliberation.tests.factories import council, meeting
 from shequ.registry.tests.factories import make_world
 
@@ -209,3 +210,121 @@ def test_supporter_refusals_write_nothing(w):
     response = api(w["cw"]).post(url, {"resident": str(w["wang"].public_id)}, format="json")
     assert (response.status_code, list(response.json()["codes"])) == (400, ["resident"])
     assert (_state(), RequestSupport.objects.count()) == before
+
+
+# --- comments on a proposal ----------------------------------------------------------------------------------
+
+
+def _comments():
+    return (list(ProposalComment.objects.order_by("id").values_list("text", "hidden_reason")), _state())
+
+
+def _resident_comment(w, text="充电桩最好装在地面停车场"):
+    return proposal_services.proposal_comment(actor=ResidentActor(w["lisi"]), proposal=w["proposal"], text=text)
+
+
+def test_staff_comment_and_the_list_shows_every_comment_with_its_author_kind(w):
+    """201 for the worker's comment; the list (the street officer's too) holds the resident's comment and the
+    worker's, oldest first, told as 居民 / 社区 without names."""
+    first = _resident_comment(w)
+    url = f"/api/v1/proposals/{w['proposal'].public_id}/comments/"
+    response = api(w["cw"]).post(url, {"text": "社区已联系供电部门核实容量"}, format="json")
+    assert response.status_code == 201, response.content
+    created = response.json()
+    assert (created["text"], created["author"], created["author_label"], created["hidden"]) == (
+        "社区已联系供电部门核实容量",
+        "staff",
+        "社区",
+        False,
+    )
+    assert ProposalComment.objects.get(public_id=created["id"]).author_user == w["cw"]
+    listed = api(w["street"]).get(url)
+    assert listed.status_code == 200
+    assert listed.json()["count"] == 2
+    assert [(c["id"], c["author"], c["author_label"], c["text"]) for c in listed.json()["results"]] == [
+        (str(first.public_id), "resident", "居民", "充电桩最好装在地面停车场"),
+        (created["id"], "staff", "社区", "社区已联系供电部门核实容量"),
+    ]
+
+
+def test_a_comment_with_a_mobile_or_on_a_closed_proposal_is_400_and_writes_nothing(w):
+    """A mobile number in the text: 400 "请勿填写手机号码或身份证号码" (deliberation.personal_number); a declined
+    proposal takes no more comments (deliberation.proposal_closed)."""
+    url = f"/api/v1/proposals/{w['proposal'].public_id}/comments/"
+    before = _comments()
+    response = api(w["cw"]).post(url, {"text": "请联系13812345678"}, format="json")
+    assert (response.status_code, response.json()["text"], response.json()["codes"]) == (
+        400,
+        ["请勿填写手机号码或身份证号码"],
+        {"text": ["deliberation.personal_number"]},
+    )
+    assert _comments() == before
+    proposal_services.proposal_decline(actor=w["cw"], proposal=w["proposal"], reason="不属于居民自治事项")
+    declined = _comments()
+    response = api(w["cw"]).post(url, {"text": "补充意见"}, format="json")
+    assert (response.status_code, response.json()["text"], response.json()["codes"]) == (
+        400,
+        ["该议题已不再征集意见"],
+        {"text": ["deliberation.proposal_closed"]},
+    )
+    assert _comments() == declined
+
+
+def test_commenting_and_listing_are_refused_outside_the_community_and_write_nothing(w):
+    """The street officer reads but does not comment (403); c2's worker gets 404 for both; a grid worker 404."""
+    url = f"/api/v1/proposals/{w['proposal'].public_id}/comments/"
+    before = _comments()
+    response = api(w["street"]).post(url, {"text": "同意"}, format="json")
+    assert (response.status_code, response.json()["codes"]) == (403, {"detail": ["core.permission_denied"]})
+    assert api(w["cw2"]).post(url, {"text": "同意"}, format="json").status_code == 404
+    assert api(w["cw2"]).get(url).status_code == 404
+    assert api(w["grid"]).get(url).status_code == 404
+    assert _comments() == before
+
+
+def test_staff_hide_a_comment_with_a_reason(w):
+    """200: the resident's comment is hidden with the reason and stays listed for staff; the portal's list drops
+    it."""
+    comment = _resident_comment(w, text="某某住户乱停车，大家去骂他")
+    url = f"/api/v1/proposals/{w['proposal'].public_id}/hide-comment/"
+    response = api(w["cw"]).post(url, {"comment": str(comment.public_id), "reason": "含人身攻击"}, format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["id"], body["hidden"], body["hidden_reason"], body["author"]) == (
+        str(comment.public_id),
+        True,
+        "含人身攻击",
+        "resident",
+    )
+    comment.refresh_from_db()
+    assert (comment.hidden_by, comment.hidden_reason) == (w["cw"], "含人身攻击")
+    assert list(selectors.comments_of(w["proposal"], include_hidden=False)) == []
+    listed = api(w["cw"]).get(f"/api/v1/proposals/{w['proposal'].public_id}/comments/").json()
+    assert [(c["id"], c["hidden"]) for c in listed["results"]] == [(str(comment.public_id), True)]
+
+
+def test_hiding_without_a_reason_is_400_and_refusals_write_nothing(w):
+    """A blank reason is core.blank; a reason with an ID number deliberation.personal_number; the street officer
+    403; c2's worker 404; a comment id of another proposal 404. Nothing hidden, no audit record."""
+    comment = _resident_comment(w)
+    url = f"/api/v1/proposals/{w['proposal'].public_id}/hide-comment/"
+    ref = {"comment": str(comment.public_id)}
+    before = _comments()
+    response = api(w["cw"]).post(url, {**ref, "reason": " "}, format="json")
+    assert (response.status_code, response.json()["codes"]) == (400, {"reason": ["core.blank"]})
+    response = api(w["cw"]).post(url, {**ref, "reason": "身份证110101199003074514"}, format="json")
+    assert (response.status_code, response.json()["reason"], response.json()["codes"]) == (
+        400,
+        ["请勿填写手机号码或身份证号码"],
+        {"reason": ["deliberation.personal_number"]},
+    )
+    assert api(w["street"]).post(url, {**ref, "reason": "含人身攻击"}, format="json").status_code == 403
+    assert api(w["cw2"]).post(url, {**ref, "reason": "含人身攻击"}, format="json").status_code == 404
+    assert _comments() == before
+    other = proposal_services.proposal_submit(
+        actor=w["cw"], community=w["c1"], title="改造场地", description="更换器材", source="staff"
+    )
+    before = _comments()
+    other_url = f"/api/v1/proposals/{other.public_id}/hide-comment/"
+    assert api(w["cw"]).post(other_url, {**ref, "reason": "含人身攻击"}, format="json").status_code == 404
+    assert _comments() == before

@@ -1,6 +1,6 @@
 """The REST API of public notices: the list and the detail scoped as the pages, and the writes through the
-services (draft, publish, withdraw, answer). Every endpoint: one success and one denial; a refusal writes
-nothing (no notice, no objection, no audit record)."""
+services (draft, publish, withdraw, an objection recorded by staff, answer). Every endpoint: one success and
+one denial; a refusal writes nothing (no notice, no objection, no audit record)."""
 
 import datetime as dt
 
@@ -179,3 +179,66 @@ def test_answer_an_objection_once_and_refusals_change_nothing(w):
         text["answer"],
     )
     assert api(w["cw1"]).post(url, text, format="json").status_code == 400
+
+
+# --- an objection recorded by staff --------------------------------------------------------------------------
+
+
+def _record(w, notice, user=None, **changes):
+    body = {"resident": str(w["zsf"].public_id), "channel": "phone", "received_on": TODAY.isoformat()}
+    body = {**body, "text": "充电桩位置离住户窗户太近，请调整", **changes}
+    return api(user or w["cw1"]).post(f"/api/v1/notices/{notice.public_id}/objections/", body, format="json")
+
+
+def test_staff_record_an_objection_a_resident_gave_by_phone(w):
+    """201: the objection of 张三丰, by phone, received today, open, recorded by the worker; the notice counts it."""
+    notice = publish(w)
+    response = _record(w, notice)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["notice"], body["resident"], body["channel"], body["channel_label"]) == (
+        str(notice.public_id),
+        {"id": str(w["zsf"].public_id), "name": "张三丰"},
+        "phone",
+        "电话",
+    )
+    assert (body["received_on"], body["status"], body["text"], body["answer"]) == (
+        "2026-03-16",
+        "open",
+        "充电桩位置离住户窗户太近，请调整",
+        "",
+    )
+    objection = Objection.objects.get(public_id=body["id"])
+    assert (objection.recorded_by, objection.notice_id) == (w["cw1"], notice.pk)
+    assert api(w["cw1"]).get(f"/api/v1/notices/{notice.public_id}/").json()["open_objections"] == 1
+
+
+def test_recording_an_objection_is_400_for_a_resident_outside_the_area_or_a_future_day(w):
+    """A notice of building b1: 李四 (b2) does not live in its area (core.invalid under `resident`); a day after
+    today names `received_on`; 王五 of c2 is "not found"; the portal is not a channel staff record. Nothing
+    written."""
+    notice = publish(w, building=w["b1"])
+    before = _counts()
+    response = _record(w, notice, resident=str(w["lisi"].public_id))
+    assert (response.status_code, response.json()["resident"], response.json()["codes"]) == (
+        400,
+        ["该居民不在公示范围内居住"],
+        {"resident": ["core.invalid"]},
+    )
+    response = _record(w, notice, received_on=(TODAY + dt.timedelta(days=1)).isoformat())
+    assert (response.status_code, response.json()["received_on"]) == (400, ["收到日期不能晚于今天"])
+    response = _record(w, notice, resident=str(w["wang"].public_id))
+    assert (response.status_code, response.json()["resident"]) == (400, ["居民不存在或不在您的辖区内"])
+    response = _record(w, notice, channel="portal")
+    assert (response.status_code, response.json()["codes"]) == (400, {"channel": ["core.invalid_choice"]})
+    assert _counts() == before
+
+
+def test_recording_an_objection_is_refused_to_a_street_officer_and_another_community(w):
+    """The street officer sees the notice but records nothing (403); c2's worker gets 404. Nothing written."""
+    notice = publish(w)
+    before = _counts()
+    response = _record(w, notice, w["so1"])
+    assert (response.status_code, response.json()["codes"]) == (403, {"detail": ["core.permission_denied"]})
+    assert _record(w, notice, w["cw2"]).status_code == 404
+    assert _counts() == before

@@ -3,8 +3,8 @@
 Per cluster (micro-grid), made through the services by a community worker of the cluster's community: a
 published notice with an objection, and a draft notice; four votes of the cluster's compound (open with a paper
 ballot waiting for confirmation, open without ballots, a draft, and a closed one, whose result is also a
-notice); a council with one member, a meeting with its attendance, a proposal, a residents' group and a
-residents' meeting request.
+notice); a council with one member, a meeting with its attendance, a proposal with a staff comment, a residents'
+group and a residents' meeting request.
 """
 
 from datetime import timedelta
@@ -18,12 +18,12 @@ from shequ.accounts.tests.factories import staff
 from shequ.core.models import AuditRecord
 from shequ.deliberation import proposal_services as deliberation_proposals
 from shequ.deliberation import services as deliberation_services
-from shequ.deliberation.models import Proposal, Resolution
+from shequ.deliberation.models import Proposal, ProposalComment, Resolution
 from shequ.notices import services as notices_services
 from shequ.notices.models import Notice, Objection
 from shequ.votes import selectors as votes_selectors
 from shequ.votes import services as votes_services
-from shequ.votes.models import Ballot, Vote
+from shequ.votes.models import Ballot, ProxyAuthorisation, Vote
 
 
 def scan_upload() -> SimpleUploadedFile:
@@ -106,6 +106,9 @@ def _deliberation(w: dict[str, Any], m: str, organiser: Any, today: Any, now: An
     w[m, "proposals"] = deliberation_proposals.proposal_submit(
         actor=organiser, community=community, title=f"议题{m}", description="增设充电桩", source="staff"
     )
+    w[m, "comments"] = deliberation_proposals.proposal_comment(
+        actor=organiser, proposal=w[m, "proposals"], text="建议先征求一楼住户意见"
+    )
     w[m, "residents-groups"] = deliberation_services.group_create(
         actor=organiser, community=community, data=deliberation_services.GroupInput(name=f"居民小组{m}")
     )
@@ -138,7 +141,9 @@ def governance_state() -> tuple[Any, ...]:
         list(Objection.objects.order_by("id").values_list("status", flat=True)),
         list(Vote.objects.order_by("id").values_list("status", flat=True)),
         list(Ballot.objects.order_by("id").values_list("status", flat=True)),
+        ProxyAuthorisation.objects.count(),
         Proposal.objects.count(),
+        list(ProposalComment.objects.order_by("id").values_list("hidden_at", flat=True)),
         Resolution.objects.count(),
         audits.count(),
     )

@@ -414,6 +414,34 @@ def _ballot_body(w, cluster):
     return {"ballot": str(w[cluster, "ballots"].public_id)}, "json"
 
 
+def _vote_body(w, cluster):
+    closes = timezone.now() + timedelta(days=14)
+    item = {"kind": "ordinary", "title": "续聘物业服务企业"}
+    return {
+        "compound": str(w[cluster, "compounds"].public_id),
+        "title": "续聘物业",
+        "closes_at": closes.isoformat(),
+        "items": [item],
+    }
+
+
+def _reject_body(w, cluster):
+    return {"ballot": str(w[cluster, "ballots"].public_id), "reason": "签名与名册不符"}, "json"
+
+
+def _proxy_body(w, cluster):
+    return {"dwelling": w[cluster, "label"], "mobile": w[cluster, "mobile"], "scan": scan_upload()}, "multipart"
+
+
+def _objection_body(w, cluster):
+    body = {"resident": str(w[cluster, "residents"].public_id), "channel": "phone", "text": "公示的金额与账目不符"}
+    return {**body, "received_on": timezone.localdate().isoformat()}, "json"
+
+
+def _comment_hide_body(w, cluster):
+    return {"comment": str(w[cluster, "comments"].public_id), "reason": "与议题无关"}, "json"
+
+
 def _supporter_body(w, cluster):
     return {"resident": str(w[cluster, "residents"].public_id)}, "json"
 
@@ -433,10 +461,14 @@ MATRIX.update(
         "POST /api/v1/notices/{id}/withdraw/": _gov_write(
             "notices", "notices", "withdraw/", NOTICE_READERS, COMMUNITY_STAFF, 200, _json({"reason": "内容有误重发"})
         ),
+        "POST /api/v1/notices/{id}/objections/": _gov_write(
+            "notices", "notices", "objections/", NOTICE_READERS, COMMUNITY_STAFF, 201, _objection_body
+        ),
         "POST /api/v1/objections/{id}/answer/": _gov_write(
             "objections", "objections", "answer/", NOTICE_READERS, COMMUNITY_STAFF, 200, _json({"answer": "已核实更正"})
         ),
         "GET /api/v1/votes/": _gov_list("votes", COMMUNITY_READERS),
+        "POST /api/v1/votes/": _gov_create("votes", _vote_body),
         "GET /api/v1/votes/{id}/": _gov_retrieve("votes", COMMUNITY_READERS),
         "GET /api/v1/votes/{id}/published/": _gov_retrieve("votes", COMMUNITY_READERS, "closed_votes", "published/"),
         "POST /api/v1/votes/{id}/open/": _gov_write(
@@ -452,11 +484,30 @@ MATRIX.update(
         "POST /api/v1/votes/{id}/confirm-paper/": _gov_write(
             "votes", "votes", "confirm-paper/", COMMUNITY_READERS, COMMUNITY_STAFF, 200, _ballot_body
         ),
+        "POST /api/v1/votes/{id}/reject-paper/": _gov_write(
+            "votes", "votes", "reject-paper/", COMMUNITY_READERS, COMMUNITY_STAFF, 200, _reject_body
+        ),
+        "POST /api/v1/votes/{id}/proxies/": _gov_write(
+            "votes", "paper_votes", "proxies/", COMMUNITY_READERS, COMMUNITY_STAFF, 201, _proxy_body
+        ),
         "GET /api/v1/bodies/": _gov_list("bodies", COMMUNITY_READERS),
         "GET /api/v1/bodies/{id}/": _gov_retrieve("bodies", COMMUNITY_READERS),
         "GET /api/v1/proposals/": _gov_list("proposals", COMMUNITY_READERS),
         "POST /api/v1/proposals/": _gov_create("proposals", _proposal_body),
         "GET /api/v1/proposals/{id}/": _gov_retrieve("proposals", COMMUNITY_READERS),
+        "GET /api/v1/proposals/{id}/comments/": _gov_retrieve("proposals", COMMUNITY_READERS, suffix="comments/"),
+        "POST /api/v1/proposals/{id}/comments/": _gov_write(
+            "proposals",
+            "proposals",
+            "comments/",
+            COMMUNITY_READERS,
+            COMMUNITY_STAFF,
+            201,
+            _json({"text": "同意，建议分期实施"}),
+        ),
+        "POST /api/v1/proposals/{id}/hide-comment/": _gov_write(
+            "proposals", "proposals", "hide-comment/", COMMUNITY_READERS, COMMUNITY_STAFF, 200, _comment_hide_body
+        ),
         "GET /api/v1/meetings/": _gov_list("meetings", COMMUNITY_READERS),
         "GET /api/v1/meetings/{id}/": _gov_retrieve("meetings", COMMUNITY_READERS),
         "POST /api/v1/meetings/{id}/resolutions/": _gov_write(
@@ -482,11 +533,17 @@ GOVERNANCE_WRITES = {
     "POST /api/v1/notices/": 201,
     "POST /api/v1/notices/{id}/publish/": 200,
     "POST /api/v1/notices/{id}/withdraw/": 200,
+    "POST /api/v1/notices/{id}/objections/": 201,
     "POST /api/v1/objections/{id}/answer/": 200,
+    "POST /api/v1/votes/": 201,
     "POST /api/v1/votes/{id}/open/": 200,
     "POST /api/v1/votes/{id}/paper/": 201,
     "POST /api/v1/votes/{id}/confirm-paper/": 200,
+    "POST /api/v1/votes/{id}/reject-paper/": 200,
+    "POST /api/v1/votes/{id}/proxies/": 201,
     "POST /api/v1/proposals/": 201,
+    "POST /api/v1/proposals/{id}/comments/": 201,
+    "POST /api/v1/proposals/{id}/hide-comment/": 200,
     "POST /api/v1/meetings/{id}/resolutions/": 201,
     "POST /api/v1/meeting-requests/{id}/supporters/": 200,
 }

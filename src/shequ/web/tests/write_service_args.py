@@ -689,3 +689,74 @@ def _votes_arguments() -> dict[str, dict[str, Callable[[World], Any]]]:
 
 
 ARGUMENTS.update(_votes_arguments())
+
+
+# --- party: a branch of community c1 with one member, built directly (no actor check while building) -----------
+
+
+def _party_org(w: World) -> Any:
+    from shequ.organisations.models import Unit
+    from shequ.party.models import PartyOrg
+
+    unit = Unit.objects.create(kind="party_branch", name="第一党支部", area=w["c1"])
+    org = PartyOrg.objects.create(unit=unit, level="branch", tree_path="tmp")
+    org.tree_path = f"{org.pk}/"
+    org.save(update_fields=["tree_path"])
+    return org
+
+
+def _party_member(w: World) -> Any:
+    from shequ.party import encryption
+    from shequ.party.models import PartyMember
+
+    org = _once("party_org", _party_org)(w)
+    return PartyMember.objects.create(
+        org=org, status="probationary", joined_on=dt.date(2024, 5, 1), **encryption.name_fields("周一")
+    )
+
+
+def _party_post(w: World) -> Any:
+    from shequ.party.models import Post
+
+    member = _once("party_member", _party_member)(w)
+    return Post.objects.create(
+        org=member.org,
+        member=member,
+        post="secretary",
+        term_starts_on=dt.date(2024, 6, 1),
+        term_ends_on=dt.date(2027, 6, 1),
+    )
+
+
+def _party_arguments() -> dict[str, dict[str, Callable[[World], Any]]]:
+    from shequ.party import services as s
+
+    org = {"org": _once("party_org", _party_org)}
+    member = {"member": _once("party_member", _party_member)}
+    return {
+        "shequ.party.services.org_create": {
+            "data": lambda w: s.OrgInput(level="branch", name="第二党支部", area=w["c1"])
+        },
+        "shequ.party.services.member_add": {
+            **org,
+            "data": lambda w: s.MemberInput(name="吴二", status="probationary", joined_on=dt.date(2025, 1, 1)),
+        },
+        "shequ.party.services.member_make_full": {**member, "full_on": lambda w: dt.date(2025, 5, 1)},
+        "shequ.party.services.member_transfer": {**member, "on": _today, "outside_org": lambda w: "某公司党支部"},
+        "shequ.party.services.member_reveal": {**member, "reason": lambda w: "核对联系方式"},
+        "shequ.party.services.post_assign": {
+            **org,
+            **member,
+            "post": lambda w: "secretary",
+            "term_starts_on": lambda w: dt.date(2024, 6, 1),
+            "term_ends_on": lambda w: dt.date(2027, 6, 1),
+        },
+        "shequ.party.services.post_end": {"post": _once("party_post", _party_post), "on": _today},
+        "shequ.party.services.meeting_record": {
+            **org,
+            "data": lambda w: s.MeetingInput(kind="lesson", held_on=timezone.localdate(), topic="党课"),
+        },
+    }
+
+
+ARGUMENTS.update(_party_arguments())

@@ -7,6 +7,7 @@ from shequ.accounts import api as accounts_api
 from shequ.core import views as core_views
 from shequ.deliberation import api as deliberation_api
 from shequ.notices import api as notices_api
+from shequ.party import api as party_api
 from shequ.registry import api as registry_api
 from shequ.territory import api as territory_api
 from shequ.votes import api as votes_api
@@ -38,6 +39,9 @@ router.register("proposals", deliberation_api.ProposalViewSet, basename="proposa
 router.register("meetings", deliberation_api.MeetingViewSet, basename="meeting")
 router.register("residents-groups", deliberation_api.GroupViewSet, basename="residents-group")
 router.register("meeting-requests", deliberation_api.MeetingRequestViewSet, basename="meeting-request")
+router.register("party-orgs", party_api.OrgViewSet, basename="party-org")
+router.register("party-members", party_api.MemberViewSet, basename="party-member")
+router.register("party-meetings", party_api.MeetingViewSet, basename="party-meeting")
 
 api_v1 = [
     path("auth/token/", accounts_api.obtain_token, name="api-token"),
@@ -62,6 +66,7 @@ urlpatterns = [
     path("deliberation/", include("shequ.deliberation.urls")),
     path("votes/", include("shequ.votes.urls")),
     path("notices/", include("shequ.notices.urls")),
+    path("party/", include("shequ.party.urls")),
     path("portal/", include("shequ.portal.urls")),
     path("open311/v2/", include("shequ.open311.urls")),
     path("api/v1/", include(api_v1)),

@@ -14,5 +14,6 @@ register_words(
         "party.post_assigned": _("登记党组织职务"),
         "party.post_ended": _("登记离任"),
         "party.meeting_recorded": _("登记组织生活"),
+        "party.members_exported": _("导出党员名单"),
     }
 )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 
 from shequ.core.errors import NotFound
 from shequ.core.lookup import get_by_public_id
@@ -16,7 +16,7 @@ from shequ.core.scoping import scope_of
 
 from . import domain
 from .domain import MeetingKind, MemberStatus, OrgLevel
-from .models import MemberTransfer, PartyMeeting, PartyMember, PartyOrg, Post
+from .models import Attendance, Decision, MemberTransfer, PartyMeeting, PartyMember, PartyOrg, Post
 from .permissions import VIEW_ROLES, reach_q
 
 ACTIVE_POSTS = Q(ended_on__isnull=True)
@@ -52,13 +52,33 @@ def subtree(org: PartyOrg) -> QuerySet[PartyOrg]:
 def members_of(org: PartyOrg, *, on: date | None = None) -> QuerySet[PartyMember]:
     """Members of the organisation, its groups included (a member of a group is a member of its branch).
 
-    Without `on`: the members now on the roll. With `on`: those on the roll that day (joined by then, not yet
-    transferred out).
+    Without `on`: the members now on the roll. With `on`: those on its roll that day, from the transfer history
+    (the organisation the member's latest transfer on or before that day brought them to; a transfer out brings
+    them nowhere), so a member moved or transferred out since still counts where they were, and one not yet
+    transferred in does not.
     """
-    rows = PartyMember.objects.filter(org__tree_path__startswith=org.tree_path).select_related("org__unit")
     if on is None:
-        return rows.filter(active=True)
-    return rows.filter(joined_on__lte=on).filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
+        rows = PartyMember.objects.filter(org__tree_path__startswith=org.tree_path, active=True)
+        return rows.select_related("org__unit")
+    latest = MemberTransfer.objects.filter(member=OuterRef("pk"), on__lte=on).order_by("-on", "-id")
+    rows = PartyMember.objects.annotate(path_then=Subquery(latest.values("to_org__tree_path")[:1]))
+    rows = rows.filter(path_then__startswith=org.tree_path, joined_on__lte=on)
+    return rows.select_related("org__unit")
+
+
+def meeting_roll(org: PartyOrg, kind: str, on: date) -> QuerySet[PartyMember]:
+    """Who is expected at a meeting of `kind` on `on`: the members on the roll that day; at a committee meeting
+    (支部委员会会议, 党委会议) only those of them who hold a committee post that day (a group leader is not one)."""
+    rows = members_of(org, on=on)
+    if kind != MeetingKind.COMMITTEE:
+        return rows
+    holders = (
+        Post.objects.filter(org=org, term_starts_on__lte=on)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+        .exclude(post=domain.Post.GROUP_LEADER)
+        .values("member")
+    )
+    return rows.filter(pk__in=holders)
 
 
 def members_for(actor: Any, *, org: PartyOrg | None = None, text: str = "", status: str = "") -> QuerySet[PartyMember]:
@@ -95,9 +115,20 @@ def posts_of(org: PartyOrg, *, current: bool = True) -> QuerySet[Post]:
     return rows.filter(ACTIVE_POSTS) if current else rows
 
 
-def committee_size(org: PartyOrg) -> int:
-    """Members holding a committee post now (a group leader is not a committee member)."""
-    return posts_of(org).exclude(post=domain.Post.GROUP_LEADER).values("member").distinct().count()
+LEADERS_ONLY = frozenset({domain.Post.SECRETARY.value, domain.Post.DEPUTY_SECRETARY.value})
+
+
+def committee_size(org: PartyOrg, *, adding: tuple[Any, str] | None = None) -> int:
+    """Members holding a committee post now (with `adding`, a (member, post) about to be given).
+
+    A group leader is not a committee member; a secretary and deputy secretary alone are not a committee (a branch
+    under 7 full members has just them), so the size is 0 until some other committee post is held."""
+    rows = list(posts_of(org).exclude(post=domain.Post.GROUP_LEADER).values_list("member_id", "post"))
+    if adding is not None and adding[1] != domain.Post.GROUP_LEADER:
+        rows.append((adding[0].pk, adding[1]))
+    if all(post in LEADERS_ONLY for _member, post in rows):
+        return 0
+    return len({member for member, _post in rows})
 
 
 def full_member_count(org: PartyOrg) -> int:
@@ -171,6 +202,15 @@ def meetings_for(actor: Any, *, org: PartyOrg | None = None, kind: str = "") -> 
 def get_meeting_for(actor: Any, public_id: Any) -> PartyMeeting:
     rows = PartyMeeting.objects.filter(reach_q(actor, "org__")).select_related("org__unit", "org__unit__area")
     return get_by_public_id(rows, public_id)
+
+
+def attendance_of(meeting: PartyMeeting) -> QuerySet[Attendance]:
+    """The meeting's roll as recorded: every member on it that day, present or absent, with their status then."""
+    return meeting.attendance.select_related("member").order_by("member__name_masked", "member_id")
+
+
+def decisions_of(meeting: PartyMeeting) -> QuerySet[Decision]:
+    return meeting.decisions.order_by("id")
 
 
 @dataclass(frozen=True)

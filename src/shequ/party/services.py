@@ -73,7 +73,10 @@ class OrgInput:
 
 def _check_place(errors: FieldErrors, data: OrgInput) -> None:
     area, compound, building = data.area, data.compound, data.building
-    if compound is not None and not compound.community.path.startswith(area.path):
+    # The area may hold the compound's community (a street, the community) or lie inside it (a grid, a micro-grid).
+    if compound is not None and not (
+        compound.community.path.startswith(area.path) or area.path.startswith(compound.community.path)
+    ):
         errors.add("compound", _("所在小区必须位于所在辖区内"), Err.PLACE_INVALID)
     if building is not None and (compound is None or building.compound_id != compound.pk):
         errors.add("building", _("所在楼栋必须属于所在小区"), Err.PLACE_INVALID)
@@ -150,7 +153,7 @@ class MemberInput:
     mobile: str = ""
     resident: Any = None
     transferred_from: str = ""  # an organisation outside the tree the member comes from (组织关系转入)
-    on: date | None = None  # the day the member joins this organisation (default: today)
+    on: date | None = None  # the day the member joins this organisation (default: see member_add)
 
 
 def _clean_member(errors: FieldErrors, data: MemberInput, today: date) -> tuple[str, str]:
@@ -191,7 +194,9 @@ def member_add(*, actor: Any, org: PartyOrg, data: MemberInput, now: Any = None)
     name, mobile = _clean_member(errors, data, today)
     _raise(errors)
     assert data.joined_on is not None
-    start = data.on or today
+    # Without a date: a member transferred in joins today; one recorded when the organisation comes onto the
+    # platform has belonged to it since joining the Party (their earlier meetings can then be recorded).
+    start = data.on or (today if data.transferred_from.strip() else data.joined_on)
     with transaction.atomic():
         PartyOrg.objects.select_for_update().get(pk=org.pk)
         fields = encryption.name_fields(name)
@@ -305,7 +310,11 @@ def member_transfer(
         else:
             locked.active, locked.left_on = False, on
             locked.save(update_fields=["active", "left_on", "updated_at"])
-            Post.objects.filter(member=locked, ended_on__isnull=True).update(ended_on=on)
+        # A post is held by a member of its organisation or one below it (post_assign): the posts of the
+        # organisations the member leaves end with the transfer (a move within the same branch keeps its posts).
+        held = Post.objects.filter(member=locked, ended_on__isnull=True).select_related("org")
+        left = [p.pk for p in held if to_org is None or not to_org.tree_path.startswith(p.org.tree_path)]
+        Post.objects.filter(pk__in=left).update(ended_on=on)
         audit.record(
             actor=actor,
             action="party.member_transferred",
@@ -362,11 +371,7 @@ def post_assign(
             raise invalid("post", _("该党员已担任此职务"), Err.POST_INVALID)
         warnings: tuple[str, ...] = ()
         if org.level == OrgLevel.BRANCH and post != domain.Post.GROUP_LEADER:
-            holders = committee_size(org)
-            already = Post.objects.filter(org=org, member=member, ended_on__isnull=True).exclude(
-                post=domain.Post.GROUP_LEADER
-            )
-            size = holders if already.exists() else holders + 1
+            size = committee_size(org, adding=(member, post))
             check = domain.check_committee_size(size, full_member_count(org))
             if check.errors:
                 raise invalid("post", check.errors[0], Err.COMMITTEE_TOO_LARGE)
@@ -427,12 +432,13 @@ class MeetingInput:
 def meeting_record(*, actor: Any, org: PartyOrg, data: MeetingInput, now: Any = None) -> PartyMeeting:
     """Record a meeting with its attendance, minutes and (at a general meeting) decisions, in one transaction.
 
-    Attendance is taken against the members on the roll that day: a member not on it (transferred out before, or
-    not yet joined) is refused by name. Only full members count for the quorum and the votes; a meeting short of
+    Attendance is taken against the members on the roll that day (at a committee meeting: the committee members
+    that day, `selectors.meeting_roll`): a member not on it (transferred out before, not yet joined, not on the
+    committee) is refused by name. Only full members count for the quorum and the votes; a meeting short of
     its quorum is kept, marked not valid for decisions, and its decisions do not pass.
     """
     require(actor, "party.manage", org)
-    from .selectors import meeting_kinds_of, members_of
+    from .selectors import meeting_kinds_of, meeting_roll
 
     today = _today(now)
     errors = FieldErrors()
@@ -455,16 +461,17 @@ def meeting_record(*, actor: Any, org: PartyOrg, data: MeetingInput, now: Any = 
     assert data.held_on is not None
     with transaction.atomic():
         PartyOrg.objects.select_for_update().get(pk=org.pk)
-        roll = {m.pk: m for m in members_of(org, on=data.held_on)}
+        roll = {m.pk: m for m in meeting_roll(org, data.kind, data.held_on)}
         present_ids = {m.pk for m in data.present}
         outsiders = [m for m in data.present if m.pk not in roll]
         if outsiders:
             names = "、".join(m.name_masked for m in outsiders)
-            raise invalid(
-                "present",
-                _("%(names)s 在会议当天不是本党组织的党员（已转出或尚未入党）") % {"names": names},
-                Err.NOT_A_MEMBER,
+            message = (
+                _("%(names)s 在会议当天不是本党组织的委员，不参加委员会会议")
+                if data.kind == MeetingKind.COMMITTEE
+                else _("%(names)s 在会议当天不是本党组织的党员（已转出或尚未入党）")
             )
+            raise invalid("present", message % {"names": names}, Err.NOT_A_MEMBER)
         status_then = {pk: _status_on(m, data.held_on) for pk, m in roll.items()}
         entitled = sum(1 for s in status_then.values() if domain.has_vote(s))
         present_full = sum(1 for pk in present_ids if domain.has_vote(status_then[pk]))

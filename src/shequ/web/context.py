@@ -38,6 +38,8 @@ def _menu(request: HttpRequest) -> list[dict]:
         items.append({"label": _("议事协商"), "url": reverse("deliberation:proposal_list"), "key": "deliberation"})
     if can(user, "votes.view"):
         items.append({"label": _("业主表决"), "url": reverse("votes:vote_list"), "key": "votes"})
+    if can(user, "party.view"):
+        items.append({"label": _("党建"), "url": reverse("party:home"), "key": "party"})
     if can(user, "registry.import"):
         items.append({"label": _("居民信息导入"), "url": reverse("registry:import_list"), "key": "registry_import"})
     if can(user, "accounts.view_users"):

@@ -38,6 +38,7 @@ from shequ.registry.tests.factories import make_resident, valid_id
 from shequ.territory import services as territory_services
 from shequ.territory.models import Area, Building, BuildingUnit, Compound, Dwelling
 from shequ.web.tests.api_matrix_governance import build_governance, governance_state, scan_upload
+from shequ.web.tests.api_matrix_party import ORGANISER, build_party, party_state
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +81,7 @@ ROLES: dict[str, tuple[str, bool, str] | None] = {
     "district_officer": ("d1", False, "m6"),
     "department_officer": ("d1", True, "m6"),
     "org_staff": ("c1", True, "m6"),
+    ORGANISER: ("m1", True, "m2"),  # holds the unit of m1's Party branch (api_matrix_party.py)
     "auditor": ("d1", False, "m6"),
     "security_admin": ("d1", False, "m6"),
     "system_admin": ("d1", False, "m6"),
@@ -158,8 +160,9 @@ def build_world() -> dict[str, Any]:
         crs="wgs84",
     )
     territory_services.micro_grid_index(force=True)
+    build_party(w, CLUSTERS)  # with the Party organiser's account
     for role, spec in ROLES.items():
-        if spec is None:
+        if spec is None or role == ORGANISER:
             continue
         area, with_unit, _ = spec
         kind = "department" if role == "department_officer" else "property_company"
@@ -230,6 +233,7 @@ class Row:
     call: Callable[[dict[str, Any], str, str, str], Call]
     collection: str | None = None  # a list whose ids must be exactly the role's scope
     governance: tuple[str, frozenset[str]] | None = None  # (kind, readers) of a list scoped by community
+    party: str | None = None  # a Party list whose ids must be exactly what the role sees or reaches
 
 
 def _anonymous(role: str, status: int) -> int:
@@ -558,6 +562,180 @@ def _governance_ids(w: dict[str, Any], kind: str, readers: frozenset[str], role:
     return out
 
 
+# The Party side (party/permissions.py): an organisation is seen by community workers and secretaries, street and
+# district officers whose subtree holds its place, and by whoever reaches it; members and meetings only by those
+# who reach them: the organiser of m1's branch (that branch only) and the community Party secretary (every
+# organisation placed in their community). Outside: 404, as missing.
+PARTY_VIEWERS = COMMUNITY_READERS
+PARTY_REACHERS = {"community_secretary", ORGANISER}
+
+
+def party_reaches(w: dict[str, Any], role: str, cluster: str) -> bool:
+    """Whether `role` reaches the members and meetings of the Party branch of `cluster`."""
+    if role == ORGANISER:
+        return w[cluster, "party-orgs"].tree_path.startswith(w["m1", "party-orgs"].tree_path)
+    return role == "community_secretary" and covers_community(w, role, cluster)
+
+
+def party_sees(w: dict[str, Any], role: str, cluster: str) -> bool:
+    """Whether `role` sees the Party branch of `cluster` (placed in the community of the cluster's compound)."""
+    return party_reaches(w, role, cluster) or (role in PARTY_VIEWERS and covers_community(w, role, cluster))
+
+
+def _party_list(kind: str, readers: set[str]) -> Row:
+    def call(w, role, cluster, scope):
+        return Call("get", f"/api/v1/{kind}/", None, _anonymous(role, 200 if role in readers else 403))
+
+    return Row(call, party=kind)
+
+
+def _party_retrieve(kind: str, sees: Callable[[dict[str, Any], str, str], bool]) -> Row:
+    def call(w, role, cluster, scope):
+        url = f"/api/v1/{kind}/{w[cluster, kind].public_id}/"
+        return Call("get", url, None, _anonymous(role, 200 if sees(w, role, cluster) else 404))
+
+    return Row(call)
+
+
+def _party_write(kind: str, key: str, suffix: str, sees: Any, success: int, body: Any) -> Row:
+    """A POST on one object: 404 unless the caller sees it, 403 unless it reaches it, else `success`."""
+
+    def call(w, role, cluster, scope):
+        if not sees(w, role, cluster):
+            status = 404
+        else:
+            status = success if party_reaches(w, role, cluster) else 403
+        url = f"/api/v1/{kind}/{w[cluster, key].public_id}/{suffix}"
+        return Call("post", url, body(w, cluster), _anonymous(role, status))
+
+    return Row(call)
+
+
+def _party_create(kind: str, body: Callable[[dict[str, Any], str], dict[str, Any]]) -> Row:
+    """A new object under the cluster's branch: 403 for a role that reaches no Party organisation, 400 ("not
+    found") for a branch outside its reach, else 201."""
+
+    def call(w, role, cluster, scope):
+        if role not in PARTY_REACHERS:
+            status = 403
+        else:
+            status = 201 if party_reaches(w, role, cluster) else 400
+        return Call("post", f"/api/v1/{kind}/", body(w, cluster), _anonymous(role, status))
+
+    return Row(call)
+
+
+def _party_coverage(w, role, cluster, scope):
+    """The coverage of the cluster's community: 403 for a role that sees the Party nowhere; the organiser has no
+    territory, so any area is "not found" to it."""
+    if role not in PARTY_VIEWERS | PARTY_REACHERS:
+        status = 403
+    else:
+        status = 200 if role in PARTY_VIEWERS and covers_community(w, role, cluster) else 404
+    community = w[cluster, "compounds"].community
+    return Call("get", f"/api/v1/party-orgs/coverage/?area={community.public_id}", None, _anonymous(role, status))
+
+
+def _party_org_body(w, cluster):
+    branch = w[cluster, "party-orgs"]
+    return {"level": "group", "name": "第一党小组", "area": str(w[cluster].public_id), "parent": str(branch.public_id)}
+
+
+def _party_member_body(w, cluster):
+    joined = timezone.localdate() - timedelta(days=30)
+    org = str(w[cluster, "party-orgs"].public_id)
+    return {"org": org, "name": "孙志强", "status": "probationary", "joined_on": joined.isoformat()}
+
+
+def _party_meeting_body(w, cluster):
+    present = [str(w[cluster, key].public_id) for key in ("party-secretary", "party-members")]
+    return {
+        "org": str(w[cluster, "party-orgs"].public_id),
+        "kind": "general",
+        "held_on": timezone.localdate().isoformat(),
+        "topic": "讨论发展党员",
+        "present": present,
+        "decisions": [{"title": "同意列为发展对象", "votes_for": 2}],
+    }
+
+
+def _party_post_body(w, cluster):
+    today = timezone.localdate()
+    return {
+        "member": str(w[cluster, "party-members"].public_id),
+        "post": "deputy_secretary",
+        "term_starts_on": today.isoformat(),
+        "term_ends_on": (today + timedelta(days=3 * 365)).isoformat(),
+    }
+
+
+def _party_body(data: dict[str, Any]) -> Callable[[dict[str, Any], str], dict[str, Any]]:
+    return lambda w, cluster: data
+
+
+MATRIX.update(
+    {
+        "GET /api/v1/party-orgs/": _party_list("party-orgs", PARTY_VIEWERS | PARTY_REACHERS),
+        "POST /api/v1/party-orgs/": _party_create("party-orgs", _party_org_body),
+        "GET /api/v1/party-orgs/coverage/": Row(_party_coverage),
+        "GET /api/v1/party-orgs/{id}/": _party_retrieve("party-orgs", party_sees),
+        "POST /api/v1/party-orgs/{id}/posts/": _party_write(
+            "party-orgs", "party-orgs", "posts/", party_sees, 201, _party_post_body
+        ),
+        "GET /api/v1/party-members/": _party_list("party-members", PARTY_REACHERS),
+        "POST /api/v1/party-members/": _party_create("party-members", _party_member_body),
+        "GET /api/v1/party-members/{id}/": _party_retrieve("party-members", party_reaches),
+        "POST /api/v1/party-members/{id}/make-full/": _party_write(
+            "party-members",
+            "probationary",
+            "make-full/",
+            party_reaches,
+            200,
+            _party_body({"full_on": timezone.localdate().isoformat()}),
+        ),
+        "POST /api/v1/party-members/{id}/transfer/": _party_write(
+            "party-members",
+            "party-members",
+            "transfer/",
+            party_reaches,
+            200,
+            _party_body({"outside_org": "某街道机关党支部", "on": timezone.localdate().isoformat()}),
+        ),
+        "POST /api/v1/party-members/{id}/reveal/": _party_write(
+            "party-members", "party-members", "reveal/", party_reaches, 200, _party_body({"reason": "联系参加组织生活"})
+        ),
+        "GET /api/v1/party-meetings/": _party_list("party-meetings", PARTY_REACHERS),
+        "POST /api/v1/party-meetings/": _party_create("party-meetings", _party_meeting_body),
+        "GET /api/v1/party-meetings/{id}/": _party_retrieve("party-meetings", party_reaches),
+    }
+)
+# The writes of the Party operations, with the status that means "written" (a reveal writes its audit record).
+PARTY_WRITES = {
+    "POST /api/v1/party-orgs/": 201,
+    "POST /api/v1/party-orgs/{id}/posts/": 201,
+    "POST /api/v1/party-members/": 201,
+    "POST /api/v1/party-members/{id}/make-full/": 200,
+    "POST /api/v1/party-members/{id}/transfer/": 200,
+    "POST /api/v1/party-members/{id}/reveal/": 200,
+    "POST /api/v1/party-meetings/": 201,
+}
+
+
+def _party_ids(w: dict[str, Any], kind: str, role: str) -> set[str]:
+    """The ids a Party list must answer `role`: the branches it sees and the committees of the communities in its
+    territory; the members (on the roll) and meetings of the branches it reaches."""
+    out: set[str] = set()
+    for m in CLUSTERS:
+        if kind == "party-orgs":
+            if party_sees(w, role, m):
+                out.add(str(w[m, "party-orgs"].public_id))
+            if role in PARTY_VIEWERS and covers_community(w, role, m):
+                out.add(str(w[m, "party-committee"].public_id))
+        elif party_reaches(w, role, m):
+            out |= w[m, "all", kind] if kind == "party-members" else {str(w[m, kind].public_id)}
+    return out
+
+
 # --- completeness ---------------------------------------------------------------------------------
 
 
@@ -646,6 +824,7 @@ def test_access(world, operation, role, scope):
     before = _state()
     client = client_for(w, role)
     governance_before = governance_state()
+    party_before = party_state()
     if call.method == "get":
         response = client.get(call.url)
     else:
@@ -685,6 +864,12 @@ def test_access(world, operation, role, scope):
     if row.governance and call.status == 200:
         kind, readers = row.governance
         assert _ids(response) == _governance_ids(w, kind, readers, role)
+    party_written = PARTY_WRITES.get(operation) == call.status
+    assert (party_state() != party_before) == party_written  # a refusal writes nothing, audit included
+    if row.party and call.status == 200:
+        assert _ids(response) == _party_ids(w, row.party, role)
+    if operation == "POST /api/v1/party-members/{id}/reveal/" and call.status == 200:
+        assert response.json() == w[cluster, "party-revealed"]
 
 
 def _areas_in_scope(w: dict[str, Any], role: str) -> set[str]:

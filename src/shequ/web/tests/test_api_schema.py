@@ -61,6 +61,17 @@ V1_PATHS = {
     "/api/v1/meeting-requests/",
     "/api/v1/meeting-requests/{id}/",
     "/api/v1/meeting-requests/{id}/supporters/",
+    "/api/v1/party-orgs/",
+    "/api/v1/party-orgs/{id}/",
+    "/api/v1/party-orgs/coverage/",
+    "/api/v1/party-orgs/{id}/posts/",
+    "/api/v1/party-members/",
+    "/api/v1/party-members/{id}/",
+    "/api/v1/party-members/{id}/make-full/",
+    "/api/v1/party-members/{id}/transfer/",
+    "/api/v1/party-members/{id}/reveal/",
+    "/api/v1/party-meetings/",
+    "/api/v1/party-meetings/{id}/",
 }
 MICRO_GRIDS = [111, 112, 121, 122, 211, 212, 221, 222]
 COLLECTIONS = {"areas": "Area", "compounds": "Compound", "buildings": "Building", "dwellings": "Dwelling"}

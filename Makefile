@@ -43,7 +43,7 @@ setup: deps static
 run: setup
 	@echo ""
 	@echo "  shequ 社区发展治理平台  http://127.0.0.1:$(PORT)/  (Ctrl-C stops the server and the worker)"
-	@echo "  Demo logins: district1, street3, community1, secretary1, grid1 …, password $${SHEQU_DEMO_PASSWORD:-shequ-demo-2026}"
+	@echo "  Demo logins: district1, street3, community1, secretary1, organiser1, grid1 …, password $${SHEQU_DEMO_PASSWORD:-shequ-demo-2026}"
 	@echo "    (all of them: $(SHEQU) demo-users); auditor1, secadmin1, sysadmin1 also need: $(SHEQU) demo-otp auditor1"
 	@echo "  Residents: http://127.0.0.1:$(PORT)/portal/ with $$($(SHEQU) demo-portal 2>/dev/null) (the SMS code appears below)"
 	@echo ""

@@ -34,6 +34,7 @@ STAFF_ROLES = {
     "district_officer",
     "department_officer",
     "org_staff",
+    "party_organiser",
     "auditor",
     "security_admin",
     "system_admin",
@@ -151,6 +152,23 @@ def test_demo_district():
     open_cases = Case.objects.filter(status__in=[s.value for s in OPEN_STATUSES]).count()
     listed = listed_warnings(RoleAssignment.objects.filter(role="district_officer").first().user).count()
     assert 0 < listed < open_cases / 2, (listed, open_cases)
+
+    # The Party tree: a committee in every community under its street's working committee; secretary1 reaches the
+    # first community's tree, organiser1 its first branch and groups; the first community is better covered than
+    # the district; both have meetings due.
+    from shequ.party import selectors as party
+
+    PartyOrg = apps.get_model("party", "PartyOrg")
+    committees = PartyOrg.objects.filter(level="committee", unit__area__level="community")
+    assert committees.count() == 128 and not committees.exclude(parent__unit__area__level="street").exists()
+    secretary1, organiser1 = User.objects.get(username="secretary1"), User.objects.get(username="organiser1")
+    first = secretary1.assignments.get().area
+    assert set(party.orgs_reached(secretary1)) == set(PartyOrg.objects.filter(unit__area__path__startswith=first.path))
+    branch = organiser1.assignments.get().unit.party_org
+    assert set(party.orgs_reached(organiser1)) == set(PartyOrg.objects.filter(tree_path__startswith=branch.tree_path))
+    assert branch.unit.area == first and branch.level == "branch"
+    assert party.coverage_of(first).compounds.share > party.coverage_of(district).compounds.share
+    assert party.due_for(organiser1, timezone.localdate()) and party.due_for(secretary1, timezone.localdate())
 
     # demo_users: CSV with the exact header and one row per staff account.
     out = io.StringIO()

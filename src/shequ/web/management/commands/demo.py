@@ -14,6 +14,7 @@ from shequ.deliberation import demo as deliberation_demo
 from shequ.disputes import demo as disputes_demo
 from shequ.notices import demo as notices_demo
 from shequ.organisations import demo as organisations_demo
+from shequ.party import demo as party_demo
 from shequ.registry import demo as registry_demo
 from shequ.territory import demo as territory_demo
 from shequ.votes import demo as votes_demo
@@ -32,6 +33,7 @@ STEPS: tuple[tuple[str, Callable[[DemoContext], None]], ...] = (
     ("deliberation", deliberation_demo.seed),  # a residents' council and supervisory board, proposals, a meeting
     ("disputes", disputes_demo.seed),  # mediation files of the dispute cases
     ("analysis", analysis_demo.seed),  # the stored warnings of the open cases
+    ("party", party_demo.seed),  # the Party tree, members, posts, a year of 三会一课; organiser0, organiser1
 )
 
 

@@ -67,6 +67,8 @@ urlpatterns = [
     path("votes/", include("shequ.votes.urls")),
     path("notices/", include("shequ.notices.urls")),
     path("party/", include("shequ.party.urls")),
+    path("volunteers/", include("shequ.volunteers.urls")),
+    path("coordination/", include("shequ.coordination.urls")),
     path("portal/", include("shequ.portal.urls")),
     path("open311/v2/", include("shequ.open311.urls")),
     path("api/v1/", include(api_v1)),

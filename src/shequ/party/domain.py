@@ -1,7 +1,7 @@
 """Rules of Party building in the community (党建): organisations and their levels, the size of a branch and of its
 committee, members' voting rights, the meetings of "三会一课" and the themed Party day, the validity of a general
-meeting, volunteers' and in-service members' service hours, minors, Party-member hub households (党员中心户),
-quarters and coverage.
+meeting, Party-member hub households (党员中心户), quarters and coverage. Service hours and minors (volunteers and
+in-service members alike) are rules of ``shequ.volunteers.domain``.
 
 Rules and sources:
 
@@ -33,13 +33,6 @@ Rules and sources:
 - "三会一课" and the themed Party day (支部工作条例 第五章): the general meeting is held as a rule once a quarter,
   the committee meeting and the group meeting once a month, a Party lesson once a quarter, and a themed Party day
   on a fixed day each month. Periods are calendar months and calendar quarters.
-- Service hours (志愿服务记录与证明出具办法（试行）2020): the service time is the time actually served, in hours,
-  without the journey there and back. One record covers at most one day (24 hours), is positive, has at most two
-  decimals, and does not exceed the time between its start and end when both are recorded. Arithmetic is exact
-  (``Decimal`` hours, ``Fraction`` spans; never ``float``).
-- Minors (志愿服务条例 2017 第十五条: activities fit the volunteer's age; a minor acts with the guardian's consent):
-  a minor (under 18 on the day) signs up only once the guardian's consent is recorded. Someone born on 29 February
-  turns a year older on 1 March in common years (the same convention as ``deliberation.domain.age_on``).
 - Hub households (党员中心户): sizes are local practice, passed in as settings; exceeding them gives warnings only.
 - No points, rankings, online time or frequency of posting anywhere (关于防治"指尖上的形式主义"的若干规定 2024):
   results state facts (held or not, counts, coverage), never a score.
@@ -52,7 +45,6 @@ import datetime
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
@@ -60,7 +52,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
-    "ADULT_AGE",
     "ALLOWED_PARENTS",
     "CADENCE",
     "CADENCE_LABELS",
@@ -71,11 +62,8 @@ __all__ = [
     "DECISION_QUORUM",
     "ELECTION_QUORUM",
     "MAJORITY",
-    "MAX_DAY_HOURS",
-    "MAX_HOURS_PLACES",
     "MEETING_KIND_LABELS",
     "MEMBER_STATUS_LABELS",
-    "MINOR_NEEDS_CONSENT",
     "MIN_BRANCH_FULL_MEMBERS",
     "ORG_LEVEL_LABELS",
     "POST_LABELS",
@@ -84,7 +72,6 @@ __all__ = [
     "Cadence",
     "Check",
     "Coverage",
-    "HoursCheck",
     "MeetingDue",
     "MeetingKind",
     "MemberStatus",
@@ -97,15 +84,12 @@ __all__ = [
     "check_committee_size",
     "check_hub",
     "check_parent",
-    "check_service_hours",
     "committee_required",
     "coverage",
     "date_text",
     "decision_passes",
     "due_periods",
     "has_vote",
-    "hours_text",
-    "is_minor",
     "meeting_quorum",
     "month_label",
     "period_label",
@@ -113,7 +97,6 @@ __all__ = [
     "quarter_label",
     "quarter_of",
     "quarter_range",
-    "signup_allowed",
 ]
 
 
@@ -565,118 +548,6 @@ def decision_passes(entitled_full: int, present_full: int, votes_for: int, elect
             else gettext("赞成 %(votes)d 票，未超过应到会有表决权党员的半数（至少须 %(needed)d 票），未通过。")
         ) % words
     return VoteResult(quorum, votes_for, base, needed, passed, quorum.explanation + tail)
-
-
-# --- service hours ---------------------------------------------------------------------------------------------
-
-MAX_DAY_HOURS = Decimal(24)
-MAX_HOURS_PLACES = 2
-_NO_HOURS = Decimal(0)
-_MICROSECOND = datetime.timedelta(microseconds=1)
-_MICROSECONDS_PER_HOUR = 3600 * 10**6
-
-
-def _places(value: Decimal) -> int:
-    """Decimals the value needs (trailing zeros do not count: 1.50 needs 1)."""
-    exponent = value.normalize().as_tuple().exponent
-    assert isinstance(exponent, int)
-    return max(-exponent, 0)
-
-
-def hours_text(hours: Decimal) -> str:
-    """Hours without trailing zeros and never in exponent notation ("3.5", "24", "0.25")."""
-    return format(hours.normalize(), "f") if hours else "0"
-
-
-def _duration_text(span: datetime.timedelta) -> str:
-    minutes = span // datetime.timedelta(minutes=1)
-    h, m = divmod(minutes, 60)
-    if h and m:
-        return gettext("%(h)d 小时 %(m)d 分钟") % {"h": h, "m": m}
-    if h:
-        return gettext("%(h)d 小时") % {"h": h}
-    return gettext("%(m)d 分钟") % {"m": m}
-
-
-@dataclass(frozen=True)
-class HoursCheck:
-    """A service-hours record checked: the hours counted (travel excluded), refusal reasons and an explanation."""
-
-    hours: Decimal
-    travel_hours: Decimal
-    errors: tuple[str, ...]
-    explanation: str
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def check_service_hours(
-    start: datetime.datetime | None,
-    end: datetime.datetime | None,
-    hours: Decimal,
-    travel_hours: Decimal = _NO_HOURS,
-) -> HoursCheck:
-    """Check one day's service record: `hours` served (travel there and back excluded, given as `travel_hours`)
-    must be more than 0, at most 24, with at most two decimals, and, when both `start` and `end` are given, no
-    more than the time between them."""
-    if not isinstance(hours, Decimal) or not isinstance(travel_hours, Decimal):
-        raise TypeError("hours and travel_hours must be Decimal (never float)")
-    errors: list[str] = []
-    if not hours.is_finite():
-        errors.append(gettext("服务时长无效"))
-    elif hours <= 0:
-        errors.append(gettext("服务时长须大于 0"))
-    elif hours > MAX_DAY_HOURS:
-        errors.append(gettext("服务时长不能超过一天（24 小时）"))
-    if hours.is_finite() and _places(hours) > MAX_HOURS_PLACES:
-        errors.append(gettext("服务时长最多保留两位小数"))
-    if not travel_hours.is_finite() or travel_hours < 0:
-        errors.append(gettext("往返交通时间不能为负数"))
-    elif _places(travel_hours) > MAX_HOURS_PLACES:
-        errors.append(gettext("往返交通时间最多保留两位小数"))
-    if start is not None and end is not None:
-        if (start.tzinfo is None) != (end.tzinfo is None):
-            raise TypeError("start and end must both be aware or both naive")
-        span = end - start
-        if span <= datetime.timedelta(0):
-            errors.append(gettext("结束时间须晚于开始时间"))
-        elif hours.is_finite() and Fraction(hours) * _MICROSECONDS_PER_HOUR > span // _MICROSECOND:
-            errors.append(
-                gettext("服务时长不能超过开始至结束的时间（%(span)s）") % {"span": _duration_text(span)},
-            )
-    if errors:
-        explanation = gettext("不能记录：%(reasons)s。") % {"reasons": "；".join(errors)}
-    elif travel_hours:
-        explanation = gettext("计入服务时长 %(hours)s 小时；往返交通 %(travel)s 小时不计入。") % {
-            "hours": hours_text(hours),
-            "travel": hours_text(travel_hours),
-        }
-    else:
-        explanation = gettext("计入服务时长 %(hours)s 小时。") % {"hours": hours_text(hours)}
-    return HoursCheck(hours, travel_hours, tuple(errors), explanation)
-
-
-# --- minors ----------------------------------------------------------------------------------------------------
-
-ADULT_AGE = 18
-MINOR_NEEDS_CONSENT = _("未成年人报名参加志愿服务，须先记录其监护人的同意")
-
-
-def is_minor(birth_date: datetime.date, on: datetime.date) -> bool:
-    """Whether someone born on `birth_date` is under 18 on `on` (18 from the birthday itself; born on 29 February:
-    from 1 March in a common year)."""
-    if birth_date > on:
-        raise PartyRuleError(gettext("出生日期不能晚于计算日期"))
-    age = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
-    return age < ADULT_AGE
-
-
-def signup_allowed(is_minor: bool, guardian_consent_recorded: bool) -> bool:
-    """Whether a volunteer may sign up: adults always, minors only with the guardian's consent recorded
-    (the refusal to show is ``MINOR_NEEDS_CONSENT``)."""
-    return not is_minor or guardian_consent_recorded
 
 
 # --- hub households (党员中心户) ---------------------------------------------------------------------------------

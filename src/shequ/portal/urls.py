@@ -26,4 +26,6 @@ urlpatterns = [
     path("votes/", include("shequ.portal.vote_urls")),
     path("notices/", include("shequ.portal.notice_urls")),
     path("proposals/", include("shequ.portal.proposal_urls")),
+    path("service/", include("shequ.portal.service_urls")),
+    path("volunteer/", include("shequ.portal.volunteer_urls")),
 ]

@@ -47,7 +47,9 @@ INSTALLED_APPS = [
     "shequ.notices",
     "shequ.votes",
     "shequ.deliberation",
+    "shequ.volunteers",
     "shequ.party",
+    "shequ.coordination",
     "shequ.analysis",
     "shequ.disputes",
     "shequ.open311",
@@ -330,6 +332,10 @@ SHEQU_IMPORT_MAX_RECOVERIES = int(os.environ.get("SHEQU_IMPORT_MAX_RECOVERIES", 
 SHEQU_CLASSIFIER_MIN_CONFIDENCE = float(os.environ.get("SHEQU_CLASSIFIER_MIN_CONFIDENCE", "0.6"))
 # The shortest period of a public notice (公示), in calendar days with both ends included (notices app).
 SHEQU_NOTICE_MIN_DAYS = int(os.environ.get("SHEQU_NOTICE_MIN_DAYS", "5"))
+# Party-member hub households (党员中心户, party app): local practice, so exceeding these gives a warning, never a
+# refusal: at most this many Party members linked to one hub, each keeping in touch with at most this many households.
+SHEQU_HUB_MAX_MEMBERS = int(os.environ.get("SHEQU_HUB_MAX_MEMBERS", "5"))
+SHEQU_HUB_MAX_HOUSEHOLDS = int(os.environ.get("SHEQU_HUB_MAX_HOUSEHOLDS", "15"))
 # Disclosure in bulk (registry.disclosures): per user and day, values revealed in clear, elderly birthday lists
 # shown or exported, and full (unmasked) export requests; a full export lists at most SHEQU_FULL_EXPORT_MAX_ROWS
 # residents and is downloadable once, within SHEQU_FULL_EXPORT_DOWNLOAD_HOURS of its approval. Reaching

@@ -12,6 +12,7 @@ from shequ.cases import photos
 from shequ.cases.models import Case, CasePhoto
 from shequ.cases.tests.factories import dispatched_case
 from shequ.territory.tests.factories import make_tree
+from shequ.web.tests.browser_wait import wait_until
 from shequ.web.tests.test_browser_cases import PHONE, contexts, seeded  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,7 +47,7 @@ def test_grid_worker_lands_on_the_phone_page_filters_and_quick_reports(contexts,
     thumb = card.locator(".thumbs img")
     assert thumb.count() == 1
     # The thumbnail really loads (a lazy image: wait until the browser has decoded it).
-    phone.wait_for_function(f"document.querySelector('#c-{case.public_id} .thumbs img').naturalWidth > 0")
+    wait_until(phone, f"document.querySelector('#c-{case.public_id} .thumbs img').naturalWidth > 0")
     assert card.locator("a:has-text('查看完整诉求')").count() == 1
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -99,7 +100,7 @@ def test_quick_report_takes_the_phones_position_when_allowed(contexts, live_serv
     phone.click("a:has-text('快速上报')")
     phone.wait_for_url(f"{url}/cases/grid/report/")
     phone.click("button:has-text('使用手机位置')")
-    phone.wait_for_function("document.getElementById('id_lat').value !== ''")
+    wait_until(phone, "document.getElementById('id_lat').value !== ''")
     assert "已获取位置： 30.642500, 104.047500" in phone.inner_text("[data-locate-status]")
     phone.fill("#id_description", "小区后门路灯不亮，晚上很黑")
     with phone.expect_navigation():

@@ -21,6 +21,7 @@ from shequ.cases import services as case_services
 from shequ.cases.models import Case, Category
 from shequ.core import calendar
 from shequ.territory.tests.factories import make_tree
+from shequ.web.tests.browser_wait import wait_until
 from shequ.web.tests.test_browser import _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -130,7 +131,7 @@ def test_worker_bulk_triages_with_select_all_then_filters_exports_and_follows_a_
     desk.goto(f"{url}/cases/")
     desk.click("nav.action-bar a:has-text('待分拣')")
     desk.wait_for_url("**/cases/?tab=triage")
-    desk.wait_for_function("() => window.Alpine !== undefined")
+    wait_until(desk, "window.Alpine !== undefined")
     ticked = desk.locator("#bulk-triage input[name=case]")
     order = ticked.evaluate_all("boxes => boxes.map(b => b.value)")
     by_id = {str(c.public_id): c for c in cases.values()}

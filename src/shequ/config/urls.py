@@ -4,12 +4,15 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from shequ.accounts import api as accounts_api
+from shequ.coordination import api as coordination_api
 from shequ.core import views as core_views
 from shequ.deliberation import api as deliberation_api
 from shequ.notices import api as notices_api
 from shequ.party import api as party_api
+from shequ.party import service_api as party_service_api
 from shequ.registry import api as registry_api
 from shequ.territory import api as territory_api
+from shequ.volunteers import api as volunteers_api
 from shequ.votes import api as votes_api
 from shequ.web.api_docs import ApiDocsView, ApiSchemaView
 
@@ -42,6 +45,16 @@ router.register("meeting-requests", deliberation_api.MeetingRequestViewSet, base
 router.register("party-orgs", party_api.OrgViewSet, basename="party-org")
 router.register("party-members", party_api.MemberViewSet, basename="party-member")
 router.register("party-meetings", party_api.MeetingViewSet, basename="party-meeting")
+router.register("volunteers", volunteers_api.VolunteerViewSet, basename="volunteer")
+router.register("volunteer-activities", volunteers_api.ActivityViewSet, basename="volunteer-activity")
+router.register("volunteer-corrections", volunteers_api.CorrectionViewSet, basename="volunteer-correction")
+router.register("party-inservice", party_service_api.InServiceViewSet, basename="party-inservice")
+router.register("party-needs", party_service_api.NeedViewSet, basename="party-need")
+router.register("party-service-entries", party_service_api.ServiceEntryViewSet, basename="party-service-entry")
+router.register("party-hubs", party_service_api.HubViewSet, basename="party-hub")
+router.register("community-actors", coordination_api.CommunityActorViewSet, basename="community-actor")
+router.register("joint-meetings", coordination_api.JointMeetingViewSet, basename="joint-meeting")
+router.register("joint-follow-ups", coordination_api.FollowUpViewSet, basename="joint-follow-up")
 
 api_v1 = [
     path("auth/token/", accounts_api.obtain_token, name="api-token"),

@@ -19,6 +19,8 @@ What it makes:
   and group meetings each month, with attendance and a few decisions. One general meeting of the first community fell
   short of its quorum and is kept as not valid. About half of the current period's meetings are not held yet, so the
   due list (party:due) has work; one group of the first community missed last month's meeting (overdue);
+- 在职党员双报到 and 党员中心户 of the first community (needs list, registrations, claims, a year of services, two
+  hubs): see demo_service.py;
 - two staff accounts: organiser0, the Party organiser (党务工作者) of the district committee, and organiser1, of the
   first community's first branch. secretary1 (community secretary of the first community) reaches its whole tree.
 
@@ -315,3 +317,7 @@ def seed(ctx: DemoContext) -> None:
     ctx.counts["party_members"] = sum(len(p.members) for p in made.plans)
     ctx.counts["party_meetings"] = sum(len(p.meetings) for p in made.plans)
     ctx.put("party.demo", made)
+    from .demo_service import seed_service
+
+    first = first_community(ctx)
+    ctx.counts.update(seed_service(first, ctx.fresh_rng(RNG_OFFSET + 1), timezone.localdate()))

@@ -34,6 +34,11 @@ Rules and sources:
   the committee meeting and the group meeting once a month, a Party lesson once a quarter, and a themed Party day
   on a fixed day each month. Periods are calendar months and calendar quarters.
 - Hub households (党员中心户): sizes are local practice, passed in as settings; exceeding them gives warnings only.
+- In-service members reporting to their residence community (在职党员双报到; 中共中央组织部《关于在职党员到社区报到
+  为群众服务的通知》2014; 成都 practice): a need of the community's needs list (需求清单) takes claims while it is open
+  and within its period, up to the number of people it wants (a withdrawn claim frees its place); a claim is
+  withdrawn only before any service is recorded on it (``CLAIM_TRANSITIONS``). The quarterly record for the
+  member's employer lists facts only (dates, needs, content, hours), never a score.
 - No points, rankings, online time or frequency of posting anywhere (关于防治"指尖上的形式主义"的若干规定 2024):
   results state facts (held or not, counts, coverage), never a score.
 """
@@ -51,34 +56,49 @@ from fractions import Fraction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.errors import InvalidTransition
+
 __all__ = [
     "ALLOWED_PARENTS",
     "CADENCE",
     "CADENCE_LABELS",
+    "CLAIM_STATUS_LABELS",
+    "CLAIM_TRANSITIONS",
     "COMMITTEE_MAX",
     "COMMITTEE_REQUIRED_FROM",
     "COMMITTEE_USUAL_MAX",
     "COMMITTEE_USUAL_MIN",
     "DECISION_QUORUM",
+    "ENTRY_STATUS_LABELS",
+    "HOLDING_CLAIMS",
     "ELECTION_QUORUM",
     "MAJORITY",
     "MEETING_KIND_LABELS",
     "MEMBER_STATUS_LABELS",
     "MIN_BRANCH_FULL_MEMBERS",
+    "NEED_KIND_LABELS",
+    "NEED_STATUS_LABELS",
     "ORG_LEVEL_LABELS",
     "POST_LABELS",
+    "REGISTRATION_STATUS_LABELS",
     "ROOT_LEVELS",
     "USUAL_BRANCH_MAX",
     "Cadence",
     "Check",
+    "ClaimEvent",
+    "ClaimStatus",
     "Coverage",
+    "EntryStatus",
     "MeetingDue",
     "MeetingKind",
     "MemberStatus",
+    "NeedKind",
+    "NeedStatus",
     "OrgLevel",
     "PartyRuleError",
     "Post",
     "Quorum",
+    "RegistrationStatus",
     "VoteResult",
     "check_branch_size",
     "check_committee_size",
@@ -92,8 +112,11 @@ __all__ = [
     "has_vote",
     "meeting_quorum",
     "month_label",
+    "need_open_on",
+    "next_claim_status",
     "period_label",
     "period_of",
+    "places_left",
     "quarter_label",
     "quarter_of",
     "quarter_range",
@@ -606,3 +629,98 @@ def coverage(covered: int, total: int) -> Coverage:
     share = Fraction(covered, total)
     tenths = math.floor(share * 1000 + Fraction(1, 2))
     return Coverage(covered, total, share, f"{tenths // 10}.{tenths % 10}%")
+
+
+# --- in-service members reporting to their residence community (在职党员双报到) ----------------------------------
+
+
+class NeedKind(StrEnum):
+    TUTORING = "tutoring"
+    VISITS = "visits"
+    MEDIATION = "mediation"
+    ENVIRONMENT = "environment"
+    PATROL = "patrol"
+    CULTURE = "culture"
+    OTHER = "other"
+
+
+NEED_KIND_LABELS = {
+    NeedKind.TUTORING: _("课业辅导"),
+    NeedKind.VISITS: _("走访慰问"),
+    NeedKind.MEDIATION: _("矛盾调解"),
+    NeedKind.ENVIRONMENT: _("环境整治"),
+    NeedKind.PATROL: _("平安巡逻"),
+    NeedKind.CULTURE: _("文体活动"),
+    NeedKind.OTHER: _("其他"),
+}
+
+
+class NeedStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+NEED_STATUS_LABELS = {NeedStatus.OPEN: _("认领中"), NeedStatus.CLOSED: _("已关闭")}
+
+
+class ClaimStatus(StrEnum):
+    CLAIMED = "claimed"
+    WITHDRAWN = "withdrawn"
+    DONE = "done"
+
+
+CLAIM_STATUS_LABELS = {
+    ClaimStatus.CLAIMED: _("已认领"),
+    ClaimStatus.WITHDRAWN: _("已放弃"),
+    ClaimStatus.DONE: _("已服务"),
+}
+# Claims that hold one of the places a need wants (a withdrawn claim frees its place).
+HOLDING_CLAIMS = frozenset({ClaimStatus.CLAIMED, ClaimStatus.DONE})
+
+
+class ClaimEvent(StrEnum):
+    WITHDRAW = "withdraw"
+    SERVE = "serve"  # a service is recorded on the claim
+
+
+CLAIM_TRANSITIONS = {
+    (ClaimStatus.CLAIMED, ClaimEvent.WITHDRAW): ClaimStatus.WITHDRAWN,
+    (ClaimStatus.CLAIMED, ClaimEvent.SERVE): ClaimStatus.DONE,
+    (ClaimStatus.DONE, ClaimEvent.SERVE): ClaimStatus.DONE,  # a need served several times (weekly tutoring …)
+}
+
+
+def next_claim_status(status: ClaimStatus | str, event: ClaimEvent | str) -> ClaimStatus:
+    """The claim's status after `event`; InvalidTransition when the table has no such row (a withdrawn claim is
+    not served, a served one is not withdrawn)."""
+    try:
+        return CLAIM_TRANSITIONS[ClaimStatus(status), ClaimEvent(event)]
+    except (KeyError, ValueError):
+        raise InvalidTransition(f"claim {status!r} cannot {event!r}") from None
+
+
+class EntryStatus(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+
+
+ENTRY_STATUS_LABELS = {EntryStatus.PENDING: _("待社区确认"), EntryStatus.CONFIRMED: _("社区已确认")}
+
+
+class RegistrationStatus(StrEnum):
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+REGISTRATION_STATUS_LABELS = {RegistrationStatus.ACTIVE: _("在册"), RegistrationStatus.ENDED: _("已结束")}
+
+
+def need_open_on(status: str, open_from: datetime.date, open_until: datetime.date | None, day: datetime.date) -> bool:
+    """Whether a need takes claims on `day`: it is open and `day` lies in its period (no end: open until closed)."""
+    return status == NeedStatus.OPEN and open_from <= day and (open_until is None or day <= open_until)
+
+
+def places_left(wanted: int, holding: int) -> int:
+    """Places of a need still free: those wanted less the claims holding one (never below 0)."""
+    _counts(wanted=wanted, holding=holding)
+    return max(wanted - holding, 0)

@@ -13,6 +13,7 @@ def register_columns() -> None:
     """Tell key rotation which columns hold ciphertext (and which hashes go with them)."""
     crypto.register_column(crypto.EncryptedColumn("party.PartyMember", "name_encrypted", NAME_PURPOSE, "name_hash"))
     crypto.register_column(crypto.EncryptedColumn("party.PartyMember", "mobile_encrypted", MOBILE_PURPOSE))
+    crypto.register_column(crypto.EncryptedColumn("party.InServiceMember", "name_encrypted", NAME_PURPOSE, "name_hash"))
 
 
 def mask_name(name: str) -> str:

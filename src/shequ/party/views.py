@@ -25,7 +25,7 @@ from shequ.core.permissions import can
 from shequ.core.scoping import scope_of
 from shequ.territory import selectors as territory_selectors
 
-from . import domain, exports, forms, selectors, services
+from . import domain, exports, forms, hub_selectors, selectors, services
 from .domain import CADENCE, CADENCE_LABELS, MEETING_KIND_LABELS, MEMBER_STATUS_LABELS, ORG_LEVEL_LABELS, POST_LABELS
 from .forms import place_label
 from .permissions import SECRETARY_ROLES
@@ -44,6 +44,7 @@ def _label(labels: dict, value: str) -> str:
 def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     """Render a Party page; the tabs show the lists of members' work only to those who reach an organisation."""
     context.setdefault("nav_members", bool(can(request.user, "party.members")))
+    context.setdefault("nav_service", bool(can(request.user, "party.service")))
     return render(request, template, context, status=status)
 
 
@@ -92,6 +93,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "due_count": len(selectors.due_for(actor, timezone.localdate())) if can_members else 0,
         "can_manage": bool(can(actor, "party.manage")),
         "nav_members": can_members,
+        "hub_count": hub_selectors.hubs_for(actor).count() if can_members else 0,
     }
     return _page(request, "party/home.html", context)
 

@@ -12,14 +12,22 @@ Rules and sources:
   turns a year older on 1 March in common years (the same convention as ``deliberation.domain.age_on``).
 - Proof of service (志愿服务记录与证明出具办法（试行）2020 第十二条至第十五条): issued free of charge on the volunteer's
   request, from the records; a record's correction is asked by the volunteer and answered by the organiser.
+  Only hours the organiser confirmed count (`service_totals`); proofs are numbered per community and year
+  (`proof_number`).
+- Statuses: an activity is open, closed or cancelled; a sign-up is signed up, withdrawn, attended (hours confirmed)
+  or absent; a correction is pending, accepted or refused. Each moves only by its transition table.
+- The record's items besides services: training, commendations and complaints (`EntryKind`).
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from fractions import Fraction
+from typing import Any
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +43,13 @@ __all__ = [
     "hours_text",
     "is_minor",
     "signup_allowed",
+    "ActivityStatus",
+    "SignupStatus",
+    "CorrectionStatus",
+    "EntryKind",
+    "next_status",
+    "proof_number",
+    "service_totals",
 ]
 
 
@@ -152,3 +167,149 @@ def signup_allowed(is_minor: bool, guardian_consent_recorded: bool) -> bool:
     """Whether a volunteer may sign up: adults always, minors only with the guardian's consent recorded
     (the refusal to show is ``MINOR_NEEDS_CONSENT``)."""
     return not is_minor or guardian_consent_recorded
+
+
+# --- statuses ----------------------------------------------------------------------------------------------------
+
+
+class ActivityStatus(StrEnum):
+    OPEN = "open"  # taking sign-ups
+    CLOSED = "closed"  # no more sign-ups; attendance and hours may still be recorded
+    CANCELLED = "cancelled"
+
+
+class ActivityEvent(StrEnum):
+    CLOSE = "close"
+    REOPEN = "reopen"
+    CANCEL = "cancel"
+
+
+ACTIVITY_TRANSITIONS: dict[tuple[ActivityStatus, ActivityEvent], ActivityStatus] = {
+    (ActivityStatus.OPEN, ActivityEvent.CLOSE): ActivityStatus.CLOSED,
+    (ActivityStatus.OPEN, ActivityEvent.CANCEL): ActivityStatus.CANCELLED,
+    (ActivityStatus.CLOSED, ActivityEvent.REOPEN): ActivityStatus.OPEN,
+    (ActivityStatus.CLOSED, ActivityEvent.CANCEL): ActivityStatus.CANCELLED,
+}
+
+
+class SignupStatus(StrEnum):
+    SIGNED_UP = "signed_up"
+    WITHDRAWN = "withdrawn"
+    ATTENDED = "attended"  # the organiser confirmed the hours served
+    ABSENT = "absent"
+
+
+class SignupEvent(StrEnum):
+    SIGN_UP = "sign_up"  # again, after withdrawing
+    WITHDRAW = "withdraw"
+    CONFIRM = "confirm"  # attended, with the hours
+    MARK_ABSENT = "mark_absent"
+
+
+SIGNUP_TRANSITIONS: dict[tuple[SignupStatus, SignupEvent], SignupStatus] = {
+    (SignupStatus.WITHDRAWN, SignupEvent.SIGN_UP): SignupStatus.SIGNED_UP,
+    (SignupStatus.SIGNED_UP, SignupEvent.WITHDRAW): SignupStatus.WITHDRAWN,
+    (SignupStatus.SIGNED_UP, SignupEvent.CONFIRM): SignupStatus.ATTENDED,
+    (SignupStatus.SIGNED_UP, SignupEvent.MARK_ABSENT): SignupStatus.ABSENT,
+    (SignupStatus.ABSENT, SignupEvent.CONFIRM): SignupStatus.ATTENDED,  # marked absent by mistake
+}
+
+# Sign-ups that hold one of the activity's slots.
+HOLDS_SLOT = frozenset({SignupStatus.SIGNED_UP, SignupStatus.ATTENDED, SignupStatus.ABSENT})
+
+
+class CorrectionStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+
+
+class CorrectionEvent(StrEnum):
+    ACCEPT = "accept"
+    REFUSE = "refuse"
+
+
+CORRECTION_TRANSITIONS: dict[tuple[CorrectionStatus, CorrectionEvent], CorrectionStatus] = {
+    (CorrectionStatus.PENDING, CorrectionEvent.ACCEPT): CorrectionStatus.ACCEPTED,
+    (CorrectionStatus.PENDING, CorrectionEvent.REFUSE): CorrectionStatus.REFUSED,
+}
+
+
+class EntryKind(StrEnum):
+    """The record's items besides services: training, commendations, complaints."""
+
+    TRAINING = "training"
+    COMMENDATION = "commendation"
+    COMPLAINT = "complaint"
+
+
+class InvalidStatusChange(VolunteerRuleError):
+    """The event is not allowed in the current status."""
+
+
+def next_status(table: dict[tuple[Any, Any], Any], status: str, event: str) -> Any:
+    """The status after `event` by `table`; `InvalidStatusChange` (with a Chinese message) when not allowed."""
+    for (current, happened), after in table.items():
+        if current == status and happened == event:
+            return after
+    raise InvalidStatusChange(gettext("当前状态下不能进行此操作"))
+
+
+ACTIVITY_STATUS_LABELS = {
+    ActivityStatus.OPEN: _("报名中"),
+    ActivityStatus.CLOSED: _("已截止报名"),
+    ActivityStatus.CANCELLED: _("已取消"),
+}
+SIGNUP_STATUS_LABELS = {
+    SignupStatus.SIGNED_UP: _("已报名"),
+    SignupStatus.WITHDRAWN: _("已退出"),
+    SignupStatus.ATTENDED: _("已确认时长"),
+    SignupStatus.ABSENT: _("未到"),
+}
+CORRECTION_STATUS_LABELS = {
+    CorrectionStatus.PENDING: _("待答复"),
+    CorrectionStatus.ACCEPTED: _("已更正"),
+    CorrectionStatus.REFUSED: _("不予更正"),
+}
+ENTRY_KIND_LABELS = {
+    EntryKind.TRAINING: _("培训"),
+    EntryKind.COMMENDATION: _("表彰奖励"),
+    EntryKind.COMPLAINT: _("被投诉"),
+}
+GENDER_LABELS = {"M": _("男"), "F": _("女"), "U": _("未说明")}
+
+
+def slots_left(slots: int, taken: int) -> int:
+    """Places still free on an activity with `slots` places of which `taken` are held."""
+    return max(slots - taken, 0)
+
+
+# --- proofs ------------------------------------------------------------------------------------------------------
+
+PROOF_PREFIX = "ZYFW"
+
+
+def proof_number(community_code: str, year: int, sequence: int) -> str:
+    """The number of a proof: "ZYFW-<community code>-<year>-<sequence, 5 digits>", counted per community and year
+    (ZYFW-510107001002-2026-00001)."""
+    if sequence < 1:
+        raise VolunteerRuleError(gettext("证明序号须从 1 开始"))
+    return f"{PROOF_PREFIX}-{community_code}-{year}-{sequence:05d}"
+
+
+@dataclass(frozen=True)
+class ServiceTotals:
+    services: int
+    hours: Decimal
+
+    @property
+    def hours_text(self) -> str:
+        return hours_text(self.hours)
+
+
+def service_totals(hours: Iterable[Decimal]) -> ServiceTotals:
+    """The number of confirmed services and their total hours (exact Decimal sum; travel is never in `hours`)."""
+    values = list(hours)
+    if any(not isinstance(h, Decimal) for h in values):
+        raise TypeError("hours must be Decimal (never float)")
+    return ServiceTotals(len(values), sum(values, _NO_HOURS))

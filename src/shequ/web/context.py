@@ -40,6 +40,10 @@ def _menu(request: HttpRequest) -> list[dict]:
         items.append({"label": _("业主表决"), "url": reverse("votes:vote_list"), "key": "votes"})
     if can(user, "party.view"):
         items.append({"label": _("党建"), "url": reverse("party:home"), "key": "party"})
+    if can(user, "coordination.view"):
+        items.append({"label": _("一核多元"), "url": reverse("coordination:index"), "key": "coordination"})
+    if can(user, "volunteers.view") or can(user, "volunteers.organise"):
+        items.append({"label": _("志愿服务"), "url": reverse("volunteers:home"), "key": "volunteers"})
     if can(user, "registry.import"):
         items.append({"label": _("居民信息导入"), "url": reverse("registry:import_list"), "key": "registry_import"})
     if can(user, "accounts.view_users"):

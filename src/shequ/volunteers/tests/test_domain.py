@@ -1,5 +1,6 @@
 """The volunteer-service rules without a database: service hours at 0 and 24 and against a record's start and end,
-travel excluded, minors on their 18th birthday (29 February included) and sign-up with a guardian's consent."""
+travel excluded, minors on their 18th birthday (29 February included) and sign-up with a guardian's consent; every
+row of the status tables; proof numbers, exact totals and free places."""
 
 import datetime
 from decimal import Decimal
@@ -8,7 +9,26 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shequ.volunteers.domain import VolunteerRuleError, check_service_hours, is_minor, signup_allowed
+from shequ.volunteers.domain import (
+    ACTIVITY_TRANSITIONS,
+    CORRECTION_TRANSITIONS,
+    SIGNUP_TRANSITIONS,
+    ActivityEvent,
+    ActivityStatus,
+    CorrectionEvent,
+    CorrectionStatus,
+    InvalidStatusChange,
+    SignupEvent,
+    SignupStatus,
+    VolunteerRuleError,
+    check_service_hours,
+    is_minor,
+    next_status,
+    proof_number,
+    service_totals,
+    signup_allowed,
+    slots_left,
+)
 
 D = datetime.date
 DT = datetime.datetime
@@ -152,3 +172,51 @@ def test_minor_until_the_eighteenth_birthday(born, days):
 )
 def test_signup_allowed(minor, consent, allowed):
     assert signup_allowed(minor, consent) is allowed
+
+
+# --- statuses, proofs --------------------------------------------------------------------------------------------
+
+
+TABLES = [
+    (ACTIVITY_TRANSITIONS, ActivityStatus, ActivityEvent),
+    (SIGNUP_TRANSITIONS, SignupStatus, SignupEvent),
+    (CORRECTION_TRANSITIONS, CorrectionStatus, CorrectionEvent),
+]
+
+
+@pytest.mark.parametrize(
+    ("table", "status", "event"),
+    [(table, s, e) for table, statuses, events in TABLES for s in statuses for e in events],
+)
+def test_every_status_and_event(table, status, event):
+    """Each (status, event) either moves by the table or is refused; nothing else."""
+    if (status, event) in table:
+        assert next_status(table, status.value, event.value) == table[status, event]
+    else:
+        with pytest.raises(InvalidStatusChange):
+            next_status(table, status.value, event.value)
+
+
+def test_a_confirmed_sign_up_and_an_answered_correction_are_final():
+    assert not [k for k in SIGNUP_TRANSITIONS if k[0] in (SignupStatus.ATTENDED,)]
+    assert not [k for k in CORRECTION_TRANSITIONS if k[0] != CorrectionStatus.PENDING]
+
+
+def test_proof_numbers():
+    assert proof_number("510107001002", 2026, 1) == "ZYFW-510107001002-2026-00001"
+    assert proof_number("510107001002", 2026, 123) == "ZYFW-510107001002-2026-00123"
+    with pytest.raises(VolunteerRuleError):
+        proof_number("510107001002", 2026, 0)
+
+
+def test_service_totals_are_exact_and_refuse_floats():
+    totals = service_totals([H("2.5"), H("0.25"), H("1.05")])
+    assert (totals.services, totals.hours, totals.hours_text) == (3, H("3.80"), "3.8")
+    assert service_totals([]).hours_text == "0"
+    with pytest.raises(TypeError):
+        service_totals([2.5])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(("slots", "taken", "left"), [(5, 0, 5), (5, 5, 0), (5, 7, 0), (1, 0, 1)])
+def test_slots_left(slots, taken, left):
+    assert slots_left(slots, taken) == left

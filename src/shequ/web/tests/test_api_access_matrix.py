@@ -37,8 +37,24 @@ from shequ.registry.models import Household, Resident
 from shequ.registry.tests.factories import make_resident, valid_id
 from shequ.territory import services as territory_services
 from shequ.territory.models import Area, Building, BuildingUnit, Compound, Dwelling
+from shequ.web.tests.api_matrix_coordination import GOVERNANCE_WRITES as COORDINATION_GOVERNANCE_WRITES
+from shequ.web.tests.api_matrix_coordination import (
+    build_coordination,
+    check_coordination,
+    coordination_rows,
+    coordination_state,
+)
 from shequ.web.tests.api_matrix_governance import build_governance, governance_state, scan_upload
-from shequ.web.tests.api_matrix_party import ORGANISER, build_party, party_state
+from shequ.web.tests.api_matrix_party import (
+    ORGANISER,
+    SERVICE_KINDS,
+    SERVICE_WRITES,
+    build_party,
+    party_state,
+    service_ids,
+    service_rows,
+)
+from shequ.web.tests.api_matrix_volunteers import build_volunteers, check_volunteers, volunteer_rows, volunteer_state
 
 pytestmark = pytest.mark.django_db
 
@@ -169,6 +185,8 @@ def build_world() -> dict[str, Any]:
         works_for = unit(kind, f"单位{role}", w[area]) if with_unit else None
         w["user", role] = staff(role, w[area], username=role, unit=works_for)
     build_governance(w, CLUSTERS)
+    build_volunteers(w, CLUSTERS)  # after the role accounts: m1's activities are org_staff's unit's
+    build_coordination(w, CLUSTERS)  # after the role accounts: the department officer's unit has a role in c1
     return w
 
 
@@ -721,9 +739,30 @@ PARTY_WRITES = {
 }
 
 
+# 在职党员双报到 and hub households (api_matrix_party.py): the community Party secretary reaches its communities'
+# registrations, needs and services; hubs are reached like members.
+MATRIX.update(
+    {
+        op: Row(lambda w, role, cluster, scope, f=f: Call(*f(w, role, cluster, scope)), party=kind)
+        for op, (f, kind) in service_rows(covers_community, party_reaches).items()
+    }
+)
+PARTY_WRITES.update(SERVICE_WRITES)
+
+# Volunteer service (volunteers/permissions.py; the rows and the world's objects in api_matrix_volunteers.py).
+MATRIX.update(volunteer_rows(Row, Call, covers_community))
+
+# "One core, many actors" and joint meetings (api_matrix_coordination.py); a follow-up turned into a proposal
+# writes a deliberation proposal.
+MATRIX.update({op: Row(call) for op, call in coordination_rows(Call, _anonymous, covers_community).items()})
+GOVERNANCE_WRITES.update(COORDINATION_GOVERNANCE_WRITES)
+
+
 def _party_ids(w: dict[str, Any], kind: str, role: str) -> set[str]:
     """The ids a Party list must answer `role`: the branches it sees and the committees of the communities in its
     territory; the members (on the roll) and meetings of the branches it reaches."""
+    if kind in SERVICE_KINDS:
+        return service_ids(w, kind, role, covers_community, party_reaches)
     out: set[str] = set()
     for m in CLUSTERS:
         if kind == "party-orgs":
@@ -825,6 +864,8 @@ def test_access(world, operation, role, scope):
     client = client_for(w, role)
     governance_before = governance_state()
     party_before = party_state()
+    volunteers_before = volunteer_state()
+    coordination_before = coordination_state()
     if call.method == "get":
         response = client.get(call.url)
     else:
@@ -870,6 +911,8 @@ def test_access(world, operation, role, scope):
         assert _ids(response) == _party_ids(w, row.party, role)
     if operation == "POST /api/v1/party-members/{id}/reveal/" and call.status == 200:
         assert response.json() == w[cluster, "party-revealed"]
+    check_volunteers(w, operation, role, call.status, response, volunteers_before, CLUSTERS, covers_community)
+    check_coordination(w, operation, role, call.status, response, coordination_before, covers_community)
 
 
 def _areas_in_scope(w: dict[str, Any], role: str) -> set[str]:

@@ -760,3 +760,254 @@ def _party_arguments() -> dict[str, dict[str, Callable[[World], Any]]]:
 
 
 ARGUMENTS.update(_party_arguments())
+
+
+# --- party: 双报到 of resident zsf (c1) and a hub on m111, built directly -----------------------------------------
+
+
+def _inservice(w: World) -> Any:
+    from shequ.party import encryption
+    from shequ.party.models import InServiceMember
+
+    return InServiceMember.objects.create(
+        resident=w["zsf"],
+        community=w["c1"],
+        own_org_name="某局机关党支部",
+        employer="某局",
+        registered_on=dt.date(2025, 1, 1),
+        **encryption.name_fields("张三丰"),
+    )
+
+
+def _need(w: World) -> Any:
+    from shequ.party.models import ServiceNeed
+
+    return ServiceNeed.objects.create(
+        community=w["c1"], title="课业辅导", kind="tutoring", wanted=3, open_from=dt.date(2025, 1, 1)
+    )
+
+
+def _claim(w: World) -> Any:
+    from shequ.party.models import NeedClaim
+
+    return NeedClaim.objects.create(
+        need=_once("need", _need)(w), member=_once("inservice", _inservice)(w), claimed_at=timezone.now()
+    )
+
+
+def _entry(w: World) -> Any:
+    from shequ.party.models import ServiceEntry
+
+    return ServiceEntry.objects.create(
+        member=_once("inservice", _inservice)(w), served_on=dt.date(2025, 2, 1), hours=2, content="辅导作业"
+    )
+
+
+def _hub(w: World) -> Any:
+    from shequ.party.models import Hub, HubLink
+
+    host = _once("party_member", _party_member)(w)
+    hub = Hub.objects.create(area=w["m111"], org=host.org, host=host, name="中心户", since=dt.date(2025, 1, 1))
+    HubLink.objects.create(hub=hub, member=host)
+    return hub
+
+
+def _hub_link(w: World) -> Any:
+    from shequ.party import encryption
+    from shequ.party.models import HubLink, PartyMember
+
+    hub = _once("hub", _hub)(w)
+    other = PartyMember.objects.create(
+        org=hub.org,
+        status="full",
+        joined_on=dt.date(2010, 1, 1),
+        full_on=dt.date(2011, 1, 1),
+        **encryption.name_fields("郑三"),
+    )
+    return HubLink.objects.create(hub=hub, member=other)
+
+
+def _hub_household(w: World) -> Any:
+    from shequ.party.models import HubHousehold
+
+    return HubHousehold.objects.create(link=_once("hub_link", _hub_link)(w), household=w["h1"])
+
+
+def _party_service_arguments() -> dict[str, dict[str, Callable[[World], Any]]]:
+    from decimal import Decimal
+
+    from shequ.party import inservice_services as s
+
+    member = {"member": _once("inservice", _inservice)}
+    hub = {"hub": _once("hub", _hub)}
+    return {
+        "shequ.party.inservice_services.registration_create": {
+            "data": lambda w: s.RegistrationInput(own_org_name="某局机关党支部", employer="某局")
+        },
+        "shequ.party.inservice_services.registration_end": {**member, "on": lambda w: None},
+        "shequ.party.inservice_services.registration_reveal": {**member, "reason": lambda w: "出具反馈"},
+        "shequ.party.inservice_services.need_publish": {
+            "data": lambda w: s.NeedInput(title="走访慰问", kind="visits", wanted=2)
+        },
+        "shequ.party.inservice_services.need_close": {"need": _once("need", _need)},
+        "shequ.party.inservice_services.need_claim": {**member, "need": _once("need", _need)},
+        "shequ.party.inservice_services.claim_withdraw": {"claim": _once("claim", _claim)},
+        "shequ.party.inservice_services.entry_record": {
+            **member,
+            "data": lambda w: s.EntryInput(served_on=timezone.localdate(), hours=Decimal("2"), content="辅导作业"),
+        },
+        "shequ.party.inservice_services.entry_confirm": {"entry": _once("entry", _entry)},
+        "shequ.party.inservice_services.quarterly_record": {**member, "year": lambda w: 2025, "quarter": lambda w: 1},
+        "shequ.party.hub_services.hub_create": {
+            "area": lambda w: w["m111"],
+            "host": _once("party_member", _party_member),
+            "name": lambda w: "中心户",
+        },
+        "shequ.party.hub_services.hub_link": {**hub, "member": _once("party_member", _party_member)},
+        "shequ.party.hub_services.hub_unlink": {"link": _once("hub_link", _hub_link)},
+        "shequ.party.hub_services.hub_household_add": {"link": _once("hub_link", _hub_link)},
+        "shequ.party.hub_services.hub_household_remove": {"row": _once("hub_household", _hub_household)},
+        "shequ.party.hub_services.hub_end": hub,
+    }
+
+
+ARGUMENTS.update(_party_service_arguments())
+
+
+# --- volunteers: zsf of c1 as a volunteer, an activity of c1's residents' committee that took place yesterday with
+# zsf signed up, a confirmed record and a pending correction, built directly (no actor check while building) ----
+
+
+def _volunteer(w: World) -> Any:
+    from shequ.volunteers import encryption
+    from shequ.volunteers.models import Volunteer
+
+    return Volunteer.objects.create(
+        community=w["c1"],
+        resident=w["zsf"],
+        registered_on=dt.date(2025, 1, 1),
+        **encryption.name_fields("张三丰"),
+        **encryption.birth_fields(dt.date(1980, 1, 1)),
+    )
+
+
+def _volunteer_activity(w: World) -> Any:
+    from shequ.organisations.models import Unit
+    from shequ.volunteers.models import Activity
+
+    unit = Unit.objects.create(kind="residents_committee", name="洗面桥社区居民委员会", area=w["c1"])
+    start = timezone.now() - dt.timedelta(days=1)
+    return Activity.objects.create(
+        organiser=unit,
+        community=w["c1"],
+        title="社区环境清洁",
+        content="清理公共区域",
+        place="中心花园",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=3),
+        slots=5,
+    )
+
+
+def _volunteer_signup(w: World) -> Any:
+    from shequ.volunteers.models import Signup
+
+    return Signup.objects.create(
+        activity=_once("volunteer_activity", _volunteer_activity)(w),
+        volunteer=_once("volunteer", _volunteer)(w),
+        signed_up_at=timezone.now() - dt.timedelta(days=2),
+    )
+
+
+def _volunteer_record(w: World) -> Any:
+    from shequ.volunteers.models import ServiceRecord
+
+    signup = _once("volunteer_signup", _volunteer_signup)(w)
+    return ServiceRecord.objects.create(
+        volunteer=signup.volunteer,
+        activity=signup.activity,
+        organiser=signup.activity.organiser,
+        title=signup.activity.title,
+        served_on=timezone.localdate() - dt.timedelta(days=1),
+        place="中心花园",
+        content="清理公共区域",
+        hours=Decimal("2"),
+        confirmed_at=timezone.now(),
+    )
+
+
+def _volunteer_correction(w: World) -> Any:
+    from shequ.volunteers.models import Correction
+
+    record = _once("volunteer_record", _volunteer_record)(w)
+    return Correction.objects.create(
+        record=record, volunteer=record.volunteer, text="时长不对", asked_at=timezone.now()
+    )
+
+
+def _volunteers_arguments() -> dict[str, dict[str, Callable[[World], Any]]]:
+    from shequ.volunteers import services as s
+
+    volunteer = {"volunteer": _once("volunteer", _volunteer)}
+    signup = {"signup": _once("volunteer_signup", _volunteer_signup)}
+    return {
+        "shequ.volunteers.services.volunteer_register": {
+            "data": lambda w: s.VolunteerInput(community=w["c1"], name="李雷", birth_date=dt.date(1990, 1, 1))
+        },
+        "shequ.volunteers.services.volunteer_join": {"resident": lambda w: w["zsf"], "data": lambda w: s.JoinInput()},
+        "shequ.volunteers.services.consent_record": {
+            **volunteer,
+            "data": lambda w: s.ConsentInput(guardian_name="张父", relation="父亲"),
+        },
+        "shequ.volunteers.services.entry_record": {
+            **volunteer,
+            "kind": lambda w: "training",
+            "on": _today,
+            "title": lambda w: "急救培训",
+        },
+        "shequ.volunteers.services.activity_create": {
+            "data": lambda w: s.ActivityInput(
+                organiser=_once("volunteer_activity", _volunteer_activity)(w).organiser,
+                community=w["c1"],
+                title="助老服务",
+                content="陪伴老人",
+                place="活动室",
+                starts_at=timezone.now() + dt.timedelta(days=1),
+                ends_at=timezone.now() + dt.timedelta(days=1, hours=2),
+                slots=3,
+            )
+        },
+        "shequ.volunteers.services.activity_change": {
+            "activity": _once("volunteer_activity", _volunteer_activity),
+            "event": lambda w: "close",
+        },
+        "shequ.volunteers.services.signup_create": {
+            **volunteer,
+            "activity": _once("volunteer_activity", _volunteer_activity),
+        },
+        "shequ.volunteers.services.signup_withdraw": signup,
+        "shequ.volunteers.services.signup_mark_absent": signup,
+        "shequ.volunteers.services.hours_confirm": {**signup, "hours": lambda w: Decimal("2")},
+        "shequ.volunteers.services.correction_ask": {
+            "record": _once("volunteer_record", _volunteer_record),
+            "text": lambda w: "时长不对",
+        },
+        "shequ.volunteers.services.correction_answer": {
+            "correction": _once("volunteer_correction", _volunteer_correction),
+            "data": lambda w: s.AnswerInput(accept=False, answer="核实无误"),
+        },
+        "shequ.volunteers.services.proof_request": volunteer,
+        "shequ.volunteers.services.proof_issue": volunteer,
+    }
+
+
+ARGUMENTS.update(_volunteers_arguments())
+
+
+def _coordination_arguments() -> dict[str, dict[str, Callable[[World], Any]]]:
+    from shequ.coordination.tests.service_args import coordination_arguments
+
+    return coordination_arguments(_once)
+
+
+ARGUMENTS.update(_coordination_arguments())

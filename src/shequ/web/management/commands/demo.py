@@ -7,6 +7,7 @@ from django.db import transaction
 from shequ.accounts import demo as accounts_demo
 from shequ.analysis import demo as analysis_demo
 from shequ.cases import demo as cases_demo
+from shequ.coordination import demo as coordination_demo
 from shequ.core import audit
 from shequ.core import demo as core_demo
 from shequ.core.demo import DemoContext
@@ -17,6 +18,7 @@ from shequ.organisations import demo as organisations_demo
 from shequ.party import demo as party_demo
 from shequ.registry import demo as registry_demo
 from shequ.territory import demo as territory_demo
+from shequ.volunteers import demo as volunteers_demo
 from shequ.votes import demo as votes_demo
 
 # Each app seeds its own part of the demo (`<app>/demo.py`, `seed(ctx)`), lowest layer first: a step may use
@@ -34,6 +36,8 @@ STEPS: tuple[tuple[str, Callable[[DemoContext], None]], ...] = (
     ("disputes", disputes_demo.seed),  # mediation files of the dispute cases
     ("analysis", analysis_demo.seed),  # the stored warnings of the open cases
     ("party", party_demo.seed),  # the Party tree, members, posts, a year of 三会一课; organiser0, organiser1
+    ("volunteers", volunteers_demo.seed),  # volunteers of the first community, a year of confirmed services
+    ("coordination", coordination_demo.seed),  # actors' duties and a year of joint meetings with follow-ups
 )
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from shequ.cases.domain import CaseType
-from shequ.core.api import StrictCharField
+from shequ.core.api import QueryUUIDField, StrictCharField
 
 from .domain import STATUS_LABELS, Kind, Status
 
@@ -42,8 +42,8 @@ class ActorRoleSerializer(serializers.Serializer):
 
 
 class ActorRoleFilterSerializer(serializers.Serializer):
-    community = serializers.UUIDField(required=False, help_text=_("社区 id"))
-    kind = serializers.CharField(required=False, max_length=20, help_text=_("单位类型"))
+    community = QueryUUIDField(required=False, help_text=_("社区 id"))
+    kind = serializers.CharField(required=False, allow_blank=True, max_length=20, help_text=_("单位类型"))
 
 
 class ActorRoleUpsertSerializer(serializers.Serializer):
@@ -156,8 +156,8 @@ class JointMeetingDetailSerializer(JointMeetingSerializer):
 
 
 class JointMeetingFilterSerializer(serializers.Serializer):
-    community = serializers.UUIDField(required=False, help_text=_("社区 id"))
-    q = serializers.CharField(required=False, max_length=50, help_text=_("议题或纪要中的文字"))
+    community = QueryUUIDField(required=False, help_text=_("社区 id"))
+    q = serializers.CharField(required=False, allow_blank=True, max_length=50, help_text=_("议题或纪要中的文字"))
 
 
 class JointFollowUpCreateSerializer(serializers.Serializer):

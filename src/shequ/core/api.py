@@ -113,3 +113,14 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+class QueryUUIDField(serializers.UUIDField):
+    """An optional id in a query string: absent means no filter, but `?community=` (present and blank) is a
+    400 as for any other malformed id. DRF reads a blank optional query value as absent, which would accept
+    what the schema's `format: uuid` refuses."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        if hasattr(dictionary, "getlist") and dictionary.get(self.field_name) == "":
+            return ""
+        return super().get_value(dictionary)

@@ -129,3 +129,13 @@ def test_meeting_list_and_retrieve_scoped(w):
     fid = m.follow_ups.get().public_id
     assert api(w["street"]).get(f"/api/v1/joint-follow-ups/{fid}/").status_code == 200
     assert api(w["street"]).post(f"/api/v1/joint-follow-ups/{fid}/done/", {}, format="json").status_code == 403
+
+
+@pytest.mark.parametrize(("path", "text"), [("/api/v1/community-actors/", "kind"), ("/api/v1/joint-meetings/", "q")])
+def test_blank_community_filter_is_refused_and_blank_text_is_no_filter(w, path, text):
+    meeting(w)
+    client = api(w["worker"])
+    blank = client.get(path, {"community": ""})
+    assert blank.status_code == 400 and "community" in blank.json()["codes"]
+    everything = client.get(path).json()["count"]
+    assert everything > 0 and client.get(path, {text: ""}).json()["count"] == everything

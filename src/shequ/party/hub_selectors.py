@@ -86,10 +86,3 @@ def hub_micro_grids(actor: Any) -> QuerySet:
     for path in sorted(paths):
         rows = rows | Area.objects.filter(path__startswith=path, level="micro_grid")
     return rows.distinct().order_by("path")
-
-
-def households_any() -> QuerySet:
-    """Households by public id, unscoped: the hub service refuses one outside the hub's micro-grid."""
-    from shequ.registry.models import Household
-
-    return Household.objects.select_related("dwelling__building")

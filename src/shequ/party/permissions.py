@@ -94,14 +94,17 @@ def can_view(actor: Any, obj: Any) -> Decision:
     return deny(_("您无权查看该党组织"))
 
 
-@register("party.members", "查看本党组织及下级党组织的党员、组织生活记录（党务工作者、社区党组织书记）")
+@register("party.members", "查看本党组织及下级党组织的党员、组织生活记录和党员中心户（党务工作者、社区党组织书记）")
 def can_see_members(actor: Any, obj: Any) -> Decision:
     if obj is None:
         return ALLOW if has_reach(actor) else deny(_("只有党务工作者可以查看党员信息"))
     return ALLOW if _reaches(actor, org_of(obj)) else deny(_("只有本党组织及上级党组织的党务工作者可以查看党员信息"))
 
 
-@register("party.manage", "登记党组织、党员、组织关系转接、班子职务和三会一课记录（党务工作者、社区党组织书记）")
+@register(
+    "party.manage",
+    "登记党组织、党员、组织关系转接、班子职务和三会一课记录，设立和调整党员中心户（党务工作者、社区党组织书记）",
+)
 def can_manage(actor: Any, obj: Any) -> Decision:
     if obj is None:
         return ALLOW if has_reach(actor) else deny(_("只有党务工作者可以管理党组织"))

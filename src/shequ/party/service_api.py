@@ -19,12 +19,14 @@ from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from shequ.core.api import call_service, require_api
+from shequ.core.api import api_validation_error, call_service, require_api
+from shequ.core.errors import invalid
 
 from . import hub_selectors as hubs
 from . import hub_services, inservice_services, selectors
 from . import inservice_selectors as sel
 from . import service_serializers as s
+from .errors import PartyError
 
 UUID_PATTERN = "[0-9a-fA-F-]{32,36}"
 DENIED = OpenApiResponse(description="无权限")
@@ -321,9 +323,11 @@ class HubViewSet(_ViewSet):
         hub = hubs.get_hub_for(user, id)
         d = _params(s.HubHouseholdCreateSerializer, request.data)
         link = _found(hub.links.all(), d["link"], "link", _("该党员中心户没有这名联系党员"))
-        household = hubs.households_any().filter(public_id=d["household"]).first()
+        # Only the hub's micro-grid is searched: a household elsewhere, or none, gets the service's refusal, so the
+        # answer does not tell whether an id exists outside the caller's reach.
+        household = hubs.households_of_micro_grid(hub.area).filter(public_id=d["household"]).first()
         if household is None:
-            raise ApiValidationError({"household": [_("户不存在")]})
+            raise api_validation_error(invalid("household", _("该户不在本微网格"), PartyError.HOUSEHOLD_OUTSIDE))
         _row, warnings = call_service(hub_services.hub_household_add, actor=user, link=link, household=household)
         return Response(_hub_result(user, hub, warnings), status=status.HTTP_201_CREATED)
 

@@ -211,6 +211,37 @@ class ActivityViewSet(_ViewSet):
         )
         return Response(serializers.VolunteerServiceRecordSerializer(record).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(
+        request=serializers.VolunteerActivityStatusSerializer,
+        responses={200: serializers.VolunteerActivityDetailSerializer, 400: BAD_BODY, 403: DENIED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"], url_path="status")
+    def change_status(self, request: Request, id: str) -> Response:  # noqa: A002
+        """Close sign-up, reopen it, or cancel the activity (one with confirmed hours cannot be cancelled; a change
+        the activity's status does not allow is 400)."""
+        activity = selectors.get_activity_for(request.user, id)
+        require_api(request, "volunteers.organise", activity)
+        d = _params(serializers.VolunteerActivityStatusSerializer, request.data)
+        call_service(services.activity_change, actor=request.user, activity=activity, event=d["event"])
+        fresh = selectors.get_activity_for(request.user, id)
+        return Response(serializers.VolunteerActivityDetailSerializer(fresh).data)
+
+    @extend_schema(
+        request=serializers.VolunteerSignupRefSerializer,
+        responses={200: serializers.VolunteerSignupSerializer, 400: BAD_BODY, 403: DENIED, 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["post"])
+    def absent(self, request: Request, id: str) -> Response:  # noqa: A002
+        """Record that a signed-up volunteer did not come (their hours can still be confirmed afterwards)."""
+        activity = selectors.get_activity_for(request.user, id)
+        require_api(request, "volunteers.organise", activity)
+        d = _params(serializers.VolunteerSignupRefSerializer, request.data)
+        signup = selectors.signups_of(activity).filter(public_id=d["signup"]).first()
+        if signup is None:
+            raise ApiValidationError({"signup": [_("报名不存在")]})
+        marked = call_service(services.signup_mark_absent, actor=request.user, signup=signup)
+        return Response(serializers.VolunteerSignupSerializer(selectors.signups_of(activity).get(pk=marked.pk)).data)
+
 
 # --- corrections ---------------------------------------------------------------------------------------------
 

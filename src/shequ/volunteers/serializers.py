@@ -18,6 +18,7 @@ from .domain import (
     CORRECTION_STATUS_LABELS,
     ENTRY_KIND_LABELS,
     SIGNUP_STATUS_LABELS,
+    ActivityEvent,
     ActivityStatus,
     EntryKind,
     hours_text,
@@ -211,6 +212,16 @@ class VolunteerConfirmHoursSerializer(serializers.Serializer):
     signup = serializers.UUIDField(help_text=_("报名"))
     hours = serializers.DecimalField(max_digits=8, decimal_places=4, help_text=_("服务时长（小时，不含往返交通）"))
     travel_hours = serializers.DecimalField(max_digits=8, decimal_places=4, required=False, default=Decimal(0))
+
+
+class VolunteerActivityStatusSerializer(serializers.Serializer):
+    event = serializers.ChoiceField(
+        choices=[e.value for e in ActivityEvent], help_text=_("close 截止报名，reopen 重新开放报名，cancel 取消活动")
+    )
+
+
+class VolunteerSignupRefSerializer(serializers.Serializer):
+    signup = serializers.UUIDField(help_text=_("报名"))
 
 
 # --- corrections ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 count, masked names and an audited reveal, hub warnings returned, a household outside the micro-grid refused."""
 
 import datetime
+import uuid
 
 import pytest
 from django.test import override_settings
@@ -90,4 +91,8 @@ def test_hub_warnings_come_back_and_a_household_outside_is_refused(w):
     link = response.json()["hub"]["links"][0]["id"]
     body = {"link": link, "household": str(outside.public_id)}
     response = client.post(f"/api/v1/party-hubs/{hub.public_id}/households/", body, format="json")
-    assert response.status_code == 400 and "party.household_outside" in str(response.json())
+    assert response.status_code == 400 and response.json()["codes"] == {"household": ["party.household_outside"]}
+    # An id that exists nowhere gets the same answer: the API does not tell which ids exist outside the hub.
+    body = {"link": link, "household": str(uuid.uuid4())}
+    nowhere = client.post(f"/api/v1/party-hubs/{hub.public_id}/households/", body, format="json")
+    assert (nowhere.status_code, nowhere.json()) == (response.status_code, response.json())

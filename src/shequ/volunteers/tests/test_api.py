@@ -142,3 +142,27 @@ def test_consent_for_a_minor_and_sign_ups_list(w):
     rows = api(w["worker1"]).get(f"/api/v1/volunteer-activities/{act.public_id}/sign-ups/").json()
     assert [(r["volunteer_name"], r["status"]) for r in rows] == [("张**", "signed_up")]
     assert api(w["worker2"]).get(f"/api/v1/volunteer-activities/{act.public_id}/sign-ups/").status_code == 404
+
+
+def test_activity_status_and_absence(w):
+    act = activity(w["so1_staff"], w["so1"], w["c1"], starts_at=at(TODAY, 9) - dt.timedelta(days=1))
+    url = f"/api/v1/volunteer-activities/{act.public_id}/"
+    staff = api(w["so1_staff"])
+    assert staff.post(url + "status/", {"event": "close"}, format="json").json()["status"] == "closed"
+    refused = staff.post(url + "status/", {"event": "close"}, format="json")
+    assert refused.status_code == 400 and "status" in refused.json()["codes"]
+    assert staff.post(url + "status/", {"event": "explode"}, format="json").status_code == 400
+    assert api(w["so2_staff"]).post(url + "status/", {"event": "reopen"}, format="json").status_code == 404
+    assert api(w["street1"]).post(url + "status/", {"event": "reopen"}, format="json").status_code == 403
+    assert staff.post(url + "status/", {"event": "reopen"}, format="json").json()["status"] == "open"
+
+    signup = Signup.objects.create(activity=act, volunteer=w["v_zsf"], signed_up_at=at(TODAY, 8) - dt.timedelta(days=3))
+    response = staff.post(url + "absent/", {"signup": str(signup.public_id)}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "absent"
+    other = confirmed(w)
+    wrong = staff.post(url + "absent/", {"signup": str(other.signup.public_id)}, format="json")
+    assert wrong.status_code == 400 and "signup" in wrong.json()
+    cancel = staff.post(
+        f"/api/v1/volunteer-activities/{other.activity.public_id}/status/", {"event": "cancel"}, format="json"
+    )
+    assert cancel.status_code == 400 and cancel.json()["status"] == ["已确认服务时长的活动不能取消"]

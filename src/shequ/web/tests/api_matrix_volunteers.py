@@ -88,7 +88,7 @@ def volunteer_state() -> tuple[Any, ...]:
         Volunteer.objects.count(),
         list(Signup.objects.order_by("id").values_list("status", flat=True)),
         list(ServiceRecord.objects.order_by("id").values_list("hours", flat=True)),
-        Activity.objects.count(),
+        list(Activity.objects.order_by("id").values_list("status", flat=True)),
         Entry.objects.count(),
         list(Correction.objects.order_by("id").values_list("status", flat=True)),
         Proof.objects.count(),
@@ -199,6 +199,17 @@ def volunteer_rows(row: Any, call: Any, covers: Callable[[dict[str, Any], str, s
         "POST /api/v1/volunteer-activities/{id}/confirm-hours/": write(
             "volunteer-activities", "confirm-hours/", sees_activity, organises, 201, confirm_body
         ),
+        "POST /api/v1/volunteer-activities/{id}/status/": write(
+            "volunteer-activities", "status/", sees_activity, organises, 200, lambda w, c: {"event": "close"}
+        ),
+        "POST /api/v1/volunteer-activities/{id}/absent/": write(
+            "volunteer-activities",
+            "absent/",
+            sees_activity,
+            organises,
+            200,
+            lambda w, c: {"signup": str(w[c, "volunteer-signup"].public_id)},
+        ),
         "GET /api/v1/volunteer-corrections/": listing("volunteer-corrections", ORGANISERS),
         "GET /api/v1/volunteer-corrections/{id}/": retrieve("volunteer-corrections", organises),
         "POST /api/v1/volunteer-corrections/{id}/answer/": write(
@@ -219,6 +230,8 @@ VOLUNTEER_WRITES = {
     "POST /api/v1/volunteers/{id}/proofs/": 201,
     "POST /api/v1/volunteer-activities/": 201,
     "POST /api/v1/volunteer-activities/{id}/confirm-hours/": 201,
+    "POST /api/v1/volunteer-activities/{id}/status/": 200,
+    "POST /api/v1/volunteer-activities/{id}/absent/": 200,
     "POST /api/v1/volunteer-corrections/{id}/answer/": 200,
 }
 

@@ -139,6 +139,14 @@ class VolunteerViewSet(_ViewSet):
 # --- activities ----------------------------------------------------------------------------------------------
 
 
+def _signup_of(activity: Any, public_id: Any) -> Any:
+    """A sign-up of this activity, or 400 on `signup`."""
+    signup = selectors.signups_of(activity).filter(public_id=public_id).first()
+    if signup is None:
+        raise ApiValidationError({"signup": [_("报名不存在")]})
+    return signup
+
+
 def _require_activity_reader(request: Request) -> None:
     if not can(request.user, "volunteers.view"):
         require_api(request, "volunteers.organise")
@@ -199,9 +207,7 @@ class ActivityViewSet(_ViewSet):
         activity = selectors.get_activity_for(request.user, id)
         require_api(request, "volunteers.organise", activity)
         d = _params(serializers.VolunteerConfirmHoursSerializer, request.data)
-        signup = selectors.signups_of(activity).filter(public_id=d["signup"]).first()
-        if signup is None:
-            raise ApiValidationError({"signup": [_("报名不存在")]})
+        signup = _signup_of(activity, d["signup"])
         record = call_service(
             services.hours_confirm,
             actor=request.user,
@@ -236,9 +242,7 @@ class ActivityViewSet(_ViewSet):
         activity = selectors.get_activity_for(request.user, id)
         require_api(request, "volunteers.organise", activity)
         d = _params(serializers.VolunteerSignupRefSerializer, request.data)
-        signup = selectors.signups_of(activity).filter(public_id=d["signup"]).first()
-        if signup is None:
-            raise ApiValidationError({"signup": [_("报名不存在")]})
+        signup = _signup_of(activity, d["signup"])
         marked = call_service(services.signup_mark_absent, actor=request.user, signup=signup)
         return Response(serializers.VolunteerSignupSerializer(selectors.signups_of(activity).get(pk=marked.pk)).data)
 

@@ -256,3 +256,11 @@ def require_found(value: Any) -> Any:
     if value is None:
         raise NotFound()
     return value
+
+
+def follow_up_of_case(actor: Any, case: Any) -> FollowUp | None:
+    """The joint-meeting follow-up a case was filed from, when the actor may read the meeting; else None."""
+    community = getattr(case, "community", None)
+    if community is None or not can(actor, "coordination.view", community):
+        return None
+    return follow_ups_for(actor).filter(case=case).first()

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shequ.accounts.tests.factories import PASSWORD
+from shequ.cases.tests.factories import submitted_case
+from shequ.coordination import services
 from shequ.coordination.models import ActorRole, FollowUp, JointMeeting
 from shequ.coordination.tests.factories import CONTACT_MOBILE, meeting, state
 from shequ.core.models import AuditRecord
@@ -156,3 +158,17 @@ def test_lists_export_and_overdue(client, w):
     assert AuditRecord.objects.filter(action="coordination.actors_exported").count() == 1
     home = client.get("/")
     assert "逾期未办结的联席会议议定事项" in home.content.decode()
+
+
+def test_case_page_links_back_to_the_joint_meeting(client, w):
+    m = meeting(w)
+    f = m.follow_ups.get()
+    services.follow_up_to_case(actor=w["secretary"], follow_up=f)
+    f.refresh_from_db()
+    login(client, w["worker"])
+    page = client.get(reverse("cases:case_detail", args=[f.case.public_id])).content.decode()
+    assert 'id="case-joint-meeting"' in page and m.topic in page and f.text in page
+    assert reverse("coordination:meeting_detail", args=[m.public_id]) in page
+    plain = submitted_case(community=w["c1"], actor=w["secretary"])
+    page = client.get(reverse("cases:case_detail", args=[plain.public_id])).content.decode()
+    assert 'id="case-joint-meeting"' not in page

@@ -81,6 +81,8 @@ V1_PATHS = {
     "/api/v1/volunteer-activities/{id}/",
     "/api/v1/volunteer-activities/{id}/sign-ups/",
     "/api/v1/volunteer-activities/{id}/confirm-hours/",
+    "/api/v1/volunteer-activities/{id}/status/",
+    "/api/v1/volunteer-activities/{id}/absent/",
     "/api/v1/volunteer-corrections/",
     "/api/v1/volunteer-corrections/{id}/",
     "/api/v1/volunteer-corrections/{id}/answer/",

@@ -1,15 +1,18 @@
 """Staff pages of deliberation and the residents' portal pages: each renders for those allowed, refuses others."""
 
 import datetime
+import io
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from shequ.accounts.tests.factories import PASSWORD
 from shequ.core.actors import ResidentActor
 from shequ.deliberation import proposal_services, selectors, services
-from shequ.deliberation.models import AgendaItem, Proposal, ProposalSupport
+from shequ.deliberation.models import AgendaItem, ProgressUpdate, Proposal, ProposalSupport
 from shequ.deliberation.tests.factories import council, make_case, meeting
 from shequ.registry.tests.factories import make_world
 
@@ -127,3 +130,45 @@ def test_requests_page_counts_support_against_the_threshold(client, w):
     _login(client, w["cw"])
     page = client.get(reverse("deliberation:request_detail", args=[request.public_id])).content.decode()
     assert "1，须达到 1（共 3）" in page
+
+
+def _published(w):
+    """w's proposal adopted at w's meeting and published, ready for progress."""
+    item = services.agenda_add(actor=w["cw"], meeting=w["meeting"], proposal=w["proposal"])
+    members = list(selectors.serving_members(w["body"], timezone.localdate()))
+    services.attendance_record(actor=w["cw"], meeting=w["meeting"], present_ids=[str(m.public_id) for m in members])
+    votes = {str(m.public_id): "yes" for m in members}
+    data = services.ResolutionInput(title="", text="同意增设", votes=votes, agenda_item=item)
+    resolution = services.resolution_record(actor=w["cw"], meeting=w["meeting"], data=data)
+    services.resolution_publish(actor=w["cw"], resolution=resolution)
+
+
+def _jpeg(name="site.jpg"):
+    buf = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 120, 200)).save(buf, format="JPEG")
+    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/jpeg")
+
+
+def test_progress_with_photos_is_shown_and_the_photo_served_only_in_scope(client, w):
+    _published(w)
+    _login(client, w["cw"])
+    url = reverse("deliberation:proposal_action", args=[w["proposal"].public_id, "progress"])
+    today = timezone.localdate().isoformat()
+    fake = SimpleUploadedFile("fake.jpg", b"not an image", content_type="image/jpeg")
+    bad = client.post(url, {"progress-note": "已开工", "progress-day": today, "progress-photos": [fake]})
+    assert bad.status_code == 400 and ProgressUpdate.objects.count() == 0
+    assert "已开工" in bad.content.decode()  # what was typed is kept
+    response = client.post(url, {"progress-note": "已开工", "progress-day": today, "progress-photos": [_jpeg()]})
+    assert response.status_code == 302
+    update = ProgressUpdate.objects.get()
+    photo = update.photos.get()
+    w["proposal"].refresh_from_db()
+    assert w["proposal"].status == "in_progress"
+    photo_url = reverse("deliberation:progress_photo", args=[w["proposal"].public_id, photo.public_id])
+    detail = client.get(reverse("deliberation:proposal_detail", args=[w["proposal"].public_id])).content.decode()
+    assert photo_url in detail
+    served = client.get(photo_url)
+    assert served.status_code == 200 and b"".join(served.streaming_content)[:3] == b"\xff\xd8\xff"
+    client.logout()
+    _login(client, w["registrar2"])
+    assert client.get(photo_url).status_code == 404

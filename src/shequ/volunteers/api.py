@@ -139,6 +139,13 @@ class VolunteerViewSet(_ViewSet):
 # --- activities ----------------------------------------------------------------------------------------------
 
 
+def _organised_activity(request: Request, public_id: Any) -> Any:
+    """An activity the caller sees (else 404) and organises (else 403)."""
+    activity = selectors.get_activity_for(request.user, public_id)
+    require_api(request, "volunteers.organise", activity)
+    return activity
+
+
 def _signup_of(activity: Any, public_id: Any) -> Any:
     """A sign-up of this activity, or 400 on `signup`."""
     signup = selectors.signups_of(activity).filter(public_id=public_id).first()
@@ -204,8 +211,7 @@ class ActivityViewSet(_ViewSet):
     def confirm_hours(self, request: Request, id: str) -> Response:  # noqa: A002
         """Record that a signed-up volunteer attended and confirm the hours served, travel excluded: more than 0, at
         most 24, two decimals, no more than the activity's span (400 with the reason otherwise)."""
-        activity = selectors.get_activity_for(request.user, id)
-        require_api(request, "volunteers.organise", activity)
+        activity = _organised_activity(request, id)
         d = _params(serializers.VolunteerConfirmHoursSerializer, request.data)
         signup = _signup_of(activity, d["signup"])
         record = call_service(
@@ -225,8 +231,7 @@ class ActivityViewSet(_ViewSet):
     def change_status(self, request: Request, id: str) -> Response:  # noqa: A002
         """Close sign-up, reopen it, or cancel the activity (one with confirmed hours cannot be cancelled; a change
         the activity's status does not allow is 400)."""
-        activity = selectors.get_activity_for(request.user, id)
-        require_api(request, "volunteers.organise", activity)
+        activity = _organised_activity(request, id)
         d = _params(serializers.VolunteerActivityStatusSerializer, request.data)
         call_service(services.activity_change, actor=request.user, activity=activity, event=d["event"])
         fresh = selectors.get_activity_for(request.user, id)
@@ -239,8 +244,7 @@ class ActivityViewSet(_ViewSet):
     @action(detail=True, methods=["post"])
     def absent(self, request: Request, id: str) -> Response:  # noqa: A002
         """Record that a signed-up volunteer did not come (their hours can still be confirmed afterwards)."""
-        activity = selectors.get_activity_for(request.user, id)
-        require_api(request, "volunteers.organise", activity)
+        activity = _organised_activity(request, id)
         d = _params(serializers.VolunteerSignupRefSerializer, request.data)
         signup = _signup_of(activity, d["signup"])
         marked = call_service(services.signup_mark_absent, actor=request.user, signup=signup)

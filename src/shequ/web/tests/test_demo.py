@@ -170,6 +170,23 @@ def test_demo_district():
     assert party.coverage_of(first).compounds.share > party.coverage_of(district).compounds.share
     assert party.due_for(organiser1, timezone.localdate()) and party.due_for(secretary1, timezone.localdate())
 
+    # A year of 双报到, hub households, volunteers and joint meetings; the portal's demo resident takes part.
+    from shequ.registry.selectors import demo_portal_resident
+
+    portal = demo_portal_resident()
+    party_models = {m: apps.get_model("party", m) for m in ("InServiceMember", "ServiceNeed", "ServiceEntry", "Hub")}
+    assert party_models["InServiceMember"].objects.filter(resident=portal, status="active").exists()
+    assert party_models["ServiceNeed"].objects.filter(status="open").exists()
+    assert set(party_models["ServiceEntry"].objects.values_list("status", flat=True)) >= {"pending", "confirmed"}
+    assert party_models["Hub"].objects.filter(active=True).exists()
+    vol = {m: apps.get_model("volunteers", m) for m in ("Volunteer", "Activity", "ServiceRecord", "GuardianConsent")}
+    assert vol["Volunteer"].objects.filter(resident=portal).exists()
+    assert vol["ServiceRecord"].objects.filter(volunteer__resident=portal).exists()
+    assert vol["Activity"].objects.filter(status="open", starts_at__gt=timezone.now()).exists()
+    assert vol["GuardianConsent"].objects.exists()
+    follow_ups = apps.get_model("coordination", "FollowUp").objects.values_list("kind", flat=True)
+    assert set(follow_ups) >= {"case", "proposal"}
+
     # demo_users: CSV with the exact header and one row per staff account.
     out = io.StringIO()
     call_command("demo_users", stdout=out)
